@@ -1,0 +1,59 @@
+// swift-tools-version:6.1
+// The target graph below is the architecture: the ML side (SRTTensor → SRTModel → SRTTraining)
+// never imports the hub side (SRTOCI → SRTRegistry → SRTClient/SRTServer), and only
+// SRTCommands joins them. An import outside this graph does not compile.
+import PackageDescription
+
+/// Numeric targets get AVX2+FMA in release builds (TOOLCHAIN.md §3.3: doubles vectorized loops).
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "srthub",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "srthub", targets: ["srthub"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // MARK: C libraries
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .target(
+            name: "CSentencePiece", path: "Sources/CSentencePiece",
+            linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("sentencepiece_train")]),
+
+        // MARK: ML side
+        .target(name: "SRTTensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
+        .target(name: "SRTTokenizer", dependencies: ["CSentencePiece"]),
+        .target(
+            name: "SRTData",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: numericSettings),
+        .target(name: "SRTModel", dependencies: ["SRTTensor"], swiftSettings: numericSettings),
+
+        // MARK: Composition root and executables
+        .target(
+            name: "SRTCommands",
+            dependencies: [
+                "SRTData", "SRTModel", "SRTTokenizer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "srthub", dependencies: ["SRTCommands"]),
+        .executableTarget(name: "SRTBench", dependencies: ["SRTData", "SRTTensor"], path: "Sources/SRTBench"),
+
+        // MARK: Tests, one target per module
+        .testTarget(name: "SRTTensorTests", dependencies: ["SRTTensor"]),
+        .testTarget(name: "SRTTokenizerTests", dependencies: ["SRTTokenizer"]),
+        .testTarget(name: "SRTDataTests", dependencies: ["SRTData"]),
+        .testTarget(name: "SRTModelTests", dependencies: ["SRTModel"]),
+        .testTarget(name: "SRTCommandsTests", dependencies: ["SRTCommands"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,54 @@
+import ArgumentParser
+import SRTData
+import SRTModel
+import SRTTokenizer
+
+import Foundation
+
+/// The one place where library errors become messages and exit codes (sysexits.h values, so
+/// scripts can tell bad input from a missing file from a bug).
+enum Failure {
+    static func exitCode(for error: any Error) -> Int32 {
+        switch error {
+        case let e as DataError:
+            switch e.kind {
+            case .notFound, .missingItemFile: return 66  // EX_NOINPUT
+            case .badOption: return 64  // EX_USAGE
+            default: return 65  // EX_DATAERR
+            }
+        case is ModelError: return 65
+        case let e as TokenizerError: return e.kind == .load ? 66 : 65
+        default: return 70  // EX_SOFTWARE
+        }
+    }
+
+    /// Runs `body`; a library error is printed to stderr as `error: …` with its hint, and the
+    /// process exits with the matching code. Usage errors are left to ArgumentParser.
+    static func reporting<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DataError {
+            throw report(error)
+        } catch let error as ModelError {
+            throw report(error)
+        } catch let error as TokenizerError {
+            throw report(error)
+        }
+    }
+
+    static func report(_ error: any Error) -> ExitCode {
+        printError("error: \(error)")
+        return ExitCode(exitCode(for: error))
+    }
+}
+
+func printError(_ text: String) {
+    var stream = StandardError()
+    print(text, to: &stream)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}

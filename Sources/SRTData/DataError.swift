@@ -1,0 +1,37 @@
+/// A problem with input data, located as precisely as we can (file, line, column) and carrying
+/// the fix. One type for the whole module so callers map it to exit codes in one place.
+public struct DataError: Error, CustomStringConvertible, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case notFound, emptyFile, badHeader, duplicateHeader, missingColumn, malformedRow,
+             invalidUTF8, missingItemFile, missingText, duplicateItem, noTimestamps, noInteractions,
+             badOption
+    }
+
+    public let kind: Kind
+    public let file: String?
+    public let line: Int?
+    public let column: String?
+    public let message: String
+    public let hint: String?
+
+    public init(_ kind: Kind, file: String? = nil, line: Int? = nil, column: String? = nil,
+                _ message: String, hint: String? = nil) {
+        self.kind = kind
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+        self.hint = hint
+    }
+
+    /// `file:line: column 'name': message` then the hint, compiler style.
+    public var description: String {
+        var location = file ?? ""
+        if let line { location += ":\(line)" }
+        var text = location.isEmpty ? "" : location + ": "
+        if let column { text += "column '\(column)': " }
+        text += message
+        if let hint { text += "\n  hint: \(hint)" }
+        return text
+    }
+}

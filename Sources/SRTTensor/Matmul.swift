@@ -1,0 +1,49 @@
+import CBLAS
+
+// Legend: M, N, K are the GEMM sizes: C[M,N] = alpha · op(A)[M,K] · op(B)[K,N] + beta · C.
+// All matrices are row-major Float32.
+
+/// Row-major single-precision GEMM through OpenBLAS. `transA`/`transB` read A as [K,M] / B as [N,K].
+@inline(__always)
+public func matmul(
+    _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false,
+    alpha: Float = 1, beta: Float = 0
+) {
+    let lda = transA ? m : k
+    let ldb = transB ? k : n
+    cblas_sgemm(
+        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
+}
+
+/// The slow twin of `matmul`: three loops, Double accumulation. For tests only.
+public func matmulReference(
+    _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false,
+    alpha: Float = 1, beta: Float = 0
+) {
+    for i in 0..<m {
+        for j in 0..<n {
+            var sum = 0.0
+            for p in 0..<k {
+                let aip = transA ? a[p * m + i] : a[i * k + p]
+                let bpj = transB ? b[j * k + p] : b[p * n + j]
+                sum += Double(aip) * Double(bpj)
+            }
+            let previous = beta == 0 ? 0 : beta * c[i * n + j]
+            c[i * n + j] = alpha * Float(sum) + previous
+        }
+    }
+}
+
+/// OpenBLAS's own thread pool. One thread is the safe default on a shared 2-core machine
+/// (TOOLCHAIN.md §3.2); training may raise it.
+public enum BLASThreads {
+    public static func set(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+    public static var count: Int { Int(openblas_get_num_threads()) }
+    public static var configuration: String {
+        guard let c = openblas_get_config() else { return "unknown" }
+        return String(cString: c)
+    }
+}

@@ -1,0 +1,3 @@
+import SRTCommands
+
+@main extension SRTHub {}
