@@ -1,0 +1,50 @@
+import Foundation
+
+/// Runs the built `srthub` executable, so tests see what a user sees: stdout, stderr, exit code.
+struct CLIRunner {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// `swift test` builds every product first; the debug binary sits in .build.
+    static var executable: String? {
+        let candidates = [root + "/.build/debug/srthub"] +
+            ((try? FileManager.default.contentsOfDirectory(atPath: root + "/.build")) ?? [])
+                .map { root + "/.build/" + $0 + "/debug/srthub" }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    static var available: Bool { executable != nil }
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable!)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus,
+                      stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+func makeTempFolder() -> String {
+    let path = NSTemporaryDirectory() + "srthub-cli-" + UUID().uuidString
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func writeFile(_ path: String, _ text: String) {
+    try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try! text.write(toFile: path, atomically: true, encoding: .utf8)
+}

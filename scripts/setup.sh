@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what srthub needs on a fresh Debian machine, idempotently:
+#   1. the C libraries (OpenBLAS, SentencePiece, SQLite, libcurl) from Debian's packages;
+#   2. the MovieLens-100k demo data, extracted from the PyPI wheel of recbole into .cache/ml-100k.
+# Sourced by scripts/demo.sh and scripts/test.sh; safe to run again (skips what is there).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+say() { printf '==> %s\n' "$*"; }
+
+packages=(libopenblas-dev libsentencepiece-dev libsqlite3-dev libcurl4-openssl-dev pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  say "installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  say "Debian packages present: ${packages[*]}"
+fi
+
+demo="$root/.cache/ml-100k"
+if [[ -s "$demo/ml-100k.inter" && -s "$demo/ml-100k.item" ]]; then
+  say "MovieLens-100k demo data present in .cache/ml-100k"
+else
+  say "fetching the MovieLens-100k demo data (the recbole wheel from PyPI) into .cache/ml-100k"
+  wheels="$root/.cache/wheels"
+  mkdir -p "$wheels"
+  python3 -m pip download --no-deps --quiet --disable-pip-version-check recbole -d "$wheels"
+  python3 - "$wheels" "$demo" <<'PY'
+import glob, os, sys, zipfile
+wheels, demo = sys.argv[1], sys.argv[2]
+wheel = sorted(glob.glob(os.path.join(wheels, "recbole-*.whl")))[-1]
+os.makedirs(demo, exist_ok=True)
+with zipfile.ZipFile(wheel) as z:
+    for name in ("ml-100k.inter", "ml-100k.item"):
+        data = z.read("recbole/dataset_example/ml-100k/" + name)
+        tmp = os.path.join(demo, name + ".part")
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, os.path.join(demo, name))  # never leave a half-written file behind
+print("    extracted from", os.path.basename(wheel))
+PY
+fi
