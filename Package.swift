@@ -18,6 +18,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: C libraries
@@ -37,21 +38,29 @@ let package = Package(
             swiftSettings: numericSettings),
         .target(name: "SRTModel", dependencies: ["SRTTensor"], swiftSettings: numericSettings),
 
+        // MARK: Hub side
+        .target(name: "SRTOCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "SRTRegistry",
+            dependencies: ["SRTOCI", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+
         // MARK: Composition root and executables
         .target(
             name: "SRTCommands",
             dependencies: [
-                "SRTData", "SRTModel", "SRTTokenizer",
+                "SRTData", "SRTModel", "SRTTokenizer", "SRTOCI", "SRTRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "srthub", dependencies: ["SRTCommands"]),
-        .executableTarget(name: "SRTBench", dependencies: ["SRTData", "SRTTensor"], path: "Sources/SRTBench"),
+        .executableTarget(name: "SRTBench", dependencies: ["SRTData", "SRTTensor", "SRTRegistry"], path: "Sources/SRTBench"),
 
         // MARK: Tests, one target per module
         .testTarget(name: "SRTTensorTests", dependencies: ["SRTTensor"]),
         .testTarget(name: "SRTTokenizerTests", dependencies: ["SRTTokenizer"]),
         .testTarget(name: "SRTDataTests", dependencies: ["SRTData"]),
         .testTarget(name: "SRTModelTests", dependencies: ["SRTModel"]),
+        .testTarget(name: "SRTOCITests", dependencies: ["SRTOCI"]),
+        .testTarget(name: "SRTRegistryTests", dependencies: ["SRTRegistry"]),
         .testTarget(name: "SRTCommandsTests", dependencies: ["SRTCommands"]),
     ],
     swiftLanguageModes: [.v6],

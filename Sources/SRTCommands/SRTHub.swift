@@ -12,7 +12,11 @@ public struct SRTHub: AsyncParsableCommand {
             CSV/TSV/JSONL with named columns.
             """,
         version: "0.1.0",
-        subcommands: [DataCommand.self, Presets.self])
+        subcommands: [
+            DataCommand.self, Presets.self,
+            Init.self, Add.self, List.self, Show.self, Log.self, Tag.self, Remove.self, Diff.self,
+            Checkout.self, Export.self, Import.self, GC.self, Verify.self,
+        ])
 
     public init() {}
 }

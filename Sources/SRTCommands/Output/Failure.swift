@@ -1,6 +1,8 @@
 import ArgumentParser
 import SRTData
 import SRTModel
+import SRTOCI
+import SRTRegistry
 import SRTTokenizer
 
 import Foundation
@@ -17,6 +19,15 @@ enum Failure {
             default: return 65  // EX_DATAERR
             }
         case is ModelError: return 65
+        case is Reference.ParseError: return 64
+        case let e as RegistryError:
+            switch e.kind {
+            case .notFound: return 66  // EX_NOINPUT
+            case .badCheckpoint, .badLayout, .digestMismatch: return 65  // EX_DATAERR
+            case .readOnly: return 73  // EX_CANTCREAT
+            case .diskFull, .storage: return 74  // EX_IOERR
+            case .database: return 70
+            }
         case let e as TokenizerError: return e.kind == .load ? 66 : 65
         default: return 70  // EX_SOFTWARE
         }
@@ -32,6 +43,10 @@ enum Failure {
         } catch let error as ModelError {
             throw report(error)
         } catch let error as TokenizerError {
+            throw report(error)
+        } catch let error as RegistryError {
+            throw report(error)
+        } catch let error as Reference.ParseError {
             throw report(error)
         }
     }

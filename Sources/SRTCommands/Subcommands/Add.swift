@@ -1,0 +1,32 @@
+import ArgumentParser
+import SRTOCI
+
+struct Add: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import a checkpoint folder into the registry and tag it.",
+        discussion: """
+            The folder holds config.json, model.safetensors, tokenizer.model, and optionally
+            fisher.safetensors and eval.json. Adding the same folder twice gives the same digest and
+            stores nothing new. A model card (README.md) is generated from config and evaluations.
+
+            Examples:
+              srthub add runs/ml-100k --tag ml-100k:v1
+              srthub add runs/shop --tag team/shop:finetuned --json
+            """)
+
+    @Argument(help: "Checkpoint folder.")
+    var folder: String
+
+    @Option(help: "Name to tag it with: [namespace/]name[:tag] (tag defaults to latest).", transform: parseReference)
+    var tag: Reference
+
+    @OptionGroup var home: HomeOptions
+
+    func run() async throws {
+        let registry = try home.open()
+        let result = try Failure.reporting { try registry.add(checkpoint: folder, as: tag) }
+        if home.json { return try printJSON(result) }
+        let what = result.alreadyPresent ? "already stored" : "stored \(result.storedBlobs) new blob(s), \(megabytes(result.storedBytes))"
+        print("\(result.reference) → \(result.digest) (\(what))")
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+
+struct List: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the tagged checkpoints in the registry.",
+        discussion: "Columns: name:tag, short digest, size, parameters, created, best stored NDCG@10.")
+
+    @OptionGroup var home: HomeOptions
+
+    func run() async throws {
+        let entries = try Failure.reporting { try home.open().list() }
+        if home.json { return try printJSON(entries) }
+        var table = TextTable(header: ["NAME", "DIGEST", "SIZE", "PARAMS", "CREATED", "NDCG@10"])
+        for e in entries {
+            table.rows.append([e.reference, e.digest.short, megabytes(e.size), e.parameters.map(grouped) ?? "-",
+                               String(e.created.prefix(19)), e.bestMetric.map { String(format: "%.4f", $0) } ?? "-"])
+        }
+        print(table.render())
+    }
+}

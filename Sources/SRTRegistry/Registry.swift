@@ -1,0 +1,212 @@
+import Foundation
+import GRDB
+import SRTOCI
+
+/// The local registry: content-addressed blobs plus SQLite metadata in one home folder. Safe to
+/// use from several processes at once (see RegistryLock and RegistryDatabase).
+public final class Registry: Sendable {
+    public let home: RegistryHome
+    public let blobs: BlobStore
+    let database: RegistryDatabase
+
+    /// Opens (creating on first use) the registry in `home`.
+    public init(home: RegistryHome) throws(RegistryError) {
+        try home.create()
+        self.home = home
+        blobs = BlobStore(home: home)
+        database = try RegistryDatabase(path: home.databasePath)
+    }
+
+    /// The files of a checkpoint folder, and the layer each becomes (in manifest order).
+    static let layerFiles: [(file: String, mediaType: String, required: Bool)] = [
+        ("model.safetensors", MediaType.safetensors, true),
+        ("tokenizer.model", MediaType.tokenizer, true),
+        ("fisher.safetensors", MediaType.fisher, false),
+    ]
+    static let evaluationFiles = ["eval.json", "evaluations.json"]
+
+    public struct AddResult: Sendable, Codable {
+        public let reference: String
+        public let digest: Digest
+        public let storedBlobs: Int
+        public let storedBytes: Int
+        public let alreadyPresent: Bool
+    }
+
+    /// Imports a checkpoint folder as an OCI image manifest and tags it. The same folder gives the
+    /// same digest every time and stores nothing new the second time.
+    public func add(checkpoint folder: String, as reference: Reference) throws(RegistryError) -> AddResult {
+        let fm = FileManager.default
+        let configPath = folder + "/config.json"
+        guard let configData = fm.contents(atPath: configPath) else {
+            throw RegistryError(.badCheckpoint, "\(folder): no config.json",
+                                hint: "a checkpoint folder holds config.json, model.safetensors and tokenizer.model (srthub train --out writes one)")
+        }
+        let metadata = try CheckpointMetadata(configJSON: configData)
+        var evaluations: [Evaluation] = []
+        for name in Self.evaluationFiles {
+            if let data = fm.contents(atPath: folder + "/" + name) { evaluations += try Evaluation.decodeList(data, path: folder + "/" + name) }
+        }
+        for (file, _, required) in Self.layerFiles where required && !fm.fileExists(atPath: folder + "/" + file) {
+            throw RegistryError(.badCheckpoint, "\(folder): no \(file)",
+                                hint: "a checkpoint folder holds config.json, model.safetensors and tokenizer.model")
+        }
+
+        let lock = try RegistryLock(path: home.lockPath, mode: .shared)
+        defer { withExtendedLifetime(lock) {} }
+        var newBlobs = 0, newBytes = 0
+        func stored(_ digest: Digest, _ size: Int, wasThere: Bool) { if !wasThere { newBlobs += 1; newBytes += size } }
+
+        let configDigest = Digest(hashing: configData)
+        let configWasThere = blobs.contains(configDigest)
+        let (_, configSize) = try blobs.store(data: configData)
+        stored(configDigest, configSize, wasThere: configWasThere)
+        var layers: [Descriptor] = []
+        for (file, mediaType, _) in Self.layerFiles where fm.fileExists(atPath: folder + "/" + file) {
+            let path = folder + "/" + file
+            let (digest, size) = try blobs.store(fileAt: path)
+            layers.append(Descriptor(mediaType: mediaType, digest: digest, size: size, annotations: [titleAnnotation: file]))
+        }
+        let card = Data(ModelCard(metadata: metadata, evaluations: evaluations, layers: layers).markdown.utf8)
+        let cardDigest = Digest(hashing: card)
+        let cardWasThere = blobs.contains(cardDigest)
+        let (_, cardSize) = try blobs.store(data: card)
+        stored(cardDigest, cardSize, wasThere: cardWasThere)
+        layers.append(Descriptor(mediaType: MediaType.modelCard, digest: cardDigest, size: cardSize, annotations: [titleAnnotation: "README.md"]))
+
+        var annotations: [String: String] = [:]
+        if let created = metadata.created { annotations["org.opencontainers.image.created"] = created }
+        if let parent = metadata.parent { annotations["org.opencontainers.image.base.digest"] = parent.description }
+        if let parentName = metadata.parentReference { annotations["org.opencontainers.image.base.name"] = parentName }
+        let manifest = ImageManifest(
+            artifactType: MediaType.model,
+            config: Descriptor(mediaType: MediaType.modelConfig, digest: configDigest, size: configSize),
+            layers: layers, annotations: annotations.isEmpty ? nil : annotations)
+        let bytes = Self.encode(manifest)
+        let digest = Digest(hashing: bytes)
+
+        // Layer files that were there before this add are not "new"; count them from the rows.
+        let known = try database.read { db in
+            try Set(String.fetchAll(db, sql: "SELECT digest FROM blob WHERE digest IN (\(layers.map { "'\($0.digest)'" }.joined(separator: ",")))"))
+        }
+        for layer in layers.dropLast() where !known.contains(layer.digest.description) {
+            newBlobs += 1
+            newBytes += layer.size
+        }
+        let alreadyPresent = try record(manifest: manifest, bytes: bytes, digest: digest, tag: reference,
+                                        metadata: metadata, evaluations: evaluations)
+        return AddResult(reference: reference.description, digest: digest, storedBlobs: alreadyPresent ? 0 : newBlobs,
+                         storedBytes: alreadyPresent ? 0 : newBytes, alreadyPresent: alreadyPresent)
+    }
+
+    /// Canonical manifest bytes: sorted keys, so the same content always has the same digest.
+    static func encode(_ manifest: ImageManifest) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try! encoder.encode(manifest)
+    }
+
+    /// Records a manifest whose blobs are all stored, in one transaction: blob rows, manifest,
+    /// tag, lineage edge, evaluations. Returns whether the manifest was already there.
+    @discardableResult
+    func record(manifest: ImageManifest, bytes: Data, digest: Digest, tag reference: Reference?,
+                metadata: CheckpointMetadata?, evaluations: [Evaluation]) throws(RegistryError) -> Bool {
+        let now = timestamp()
+        let total = manifest.blobs.reduce(bytes.count) { $0 + $1.size }
+        return try database.write { db in
+            let existed = try Bool.fetchOne(db, sql: "SELECT 1 FROM manifest WHERE digest = ?", arguments: [digest.description]) ?? false
+            for blob in manifest.blobs {
+                try db.execute(sql: "INSERT OR IGNORE INTO blob (digest, size, created) VALUES (?, ?, ?)",
+                               arguments: [blob.digest.description, blob.size, now])
+            }
+            if !existed {
+                try db.execute(sql: """
+                    INSERT INTO manifest (digest, mediaType, artifactType, bytes, totalSize, parameters, created)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [digest.description, manifest.mediaType, manifest.artifactType, bytes, total,
+                                     metadata?.parameters, metadata?.created ?? now])
+                for blob in Set(manifest.blobs.map(\.digest)) {
+                    try db.execute(sql: "INSERT INTO manifestBlob (manifestDigest, blobDigest) VALUES (?, ?)",
+                                   arguments: [digest.description, blob.description])
+                }
+            }
+            if let reference {
+                try db.execute(sql: """
+                    INSERT INTO tag (repository, name, manifestDigest, updated) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(repository, name) DO UPDATE SET manifestDigest = excluded.manifestDigest, updated = excluded.updated
+                    """, arguments: [Self.repositoryKey(reference), reference.tagOrDefault, digest.description, now])
+            }
+            if let parent = metadata?.parent {
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO lineage (child, parent, method, datasetFingerprint, dataset) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [digest.description, parent.description, metadata?.method, metadata?.datasetFingerprint, metadata?.dataset])
+            }
+            for evaluation in evaluations { try Self.insert(evaluation, for: digest, db: db, now: now) }
+            return existed
+        }
+    }
+
+    /// Stores (or replaces) an evaluation of a stored model.
+    public func addEvaluation(_ evaluation: Evaluation, for model: Digest) throws(RegistryError) {
+        try database.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM manifest WHERE digest = ?", arguments: [model.description]) ?? false else {
+                throw RegistryError(.notFound, "no model \(model) in this registry")
+            }
+            try Self.insert(evaluation, for: model, db: db, now: timestamp())
+        }
+    }
+
+    static func insert(_ e: Evaluation, for model: Digest, db: Database, now: String) throws {
+        let metrics = String(decoding: try JSONEncoder.sorted.encode(e.metrics), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT OR REPLACE INTO evaluation (modelDigest, datasetFingerprint, protocol, mode, dataset, metrics, primaryMetric, created)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [model.description, e.datasetFingerprint, e.protocol, e.mode, e.dataset, metrics, e.primaryMetric, now])
+    }
+
+    /// Tags are keyed by `host/namespace/name` for remote references and `namespace/name` locally.
+    static func repositoryKey(_ reference: Reference) -> String {
+        (reference.host.map { $0 + "/" } ?? "") + reference.repository
+    }
+
+    /// The manifest digest a reference names: its digest if it has one, else its tag.
+    public func resolve(_ reference: Reference) throws(RegistryError) -> Digest {
+        if let digest = reference.digest {
+            let known = try database.read { db in
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM manifest WHERE digest = ?", arguments: [digest.description]) ?? false
+            }
+            guard known else { throw RegistryError(.notFound, "no checkpoint \(digest) in this registry", hint: "run `srthub list`") }
+            return digest
+        }
+        let found = try database.read { db in
+            try String.fetchOne(db, sql: "SELECT manifestDigest FROM tag WHERE repository = ? AND name = ?",
+                                arguments: [Self.repositoryKey(reference), reference.tagOrDefault])
+        }
+        guard let found, let digest = Digest(found) else {
+            throw RegistryError(.notFound, "no checkpoint tagged \(reference.with(tag: reference.tagOrDefault)) in \(home.path)",
+                                hint: "run `srthub list` to see the tags, or `srthub pull` it")
+        }
+        return digest
+    }
+
+    /// The exact stored bytes of a manifest, and their decoding.
+    public func manifest(_ digest: Digest) throws(RegistryError) -> (ImageManifest, Data) {
+        let bytes = try database.read { db in
+            try Data.fetchOne(db, sql: "SELECT bytes FROM manifest WHERE digest = ?", arguments: [digest.description])
+        }
+        guard let bytes else { throw RegistryError(.notFound, "no checkpoint \(digest) in this registry") }
+        do {
+            return (try JSONDecoder().decode(ImageManifest.self, from: bytes), bytes)
+        } catch {
+            throw RegistryError(.database, "manifest \(digest) does not decode: \(error)", hint: "run `srthub verify`")
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

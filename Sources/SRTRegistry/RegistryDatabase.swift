@@ -1,0 +1,110 @@
+import Foundation
+import GRDB
+import SRTOCI
+
+/// The registry's SQLite metadata. One connection per process (GRDB's rule 1), WAL so readers
+/// never wait for a writer, and a busy timeout so several srthub processes can write in turn.
+/// Migrations are named and append-only: never edit one that has shipped; add the next.
+public struct RegistryDatabase: Sendable {
+    let writer: DatabaseQueue
+
+    public init(path: String) throws(RegistryError) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.journalMode = .wal
+        configuration.foreignKeysEnabled = true
+        do {
+            writer = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw Self.mapError(error, path: path, doing: "opening the registry database")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: blobs, manifests, tags, lineage, evaluations") { db in
+            try db.execute(sql: """
+                CREATE TABLE blob (
+                    digest TEXT PRIMARY KEY NOT NULL,
+                    size INTEGER NOT NULL,
+                    created TEXT NOT NULL
+                );
+                CREATE TABLE manifest (
+                    digest TEXT PRIMARY KEY NOT NULL,
+                    mediaType TEXT NOT NULL,
+                    artifactType TEXT,
+                    bytes BLOB NOT NULL,
+                    totalSize INTEGER NOT NULL,
+                    parameters INTEGER,
+                    created TEXT NOT NULL
+                );
+                CREATE TABLE manifestBlob (
+                    manifestDigest TEXT NOT NULL REFERENCES manifest(digest) ON DELETE CASCADE,
+                    blobDigest TEXT NOT NULL REFERENCES blob(digest),
+                    PRIMARY KEY (manifestDigest, blobDigest)
+                );
+                CREATE INDEX manifestBlobByBlob ON manifestBlob(blobDigest);
+                CREATE TABLE tag (
+                    repository TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    manifestDigest TEXT NOT NULL REFERENCES manifest(digest),
+                    updated TEXT NOT NULL,
+                    PRIMARY KEY (repository, name)
+                );
+                CREATE INDEX tagByManifest ON tag(manifestDigest);
+                CREATE TABLE lineage (
+                    child TEXT NOT NULL,
+                    parent TEXT NOT NULL,
+                    method TEXT,
+                    datasetFingerprint TEXT,
+                    dataset TEXT,
+                    PRIMARY KEY (child, parent)
+                );
+                CREATE INDEX lineageByParent ON lineage(parent);
+                CREATE TABLE evaluation (
+                    modelDigest TEXT NOT NULL,
+                    datasetFingerprint TEXT NOT NULL,
+                    protocol TEXT NOT NULL,
+                    mode TEXT NOT NULL,
+                    dataset TEXT,
+                    metrics TEXT NOT NULL,
+                    primaryMetric REAL,
+                    created TEXT NOT NULL,
+                    PRIMARY KEY (modelDigest, datasetFingerprint, protocol, mode)
+                );
+                """)
+        }
+        return migrator
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(RegistryError) -> T {
+        do { return try writer.read(body) } catch { throw Self.mapError(error, path: writer.path, doing: "reading the registry") }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(RegistryError) -> T {
+        do { return try writer.write(body) } catch { throw Self.mapError(error, path: writer.path, doing: "writing the registry") }
+    }
+
+    static func mapError(_ error: any Error, path: String, doing: String) -> RegistryError {
+        if let e = error as? RegistryError { return e }
+        if let e = error as? DatabaseError {
+            switch e.resultCode {
+            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+                return RegistryError(.readOnly, "\(path): cannot write the registry database (\(e.message ?? "read-only")) while \(doing)",
+                                     hint: "make $SRTHUB_HOME writable or point SRTHUB_HOME elsewhere; nothing was changed")
+            case .SQLITE_FULL:
+                return RegistryError(.diskFull, "\(path): the disk is full while \(doing)",
+                                     hint: "free some space (srthub gc removes unreferenced blobs); nothing was changed")
+            default:
+                return RegistryError(.database, "\(path): \(e.message ?? "\(e)") while \(doing)")
+            }
+        }
+        return RegistryError(.database, "\(path): \(error) while \(doing)")
+    }
+}
+
+/// ISO 8601 timestamps as stored in the database.
+func timestamp(_ date: Date = Date()) -> String {
+    ISO8601DateFormatter().string(from: date)
+}
