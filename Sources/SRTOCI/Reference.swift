@@ -68,6 +68,9 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
             rest = rest[..<at]
         }
         var parts = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        for part in parts where part.isEmpty || part == ".." || part == "." {
+            throw fail(part.isEmpty ? "a path part is empty" : "'\(part)' is not allowed as a path part")
+        }
         var host: String?
         if parts.count > 1, let first = parts.first, first.contains(".") || first.contains(":") || first == "localhost" {
             guard Self.isValidHost(first) else { throw fail("'\(first)' is not a valid host[:port]") }
@@ -82,8 +85,6 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
         }
         guard parts.count == 1 || parts.count == 2 else { throw fail("expected [namespace/]name, found \(parts.count) path parts") }
         for part in parts {
-            guard !part.isEmpty else { throw fail("a path part is empty") }
-            guard part != ".." && part != "." else { throw fail("'\(part)' is not allowed as a path part") }
             guard Self.isValidComponent(part) else {
                 throw fail("'\(part)' must be lower-case letters and digits, separated by single '.', '_', '__' or '-'")
             }

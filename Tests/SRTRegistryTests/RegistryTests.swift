@@ -1,0 +1,197 @@
+import Foundation
+import Testing
+@testable import SRTRegistry
+import SRTOCI
+
+@Suite struct RegistryTests {
+    let registry = try! Registry(home: RegistryHome(path: tempPath()))
+
+    @Test func addingTheSameFolderTwiceGivesTheSameDigestAndStoresNothing() throws {
+        let folder = writeCheckpoint(at: tempPath("ck"))
+        let first = try registry.add(checkpoint: folder, as: ref("base:v1"))
+        #expect(!first.alreadyPresent)
+        #expect(first.storedBlobs == 4)  // config, weights, tokenizer, card (no fisher here)
+        let blobsBefore = registry.blobs.allStored().count
+        let second = try registry.add(checkpoint: folder, as: ref("base:v1"))
+        #expect(second.digest == first.digest)
+        #expect(second.alreadyPresent && second.storedBlobs == 0)
+        #expect(registry.blobs.allStored().count == blobsBefore)
+        // A copy of the folder elsewhere is the same checkpoint.
+        let copy = tempPath("copy") + "/ck"
+        try FileManager.default.copyItem(atPath: folder, toPath: copy)
+        #expect(try registry.add(checkpoint: copy, as: ref("other:v1")).digest == first.digest)
+    }
+
+    @Test func manifestIsAnOCIArtifactWithTitledLayers() throws {
+        let folder = writeCheckpoint(at: tempPath("ck"))
+        FileManager.default.createFile(atPath: folder + "/fisher.safetensors", contents: Data([1, 2, 3]))
+        let digest = try registry.add(checkpoint: folder, as: ref("base")).digest
+        let (manifest, bytes) = try registry.manifest(digest)
+        #expect(Digest(hashing: bytes) == digest)
+        #expect(manifest.mediaType == MediaType.imageManifest)
+        #expect(manifest.artifactType == "application/vnd.srthub.model.v1")
+        #expect(manifest.config.mediaType == MediaType.modelConfig)
+        #expect(manifest.layers.map(\.title) == ["model.safetensors", "tokenizer.model", "fisher.safetensors", "README.md"])
+        #expect(try registry.resolve(ref("base:latest")) == digest)
+    }
+
+    @Test func listShowsSizeParametersAndBestMetric() throws {
+        try registry.add(checkpoint: writeCheckpoint(at: tempPath("a"), name: "a", ndcg: 0.25), as: ref("a:v1"))
+        try registry.add(checkpoint: writeCheckpoint(at: tempPath("b"), name: "b", ndcg: nil), as: ref("team/b:v1"))
+        let list = try registry.list()
+        #expect(list.map(\.reference) == ["a:v1", "team/b:v1"])
+        #expect(list[0].bestMetric == 0.25)
+        #expect(list[1].bestMetric == nil)
+        #expect(list[0].parameters == 1000)
+        #expect(list[0].size > 4096)
+    }
+
+    @Test func lineageFromConfigAppearsInLogNewestFirst() throws {
+        let base = try registry.add(checkpoint: writeCheckpoint(at: tempPath("base")), as: ref("base:v1")).digest
+        let child = try registry.add(checkpoint: writeCheckpoint(at: tempPath("child"), name: "child", weights: [1, 2],
+                                                                  parent: base, method: "finetune progressive", dataset: "shop"),
+                                     as: ref("shop:ft")).digest
+        let log = try registry.log(ref("shop:ft"))
+        #expect(log.map(\.digest) == [child, base])
+        #expect(log[0].method == "finetune progressive")
+        #expect(log[0].dataset == "shop")
+        #expect(log[1].tags == ["base:v1"])
+        #expect(try registry.children(of: base).map(\.child) == [child])
+    }
+
+    @Test func logShowsAncestorsKnownOnlyByDigest() throws {
+        let unknown = Digest(hashing: Array("elsewhere".utf8))
+        try registry.add(checkpoint: writeCheckpoint(at: tempPath("c"), parent: unknown, method: "finetune"), as: ref("c"))
+        let log = try registry.log(ref("c"))
+        #expect(log.count == 2)
+        #expect(log[1].digest == unknown && !log[1].stored)
+    }
+
+    @Test func modelCardHasFrontMatterWithResultsAndBaseModel() throws {
+        let base = try registry.add(checkpoint: writeCheckpoint(at: tempPath("base")), as: ref("base:v1")).digest
+        let digest = try registry.add(checkpoint: writeCheckpoint(at: tempPath("child"), name: "child", parent: base, ndcg: 0.1234),
+                                      as: ref("child")).digest
+        let (manifest, _) = try registry.manifest(digest)
+        let card = String(decoding: try registry.blobs.read(manifest.layer(titled: "README.md")!.digest), as: UTF8.self)
+        #expect(card.hasPrefix("---\nlibrary_name: srthub\n"))
+        #expect(card.contains("base_model: \"base:v1\""))
+        #expect(card.contains("model-index:\n- name: \"child\""))
+        #expect(card.contains("    - type: \"ndcg@10\"\n      value: 0.1234"))
+        #expect(card.contains("protocol: \"leave-one-out\""))
+    }
+
+    @Test func tagRemoveAndGarbageCollection() throws {
+        let a = try registry.add(checkpoint: writeCheckpoint(at: tempPath("a"), name: "a", weights: Array(repeating: 1, count: 1000)), as: ref("a:v1")).digest
+        let b = try registry.add(checkpoint: writeCheckpoint(at: tempPath("b"), name: "b", weights: Array(repeating: 2, count: 2000)), as: ref("b:v1")).digest
+        #expect(try registry.tag(ref("a:v1"), as: ref("a:best")) == a)
+        #expect(try registry.remove(ref("a:v1")) == ["a:v1"])
+        #expect(try registry.gc(dryRun: false).manifests.isEmpty)  // still tagged a:best
+
+        #expect(try registry.remove(ref("a:best")) == ["a:best"])
+        let dry = try registry.gc(dryRun: true)
+        #expect(dry.manifests == [a])
+        #expect(dry.bytes >= 1000)
+        #expect(try registry.manifest(a).1.count > 0)  // a dry run removes nothing
+
+        let report = try registry.gc(dryRun: false)
+        #expect(report.manifests == [a])
+        #expect(throws: RegistryError.self) { try registry.manifest(a) }
+        // b's blobs survive; weights shared by nobody else are gone.
+        #expect(try registry.verify().ok)
+        #expect(try registry.resolve(ref("b:v1")) == b)
+        #expect(registry.blobs.contains(Digest(hashing: Array(repeating: UInt8(2), count: 2000))))
+        #expect(!registry.blobs.contains(Digest(hashing: Array(repeating: UInt8(1), count: 1000))))
+    }
+
+    @Test func diffReportsConfigAndMetricChanges() throws {
+        try registry.add(checkpoint: writeCheckpoint(at: tempPath("a"), name: "a", ndcg: 0.1), as: ref("m:a"))
+        try registry.add(checkpoint: writeCheckpoint(at: tempPath("b"), name: "b", ndcg: 0.2), as: ref("m:b"))
+        let diff = try registry.diff(ref("m:a"), ref("m:b"))
+        #expect(diff.contains(Registry.Difference(key: "config.name", a: "\"a\"", b: "\"b\"")))
+        #expect(diff.contains { $0.key == "metric ml-100k leave-one-out full ndcg@10" && $0.a == "0.1000" && $0.b == "0.2000" })
+        #expect(!diff.contains { $0.key.contains("hr@10") })  // equal metrics are not differences
+    }
+
+    @Test func checkoutWritesTheFilesBack() throws {
+        let folder = writeCheckpoint(at: tempPath("ck"))
+        try registry.add(checkpoint: folder, as: ref("ck"))
+        let out = tempPath("out") + "/restored"
+        let files = try registry.checkout(ref("ck"), into: out)
+        #expect(Set(files) == ["config.json", "model.safetensors", "tokenizer.model", "README.md"])
+        for file in ["config.json", "model.safetensors", "tokenizer.model"] {
+            #expect(FileManager.default.contents(atPath: out + "/" + file) == FileManager.default.contents(atPath: folder + "/" + file))
+        }
+    }
+
+    @Test func exportImportCarriesLineageEvaluationsAndDigests() throws {
+        let base = try registry.add(checkpoint: writeCheckpoint(at: tempPath("base"), ndcg: 0.3), as: ref("base:v1")).digest
+        let child = try registry.add(checkpoint: writeCheckpoint(at: tempPath("child"), name: "child", parent: base, method: "finetune"),
+                                     as: ref("team/child:v1")).digest
+        let bundle = tempPath("bundle")
+        try registry.export(ref("base:v1"), to: bundle)
+        try registry.export(ref("team/child:v1"), to: bundle)
+        #expect(FileManager.default.fileExists(atPath: bundle + "/oci-layout"))
+
+        let other = try Registry(home: RegistryHome(path: tempPath("home2")))
+        let imported = try other.importLayout(from: bundle)
+        #expect(Set(imported.map(\.digest)) == [base, child])
+        #expect(try other.resolve(ref("team/child:v1")) == child)
+        #expect(try other.log(ref("team/child:v1")).map(\.digest) == [child, base])
+        #expect(try other.evaluations(of: base).first?.evaluation.metrics["ndcg@10"] == 0.3)
+        #expect(try other.verify().ok)
+    }
+
+    @Test func importRefusesACorruptBundleAndStoresNothing() throws {
+        let folder = writeCheckpoint(at: tempPath("ck"), weights: Array(repeating: 9, count: 5000))
+        let digest = try registry.add(checkpoint: folder, as: ref("ck")).digest
+        let bundle = tempPath("bundle")
+        try registry.export(ref("ck"), to: bundle)
+        let weights = Digest(hashing: Array(repeating: UInt8(9), count: 5000))
+        var bytes = [UInt8](FileManager.default.contents(atPath: bundle + "/blobs/sha256/" + weights.hex)!)
+        bytes[100] ^= 0xFF
+        FileManager.default.createFile(atPath: bundle + "/blobs/sha256/" + weights.hex, contents: Data(bytes))
+
+        let other = try Registry(home: RegistryHome(path: tempPath("home2")))
+        #expect {
+            try other.importLayout(from: bundle)
+        } throws: { error in
+            (error as? RegistryError)?.kind == .digestMismatch
+        }
+        #expect(!other.blobs.contains(weights))
+        #expect(throws: RegistryError.self) { try other.resolve(ref("ck")) }
+        #expect(try other.list().isEmpty)
+        _ = digest
+    }
+
+    @Test func verifyFindsCorruptAndMissingBlobs() throws {
+        let digest = try registry.add(checkpoint: writeCheckpoint(at: tempPath("ck"), weights: Array(repeating: 5, count: 3000)), as: ref("ck")).digest
+        #expect(try registry.verify().ok)
+        let weights = Digest(hashing: Array(repeating: UInt8(5), count: 3000))
+        FileManager.default.createFile(atPath: registry.home.blobPath(weights), contents: Data(Array(repeating: 6, count: 3000)))
+        let (manifest, _) = try registry.manifest(digest)
+        try FileManager.default.removeItem(atPath: registry.home.blobPath(manifest.layer(titled: "tokenizer.model")!.digest))
+        let report = try registry.verify()
+        #expect(!report.ok)
+        #expect(report.problems.contains { $0.contains(weights.description) && $0.contains("corrupt") })
+        #expect(report.problems.contains { $0.contains("is missing") })
+        #expect(try !registry.verify(ref("ck")).ok)
+    }
+
+    @Test func badCheckpointFoldersAreRefusedWithTheFix() throws {
+        let empty = tempPath("empty")
+        #expect { try registry.add(checkpoint: empty, as: ref("x")) } throws: { error in
+            (error as? RegistryError)?.kind == .badCheckpoint && "\(error)".contains("no config.json")
+        }
+        let noWeights = tempPath("nw")
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: noWeights + "/config.json"))
+        #expect { try registry.add(checkpoint: noWeights, as: ref("x")) } throws: { error in
+            "\(error)".contains("no model.safetensors")
+        }
+        let badConfig = writeCheckpoint(at: tempPath("bc"))
+        try Data("[1,2]".utf8).write(to: URL(fileURLWithPath: badConfig + "/config.json"))
+        #expect { try registry.add(checkpoint: badConfig, as: ref("x")) } throws: { error in
+            "\(error)".contains("config.json is not a JSON object")
+        }
+        #expect(try registry.list().isEmpty)
+    }
+}
