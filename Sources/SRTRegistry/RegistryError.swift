@@ -22,7 +22,7 @@ public struct RegistryError: Error, CustomStringConvertible, Equatable {
         switch code {
         case 28, 122:  // ENOSPC, EDQUOT
             return RegistryError(.diskFull, "\(path): no space left on the device while \(doing)",
-                                 hint: "free some space (srthub gc removes unreferenced blobs) and try again; nothing was changed")
+                                 hint: "free some space and try again; nothing was recorded (srthub gc removes any unrecorded leftovers)")
         case 30, 13, 1:  // EROFS, EACCES, EPERM
             return RegistryError(.readOnly, "\(path): cannot write (\(String(cString: strerror(code)))) while \(doing)",
                                  hint: "make $SRTHUB_HOME writable or point SRTHUB_HOME at a writable folder; nothing was changed")

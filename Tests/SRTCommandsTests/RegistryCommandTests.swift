@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// A checkpoint folder as `srthub train --out` writes it (fixture until training lands).
+func makeCheckpoint(_ folder: String, name: String, weightBytes: Int = 4096, seed: UInt8 = 1,
+                    parent: String? = nil, ndcg: Double? = 0.1) {
+    var config: [String: Any] = ["name": name, "method": parent == nil ? "pretrain" : "finetune progressive",
+                                 "dataset": parent == nil ? "ml-100k" : "shop", "dataset_fingerprint": "sha256:" + name,
+                                 "parameters": ["total": 1000]]
+    if let parent { config["parent"] = ["digest": parent, "reference": "base:v1"] }
+    try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try! JSONSerialization.data(withJSONObject: config, options: .sortedKeys).write(to: URL(fileURLWithPath: folder + "/config.json"))
+    var weights = [UInt8](repeating: 0, count: weightBytes)
+    var state = UInt32(seed) &* 2_654_435_761
+    for i in weights.indices { state = state &* 1_664_525 &+ 1_013_904_223; weights[i] = UInt8(truncatingIfNeeded: state >> 24) }
+    FileManager.default.createFile(atPath: folder + "/model.safetensors", contents: Data(weights))
+    FileManager.default.createFile(atPath: folder + "/tokenizer.model", contents: Data("tok".utf8))
+    if let ndcg {
+        writeFile(folder + "/eval.json", #"{"dataset": "ml-100k", "dataset_fingerprint": "sha256:ml", "protocol": "leave-one-out", "mode": "full", "metrics": {"ndcg@10": \#(ndcg)}}"#)
+    }
+}
+
+func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+@Suite(.enabled(if: CLIRunner.available, "the srthub executable is not built (run swift build)"))
+struct RegistryCommandTests {
+    @Test func checkpointGoesThroughTheWholeLifecycle() throws {
+        let work = makeTempFolder()
+        let home = ["SRTHUB_HOME": work + "/home"]
+        makeCheckpoint(work + "/base", name: "base", ndcg: 0.2)
+
+        // add, twice: same digest, nothing new
+        let added = try CLIRunner.run(["add", work + "/base", "--tag", "base:v1", "--json"], environment: home)
+        #expect(added.status == 0, "\(added.stderr)")
+        let digest = try #require((try json(added.stdout) as? [String: Any])?["digest"] as? String)
+        let again = try CLIRunner.run(["add", work + "/base", "--tag", "base:v1"], environment: home)
+        #expect(again.stdout.contains("already stored"))
+
+        makeCheckpoint(work + "/child", name: "child", seed: 2, parent: digest, ndcg: 0.3)
+        #expect(try CLIRunner.run(["add", work + "/child", "--tag", "team/shop:ft"], environment: home).status == 0)
+
+        // list, show, log, tag, diff
+        let list = try CLIRunner.run(["list"], environment: home)
+        #expect(list.stdout.contains("base:v1") && list.stdout.contains("team/shop:ft") && list.stdout.contains("0.3000"))
+        let show = try CLIRunner.run(["show", "team/shop:ft"], environment: home)
+        #expect(show.stdout.contains("parent   \(digest)"))
+        #expect(show.stdout.contains("model.safetensors"))
+        let card = try CLIRunner.run(["show", "team/shop:ft", "--card"], environment: home)
+        #expect(card.stdout.hasPrefix("---\n") && card.stdout.contains("base_model: \"base:v1\""))
+        let log = try CLIRunner.run(["log", "team/shop:ft"], environment: home)
+        #expect(log.stdout.contains("made by  finetune progressive from \(digest.dropFirst(7).prefix(12))"))
+        #expect(log.stdout.contains("(base:v1)"))
+        #expect(try CLIRunner.run(["tag", "base:v1", "base:best"], environment: home).status == 0)
+        let diff = try CLIRunner.run(["diff", "base:v1", "team/shop:ft", "--json"], environment: home)
+        #expect(diff.stdout.contains("config.method"))
+
+        // export → import into a second home, where log shows the same lineage
+        #expect(try CLIRunner.run(["export", "base:v1", work + "/bundle"], environment: home).status == 0)
+        #expect(try CLIRunner.run(["export", "team/shop:ft", work + "/bundle"], environment: home).status == 0)
+        let other = ["SRTHUB_HOME": work + "/home2"]
+        let imported = try CLIRunner.run(["import", work + "/bundle"], environment: other)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(try CLIRunner.run(["log", "team/shop:ft"], environment: other).stdout.contains(String(digest.dropFirst(7))))
+
+        // checkout gives back the files
+        #expect(try CLIRunner.run(["checkout", "base:v1", work + "/out"], environment: home).status == 0)
+        #expect(FileManager.default.contents(atPath: work + "/out/model.safetensors") == FileManager.default.contents(atPath: work + "/base/model.safetensors"))
+
+        // rm → gc → verify
+        #expect(try CLIRunner.run(["rm", "team/shop:ft"], environment: home).stdout.contains("untagged team/shop:ft"))
+        let dry = try CLIRunner.run(["gc", "--dry-run"], environment: home)
+        #expect(dry.stdout.contains("would remove 1 checkpoint(s)"))
+        let gc = try CLIRunner.run(["gc", "--json"], environment: home)
+        #expect(((try json(gc.stdout) as? [String: Any])?["manifests"] as? [Any])?.count == 1)
+        let verify = try CLIRunner.run(["verify"], environment: home)
+        #expect(verify.status == 0 && verify.stdout.contains(": ok"))
+        #expect(try CLIRunner.run(["show", "team/shop:ft"], environment: home).status == 66)
+    }
+
+    @Test func badReferencesAndMissingCheckpointsGetClearErrors() throws {
+        let home = ["SRTHUB_HOME": makeTempFolder()]
+        let bad = try CLIRunner.run(["show", "Team/Shop"], environment: home)
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("lower-case"))
+        let missing = try CLIRunner.run(["show", "nothing:here"], environment: home)
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("srthub list"))
+        let notACheckpoint = try CLIRunner.run(["add", makeTempFolder(), "--tag", "x"], environment: home)
+        #expect(notACheckpoint.status == 65)
+        #expect(notACheckpoint.stderr.contains("no config.json"))
+    }
+
+    @Test func verifyExitsNonZeroOnDamage() throws {
+        let work = makeTempFolder()
+        let env = ["SRTHUB_HOME": work + "/home"]
+        makeCheckpoint(work + "/ck", name: "ck")
+        #expect(try CLIRunner.run(["add", work + "/ck", "--tag", "ck"], environment: env).status == 0)
+        let blobs = work + "/home/blobs/sha256"
+        for prefix in try FileManager.default.contentsOfDirectory(atPath: blobs) {
+            for name in try FileManager.default.contentsOfDirectory(atPath: blobs + "/" + prefix) {
+                let path = blobs + "/" + prefix + "/" + name
+                if (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 4096 {
+                    FileManager.default.createFile(atPath: path, contents: Data(repeating: 0, count: 4096))
+                }
+            }
+        }
+        let verify = try CLIRunner.run(["verify"], environment: env)
+        #expect(verify.status == 1)
+        #expect(verify.stdout.contains("problem: blob sha256:") && verify.stdout.contains("corrupt"))
+    }
+}
