@@ -3,6 +3,7 @@ import Foundation
 /// Every benchmark by name.
 let benchmarks: [String: @Sendable ([String]) throws -> Void] = [
     "load": LoadBenchmark.run,
+    "registry_ops": RegistryBenchmark.run,
 ]
 
 /// Seconds taken by `body`, on the monotonic clock.

@@ -16,6 +16,11 @@ public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible, Comp
         self.hex = String(hex)
     }
 
+    /// For digests the registry itself wrote (database rows): skips the character check.
+    public init(trusted string: String) {
+        hex = String(string.dropFirst(7))
+    }
+
     public init(hashing data: some DataProtocol) {
         self.init(SHA256.hash(data: data))
     }
