@@ -1,0 +1,205 @@
+import Foundation
+import SRTTensor
+
+// Losses over the positions that have a target. Legend: R scored rows (positions), C hidden,
+// V items, K sampled negatives. Each loss reads `network.hidden` and `network.itemVectors`, returns
+// the mean loss over the R rows, and accumulates dL/d hidden into `network.hiddenGradient` and
+// dL/d item vectors into `network.itemGradients`.
+
+public enum LossKind: Codable, Sendable, Equatable, CustomStringConvertible {
+    /// Softmax over the whole catalog at every position.
+    case fullCrossEntropy
+    /// Softmax over the target and K popularity-sampled negatives shared by the whole batch, with
+    /// logQ correction (on the positive too, as the reference does) and accidental hits masked.
+    case sampledSoftmax(negatives: Int)
+    /// SASRec's binary cross-entropy with one uniform negative per position, never an item the user had.
+    case binaryCrossEntropy
+
+    public var description: String {
+        switch self {
+        case .fullCrossEntropy: "ce"
+        case .sampledSoftmax(let k): "ssm:\(k)"
+        case .binaryCrossEntropy: "bce"
+        }
+    }
+
+    /// Parses `ce`, `bce`, `ssm:1000` (the CLI's --loss).
+    public init?(_ text: String) {
+        switch text {
+        case "ce": self = .fullCrossEntropy
+        case "bce": self = .binaryCrossEntropy
+        default:
+            guard text.hasPrefix("ssm:"), let k = Int(text.dropFirst(4)), k > 0 else { return nil }
+            self = .sampledSoftmax(negatives: k)
+        }
+    }
+}
+
+/// Rows to score: `rows[r]` is a position index into [B·T], `targets[r]` its item.
+public struct ScoredRows: Sendable {
+    public var rows: [Int32] = []
+    public var targets: [Int32] = []
+    /// For BCE: a negative per row.
+    public var negatives: [Int32] = []
+    public init() {}
+    public var count: Int { rows.count }
+}
+
+/// Buffers the losses need, allocated once for the largest batch.
+public final class LossWorkspace {
+    let block = 256
+    let gathered: FloatBuffer  // [R, C]
+    let gatheredGradient: FloatBuffer  // [R, C]
+    var logits: FloatBuffer  // [block, V] or [R, K]
+    var vectors: FloatBuffer  // [K, C]
+    var vectorGradients: FloatBuffer  // [K, C]
+
+    public init(maxRows: Int, hidden: Int) {
+        gathered = FloatBuffer(count: maxRows * hidden)
+        gatheredGradient = FloatBuffer(count: maxRows * hidden)
+        logits = FloatBuffer(count: 0)
+        vectors = FloatBuffer(count: 0)
+        vectorGradients = FloatBuffer(count: 0)
+    }
+
+    func ensureLogits(_ count: Int) { if logits.count < count { logits = FloatBuffer(count: count) } }
+    func ensureVectors(_ count: Int) {
+        if vectors.count < count { vectors = FloatBuffer(count: count); vectorGradients = FloatBuffer(count: count) }
+    }
+}
+
+public enum Loss {
+    /// Computes the loss and its gradients. `negatives` (sampled softmax) are item indices and
+    /// `logQ` the log sampling probability of every item.
+    public static func compute(
+        _ kind: LossKind, network: Network, rows: ScoredRows, workspace: LossWorkspace,
+        negatives: [Int32] = [], logQ: [Float] = []
+    ) -> Float {
+        guard rows.count > 0 else { return 0 }
+        gather(network: network, rows: rows, into: workspace.gathered)
+        workspace.gatheredGradient.pointer.update(repeating: 0, count: rows.count * network.shape.architecture.hidden)
+        let loss: Float
+        switch kind {
+        case .fullCrossEntropy: loss = fullCrossEntropy(network, rows, workspace)
+        case .sampledSoftmax: loss = sampledSoftmax(network, rows, workspace, negatives: negatives, logQ: logQ)
+        case .binaryCrossEntropy: loss = binaryCrossEntropy(network, rows, workspace)
+        }
+        scatter(workspace.gatheredGradient, rows: rows, network: network)
+        return loss
+    }
+
+    static func gather(network: Network, rows: ScoredRows, into buffer: FloatBuffer) {
+        let c = network.shape.architecture.hidden
+        for (r, row) in rows.rows.enumerated() {
+            (buffer.pointer + r * c).update(from: network.hidden.pointer + Int(row) * c, count: c)
+        }
+    }
+
+    static func scatter(_ buffer: FloatBuffer, rows: ScoredRows, network: Network) {
+        let c = network.shape.architecture.hidden
+        for (r, row) in rows.rows.enumerated() {
+            let d = network.hiddenGradient.pointer + Int(row) * c, g = buffer.pointer + r * c
+            for j in 0..<c { d[j] += g[j] }
+        }
+    }
+
+    static func fullCrossEntropy(_ network: Network, _ rows: ScoredRows, _ w: LossWorkspace) -> Float {
+        let c = network.shape.architecture.hidden, v = network.items, r = rows.count
+        w.ensureLogits(w.block * v)
+        var total = 0.0
+        let scale = 1 / Float(r)
+        var start = 0
+        while start < r {
+            let n = min(w.block, r - start)
+            let h = w.gathered.pointer + start * c, logits = w.logits.pointer
+            matmul(logits, h, network.itemVectors.pointer, m: n, n: v, k: c, transB: true)
+            for i in 0..<n {
+                let row = logits + i * v
+                var maxValue = -Float.infinity
+                for j in 0..<v { maxValue = max(maxValue, row[j]) }
+                var sum: Float = 0
+                for j in 0..<v { row[j] = fastExp(row[j] - maxValue); sum += row[j] }
+                let target = Int(rows.targets[start + i])
+                total -= Double(log(row[target] / sum))
+                let inv = scale / sum
+                for j in 0..<v { row[j] *= inv }
+                row[target] -= scale  // d/dlogits = (softmax − onehot) / R
+            }
+            matmul(w.gatheredGradient.pointer + start * c, logits, network.itemVectors.pointer, m: n, n: c, k: v, beta: 1)
+            matmul(network.itemGradients.pointer, logits, h, m: v, n: c, k: n, transA: true, beta: 1)
+            start += n
+        }
+        return Float(total / Double(r))
+    }
+
+    static func sampledSoftmax(_ network: Network, _ rows: ScoredRows, _ w: LossWorkspace, negatives: [Int32], logQ: [Float]) -> Float {
+        let c = network.shape.architecture.hidden, r = rows.count, k = negatives.count
+        let items = network.itemVectors.pointer
+        w.ensureVectors(k * c)
+        w.ensureLogits(r * k)
+        for (i, item) in negatives.enumerated() { (w.vectors.pointer + i * c).update(from: items + Int(item) * c, count: c) }
+        let negativeLogits = w.logits.pointer
+        matmul(negativeLogits, w.gathered.pointer, w.vectors.pointer, m: r, n: k, k: c, transB: true)
+        w.vectorGradients.pointer.update(repeating: 0, count: k * c)
+        var total = 0.0
+        let scale = 1 / Float(r)
+        for i in 0..<r {
+            let h = w.gathered.pointer + i * c, target = Int(rows.targets[i])
+            let targetVector = items + target * c
+            var positive: Float = 0
+            for j in 0..<c { positive += h[j] * targetVector[j] }
+            positive -= logQ[target]
+            let row = negativeLogits + i * k
+            var maxValue = positive
+            for n in 0..<k {
+                // Accidental hit: the target drawn as its own negative is masked out.
+                row[n] = negatives[n] == Int32(target) ? -Float.infinity : row[n] - logQ[Int(negatives[n])]
+                maxValue = max(maxValue, row[n])
+            }
+            let ePositive = fastExp(positive - maxValue)
+            var sum = ePositive
+            for n in 0..<k { row[n] = row[n] == -Float.infinity ? 0 : fastExp(row[n] - maxValue); sum += row[n] }
+            total -= Double(log(ePositive / sum))
+            let dPositive = (ePositive / sum - 1) * scale
+            let inv = scale / sum
+            for n in 0..<k { row[n] *= inv }
+            let dh = w.gatheredGradient.pointer + i * c, dTarget = network.itemGradients.pointer + target * c
+            for j in 0..<c {
+                dh[j] += dPositive * targetVector[j]
+                dTarget[j] += dPositive * h[j]
+            }
+        }
+        matmul(w.gatheredGradient.pointer, negativeLogits, w.vectors.pointer, m: r, n: c, k: k, beta: 1)
+        matmul(w.vectorGradients.pointer, negativeLogits, w.gathered.pointer, m: k, n: c, k: r, transA: true)
+        for (i, item) in negatives.enumerated() {
+            let d = network.itemGradients.pointer + Int(item) * c, g = w.vectorGradients.pointer + i * c
+            for j in 0..<c { d[j] += g[j] }
+        }
+        return Float(total / Double(r))
+    }
+
+    static func binaryCrossEntropy(_ network: Network, _ rows: ScoredRows, _ w: LossWorkspace) -> Float {
+        let c = network.shape.architecture.hidden, r = rows.count
+        let items = network.itemVectors.pointer
+        var total = 0.0
+        let scale = 1 / Float(r)
+        for i in 0..<r {
+            let h = w.gathered.pointer + i * c, dh = w.gatheredGradient.pointer + i * c
+            for (item, label) in [(Int(rows.targets[i]), Float(1)), (Int(rows.negatives[i]), Float(0))] {
+                let vector = items + item * c, dVector = network.itemGradients.pointer + item * c
+                var s: Float = 0
+                for j in 0..<c { s += h[j] * vector[j] }
+                // BCE with logits: softplus(−s) for the positive, softplus(s) for the negative.
+                let z = label == 1 ? -s : s
+                total += Double(max(z, 0) + log1p(exp(-abs(z))))
+                let sigmoid = 1 / (1 + exp(-s))
+                let ds = (sigmoid - label) * scale
+                for j in 0..<c {
+                    dh[j] += ds * vector[j]
+                    dVector[j] += ds * h[j]
+                }
+            }
+        }
+        return Float(total / Double(r))
+    }
+}

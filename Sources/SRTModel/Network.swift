@@ -1,0 +1,333 @@
+import SRTTensor
+
+// The SRT network: item encoder → positions → post-LN causal transformer → per-position user
+// vectors; scores are dot products with item vectors (REFERENCE.md §1.3–1.4).
+//
+// Legend: B batch, T max length, M = B·T rows, C hidden, F inner, NH heads, L layers, V items,
+// NF text fields, P pieces per field, E token width, S token vocabulary.
+// Inputs are left-aligned item indices [B,T] with −1 as padding after the last item.
+// Every buffer below is allocated once for (maxBatch, T); forward and backward reuse them.
+
+/// The text of each catalog item as token ids: tokens[(v·NF + f)·P + p], −1 = padding.
+public struct ItemTokens: Sendable {
+    public let items: Int
+    public let fields: Int
+    public let pieces: Int
+    public let ids: [Int32]
+
+    public init(items: Int, fields: Int, pieces: Int, ids: [Int32]) {
+        precondition(ids.count == items * fields * pieces)
+        self.items = items
+        self.fields = fields
+        self.pieces = pieces
+        self.ids = ids
+    }
+}
+
+/// One transformer layer's cached activations, [M,·] each.
+final class LayerActivations {
+    let qkv, attention, attentionDropped, attentionMask, attentionOut, projection, projectionMask: FloatBuffer
+    let residual1, norm1, mean1, rstd1, fc1, gelu, fc2, fc2Mask, residual2, norm2, mean2, rstd2: FloatBuffer
+
+    init(m: Int, c: Int, f: Int, attentionCount: Int) {
+        qkv = FloatBuffer(count: m * 3 * c)
+        attention = FloatBuffer(count: attentionCount)
+        attentionDropped = FloatBuffer(count: attentionCount)
+        attentionMask = FloatBuffer(count: attentionCount)
+        attentionOut = FloatBuffer(count: m * c)
+        projection = FloatBuffer(count: m * c)
+        projectionMask = FloatBuffer(count: m * c)
+        residual1 = FloatBuffer(count: m * c)
+        norm1 = FloatBuffer(count: m * c)
+        mean1 = FloatBuffer(count: m)
+        rstd1 = FloatBuffer(count: m)
+        fc1 = FloatBuffer(count: m * f)
+        gelu = FloatBuffer(count: m * f)
+        fc2 = FloatBuffer(count: m * c)
+        fc2Mask = FloatBuffer(count: m * c)
+        residual2 = FloatBuffer(count: m * c)
+        norm2 = FloatBuffer(count: m * c)
+        mean2 = FloatBuffer(count: m)
+        rstd2 = FloatBuffer(count: m)
+    }
+}
+
+public final class Network: @unchecked Sendable {
+    public let shape: ModelShape
+    public let layout: ParameterLayout
+    public let maxBatch: Int
+    /// Parameters, gradients: one flat buffer each, addressed through `layout`.
+    public let params: FloatBuffer
+    public let grads: FloatBuffer
+
+    // Item encoder state for the current catalog.
+    public private(set) var items: Int
+    var tokens: [Int32] = []
+    var pooled: FloatBuffer      // [V, NF·E] (text)
+    public private(set) var itemVectors: FloatBuffer  // [V, C]
+    public private(set) var itemGradients: FloatBuffer  // [V, C] dL/d itemVectors
+
+    // Input block.
+    let inputIndex: UnsafeMutablePointer<Int32>  // [M]
+    let inputSum, inputNorm, inputMean, inputRstd, inputMask, input: FloatBuffer
+    let layerActs: [LayerActivations]
+    /// The output: user vectors at every position, [M, C].
+    public let hidden: FloatBuffer
+    /// dL/d hidden, written by the loss before `backward`.
+    public let hiddenGradient: FloatBuffer
+
+    // Gradient scratch for one layer, reused by every layer.
+    let dQKV, dAttentionOut, dProjection, dResidual1, dNorm1, dFC1, dGelu, dFC2, dResidual2, dInput, attentionScratch: FloatBuffer
+    var currentBatch = 0
+
+    public init(shape: ModelShape, maxBatch: Int, seed: UInt64 = 2020) {
+        self.shape = shape
+        layout = ParameterLayout(shape)
+        self.maxBatch = maxBatch
+        params = FloatBuffer(count: layout.count)
+        grads = FloatBuffer(count: layout.count)
+        let a = shape.architecture
+        let m = maxBatch * a.maxLength, c = a.hidden, f = a.inner
+        let attentionCount = maxBatch * a.heads * a.maxLength * a.maxLength
+        items = shape.items
+        pooled = FloatBuffer(count: 0)
+        itemVectors = FloatBuffer(count: shape.items * c)
+        itemGradients = FloatBuffer(count: shape.items * c)
+        inputIndex = .allocate(capacity: m)
+        inputIndex.initialize(repeating: -1, count: m)
+        inputSum = FloatBuffer(count: m * c)
+        inputNorm = FloatBuffer(count: m * c)
+        inputMean = FloatBuffer(count: m)
+        inputRstd = FloatBuffer(count: m)
+        inputMask = FloatBuffer(count: m * c)
+        input = FloatBuffer(count: m * c)
+        layerActs = (0..<a.layers).map { _ in LayerActivations(m: m, c: c, f: f, attentionCount: attentionCount) }
+        hidden = FloatBuffer(count: m * c)
+        hiddenGradient = FloatBuffer(count: m * c)
+        dQKV = FloatBuffer(count: m * 3 * c)
+        dAttentionOut = FloatBuffer(count: m * c)
+        dProjection = FloatBuffer(count: m * c)
+        dResidual1 = FloatBuffer(count: m * c)
+        dNorm1 = FloatBuffer(count: m * c)
+        dFC1 = FloatBuffer(count: m * f)
+        dGelu = FloatBuffer(count: m * f)
+        dFC2 = FloatBuffer(count: m * c)
+        dResidual2 = FloatBuffer(count: m * c)
+        dInput = FloatBuffer(count: m * c)
+        attentionScratch = FloatBuffer(count: 2 * a.maxLength * a.maxLength)
+        initialize(seed: seed)
+    }
+
+    deinit { inputIndex.deallocate() }
+
+    /// The reference initialization: N(0, 0.02) for weights and embeddings, 0 for biases, LayerNorm 1/0.
+    public func initialize(seed: UInt64) {
+        var rng = RandomSource(seed: seed)
+        for entry in layout.entries {
+            let p = params.pointer + entry.offset
+            if entry.name.hasSuffix("norm.weight") {
+                p.update(repeating: 1, count: entry.count)
+            } else if entry.name.hasSuffix(".bias") {
+                p.update(repeating: 0, count: entry.count)
+            } else {
+                for i in 0..<entry.count { p[i] = 0.02 * rng.nextGaussian() }
+            }
+        }
+    }
+
+    public func parameter(_ name: String) -> UnsafeMutablePointer<Float> { params.pointer + layout[name].offset }
+    public func gradient(_ name: String) -> UnsafeMutablePointer<Float> { grads.pointer + layout[name].offset }
+
+    // MARK: - Item encoder
+
+    /// Sets the catalog of a text model: each item's token ids. Items may differ from training
+    /// (fine-tuning, evaluation on unseen items): they are encoded from their text.
+    public func setCatalog(_ catalog: ItemTokens) {
+        precondition(shape.itemEncoder.kind == .text && catalog.fields == shape.itemEncoder.fields.count)
+        tokens = catalog.ids
+        resizeCatalog(catalog.items, pieces: catalog.pieces)
+    }
+
+    var pieces = 0
+
+    func resizeCatalog(_ count: Int, pieces: Int) {
+        self.pieces = pieces
+        let c = shape.architecture.hidden
+        if count != items || itemVectors.count != count * c {
+            items = count
+            itemVectors = FloatBuffer(count: count * c)
+            itemGradients = FloatBuffer(count: count * c)
+        }
+        let width = shape.itemEncoder.fields.count * shape.itemEncoder.tokenEmbedding
+        if pooled.count != count * width { pooled = FloatBuffer(count: count * width) }
+    }
+
+    /// Computes every item's vector into `itemVectors` [V, C].
+    public func encodeItems() {
+        let c = shape.architecture.hidden
+        switch shape.itemEncoder.kind {
+        case .id:
+            itemVectors.pointer.update(from: parameter("item_encoder.item_embedding.weight"), count: items * c)
+        case .text:
+            let e = shape.itemEncoder.tokenEmbedding, nf = shape.itemEncoder.fields.count
+            let table = parameter("item_encoder.token_embedding.weight")
+            pooled.zero()
+            // Masked sum of each field's token embeddings (padding −1 contributes nothing).
+            for v in 0..<items {
+                for f in 0..<nf {
+                    let out = pooled.pointer + (v * nf + f) * e
+                    let ids = (v * nf + f) * pieces
+                    for p in 0..<pieces {
+                        let t = Int(tokens[ids + p])
+                        if t < 0 { break }
+                        let row = table + t * e
+                        for j in 0..<e { out[j] += row[j] }
+                    }
+                }
+            }
+            linearForward(itemVectors.pointer, pooled.pointer, parameter("item_encoder.adapter.weight"),
+                          parameter("item_encoder.adapter.bias"), m: items, c: nf * e, oc: c)
+        }
+    }
+
+    /// Propagates `itemGradients` into the encoder's parameters (accumulating).
+    public func encodeItemsBackward() {
+        let c = shape.architecture.hidden
+        switch shape.itemEncoder.kind {
+        case .id:
+            let g = gradient("item_encoder.item_embedding.weight")
+            for i in 0..<(items * c) { g[i] += itemGradients[i] }
+        case .text:
+            let e = shape.itemEncoder.tokenEmbedding, nf = shape.itemEncoder.fields.count
+            let dPooled = FloatBuffer(count: items * nf * e)  // once per step, catalog-sized
+            linearBackward(dPooled.pointer, gradient("item_encoder.adapter.weight"), gradient("item_encoder.adapter.bias"),
+                           itemGradients.pointer, pooled.pointer, parameter("item_encoder.adapter.weight"), m: items, c: nf * e, oc: c)
+            let dTable = gradient("item_encoder.token_embedding.weight")
+            for v in 0..<items {
+                for f in 0..<nf {
+                    let d = dPooled.pointer + (v * nf + f) * e
+                    let ids = (v * nf + f) * pieces
+                    for p in 0..<pieces {
+                        let t = Int(tokens[ids + p])
+                        if t < 0 { break }
+                        let row = dTable + t * e
+                        for j in 0..<e { row[j] += d[j] }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: - Forward
+
+    /// Runs the transformer on `batch` sequences of item indices ([batch·T], −1 padding after the
+    /// last item) and leaves user vectors at every position in `hidden`. Call `encodeItems()` first.
+    public func forward(_ sequences: [Int32], batch: Int, training: Bool, rng: inout RandomSource) {
+        let a = shape.architecture
+        let T = a.maxLength, C = a.hidden, F = a.inner, M = batch * T
+        precondition(batch <= maxBatch && sequences.count == M)
+        currentBatch = batch
+        let hiddenDrop = Float(training ? a.hiddenDropout : 0), attentionDrop = Float(training ? a.attentionDropout : 0)
+        let eps: Float = 1e-12
+        sequences.withUnsafeBufferPointer { inputIndex.update(from: $0.baseAddress!, count: M) }
+
+        // x = LN(item + position), dropout
+        embeddingForward(inputSum.pointer, itemVectors.pointer, inputIndex, m: M, c: C)
+        let pos = parameter("position_embedding.weight")
+        for row in 0..<M {
+            let x = inputSum.pointer + row * C, p = pos + (row % T) * C
+            for j in 0..<C { x[j] += p[j] }
+        }
+        layerNormForward(inputNorm.pointer, inputMean.pointer, inputRstd.pointer, inputSum.pointer,
+                         parameter("input_norm.weight"), parameter("input_norm.bias"), m: M, c: C, eps: eps)
+        dropoutForward(input.pointer, inputMask.pointer, inputNorm.pointer, count: M * C, p: hiddenDrop, rng: &rng)
+
+        var h = input.pointer
+        let attShape = AttentionShape(b: batch, t: T, c: C, heads: a.heads)
+        for (l, acts) in layerActs.enumerated() {
+            let p = "layers.\(l)."
+            // h1 = LN(h + Dropout(W_o · Attention(h)))
+            linearForward(acts.qkv.pointer, h, parameter(p + "attention.qkv.weight"), parameter(p + "attention.qkv.bias"), m: M, c: C, oc: 3 * C)
+            attentionForward(acts.attentionOut.pointer, acts.attention.pointer, acts.attentionDropped.pointer, acts.attentionMask.pointer,
+                             acts.qkv.pointer, shape: attShape, dropout: attentionDrop, rng: &rng)
+            linearForward(acts.projection.pointer, acts.attentionOut.pointer, parameter(p + "attention.out.weight"),
+                          parameter(p + "attention.out.bias"), m: M, c: C, oc: C)
+            dropoutForward(acts.residual1.pointer, acts.projectionMask.pointer, acts.projection.pointer, count: M * C, p: hiddenDrop, rng: &rng)
+            for i in 0..<(M * C) { acts.residual1[i] += h[i] }
+            layerNormForward(acts.norm1.pointer, acts.mean1.pointer, acts.rstd1.pointer, acts.residual1.pointer,
+                             parameter(p + "attention_norm.weight"), parameter(p + "attention_norm.bias"), m: M, c: C, eps: eps)
+            // h2 = LN(h1 + Dropout(W2 · GELU(W1 · h1)))
+            linearForward(acts.fc1.pointer, acts.norm1.pointer, parameter(p + "ffn.fc1.weight"), parameter(p + "ffn.fc1.bias"), m: M, c: C, oc: F)
+            geluForward(acts.gelu.pointer, acts.fc1.pointer, count: M * F)
+            linearForward(acts.fc2.pointer, acts.gelu.pointer, parameter(p + "ffn.fc2.weight"), parameter(p + "ffn.fc2.bias"), m: M, c: F, oc: C)
+            dropoutForward(acts.residual2.pointer, acts.fc2Mask.pointer, acts.fc2.pointer, count: M * C, p: hiddenDrop, rng: &rng)
+            for i in 0..<(M * C) { acts.residual2[i] += acts.norm1[i] }
+            layerNormForward(acts.norm2.pointer, acts.mean2.pointer, acts.rstd2.pointer, acts.residual2.pointer,
+                             parameter(p + "ffn_norm.weight"), parameter(p + "ffn_norm.bias"), m: M, c: C, eps: eps)
+            h = acts.norm2.pointer
+        }
+        hidden.pointer.update(from: h, count: M * C)
+    }
+
+    // MARK: - Backward
+
+    /// Back-propagates `hiddenGradient` through the transformer, accumulating into `grads` and
+    /// `itemGradients` (for the input lookups). The loss adds its own item gradients; then call
+    /// `encodeItemsBackward()`.
+    public func backward() {
+        let a = shape.architecture
+        let T = a.maxLength, C = a.hidden, F = a.inner, M = currentBatch * T
+        let attShape = AttentionShape(b: currentBatch, t: T, c: C, heads: a.heads)
+        var dH = hiddenGradient.pointer  // dL/d(output of the current layer)
+        for l in stride(from: layerActs.count - 1, through: 0, by: -1) {
+            let acts = layerActs[l], p = "layers.\(l)."
+            let h = l == 0 ? input.pointer : layerActs[l - 1].norm2.pointer
+            for buffer in [dQKV, dAttentionOut, dProjection, dResidual1, dNorm1, dFC1, dGelu, dFC2, dResidual2, dInput] {
+                buffer.pointer.update(repeating: 0, count: buffer === dQKV ? M * 3 * C : (buffer === dFC1 || buffer === dGelu ? M * F : M * C))
+            }
+            // Feed-forward block.
+            layerNormBackward(dResidual2.pointer, gradient(p + "ffn_norm.weight"), gradient(p + "ffn_norm.bias"), dH,
+                              acts.residual2.pointer, parameter(p + "ffn_norm.weight"), acts.mean2.pointer, acts.rstd2.pointer, m: M, c: C)
+            for i in 0..<(M * C) { dNorm1[i] += dResidual2[i] }
+            dropoutBackward(dFC2.pointer, dResidual2.pointer, acts.fc2Mask.pointer, count: M * C)
+            linearBackward(dGelu.pointer, gradient(p + "ffn.fc2.weight"), gradient(p + "ffn.fc2.bias"), dFC2.pointer,
+                           acts.gelu.pointer, parameter(p + "ffn.fc2.weight"), m: M, c: F, oc: C)
+            geluBackward(dFC1.pointer, acts.fc1.pointer, dGelu.pointer, count: M * F)
+            linearBackward(dNorm1.pointer, gradient(p + "ffn.fc1.weight"), gradient(p + "ffn.fc1.bias"), dFC1.pointer,
+                           acts.norm1.pointer, parameter(p + "ffn.fc1.weight"), m: M, c: C, oc: F)
+            // Attention block.
+            layerNormBackward(dResidual1.pointer, gradient(p + "attention_norm.weight"), gradient(p + "attention_norm.bias"), dNorm1.pointer,
+                              acts.residual1.pointer, parameter(p + "attention_norm.weight"), acts.mean1.pointer, acts.rstd1.pointer, m: M, c: C)
+            for i in 0..<(M * C) { dInput[i] += dResidual1[i] }
+            dropoutBackward(dProjection.pointer, dResidual1.pointer, acts.projectionMask.pointer, count: M * C)
+            linearBackward(dAttentionOut.pointer, gradient(p + "attention.out.weight"), gradient(p + "attention.out.bias"), dProjection.pointer,
+                           acts.attentionOut.pointer, parameter(p + "attention.out.weight"), m: M, c: C, oc: C)
+            attentionBackward(dQKV.pointer, dAttentionOut.pointer, acts.qkv.pointer, acts.attention.pointer, acts.attentionDropped.pointer,
+                              acts.attentionMask.pointer, shape: attShape, scratch: attentionScratch.pointer)
+            linearBackward(dInput.pointer, gradient(p + "attention.qkv.weight"), gradient(p + "attention.qkv.bias"), dQKV.pointer,
+                           h, parameter(p + "attention.qkv.weight"), m: M, c: C, oc: 3 * C)
+            // dInput now holds dL/dh for this layer's input; it becomes the next dH. Keep it in
+            // hiddenGradient's storage, which is no longer needed.
+            hiddenGradient.pointer.update(from: dInput.pointer, count: M * C)
+            dH = hiddenGradient.pointer
+        }
+        // Input block: dropout, LayerNorm, positions, item lookups.
+        dInput.pointer.update(repeating: 0, count: M * C)
+        dResidual1.pointer.update(repeating: 0, count: M * C)
+        dropoutBackward(dResidual1.pointer, dH, inputMask.pointer, count: M * C)
+        layerNormBackward(dInput.pointer, gradient("input_norm.weight"), gradient("input_norm.bias"), dResidual1.pointer,
+                          inputSum.pointer, parameter("input_norm.weight"), inputMean.pointer, inputRstd.pointer, m: M, c: C)
+        let dPos = gradient("position_embedding.weight")
+        for row in 0..<M where inputIndex[row] >= 0 {
+            let d = dInput.pointer + row * C, g = dPos + (row % T) * C
+            for j in 0..<C { g[j] += d[j] }
+        }
+        embeddingBackward(itemGradients.pointer, dInput.pointer, inputIndex, m: M, c: C)
+    }
+
+    /// Zeroes parameter and item gradients: every step starts here, since backward accumulates.
+    public func zeroGradients() {
+        grads.zero()
+        itemGradients.zero()
+    }
+}

@@ -1,0 +1,109 @@
+import Testing
+@testable import SRTModel
+import SRTTensor
+
+/// The whole model, end to end: every parameter's gradient against central finite differences of
+/// the loss, for both item encoders and every loss, dropout off.
+@Suite struct NetworkGradientTests {
+    static let architecture = Architecture(name: "tiny", layers: 2, heads: 2, hidden: 8, inner: 12, maxLength: 5,
+                                           hiddenDropout: 0, attentionDropout: 0)
+    static let items = 7
+
+    static func network(_ kind: ItemEncoderConfig.Kind) -> Network {
+        let encoder = kind == .text
+            ? ItemEncoderConfig(kind: .text, fields: ["title", "brand"], maxPieces: [3, 2], vocabularySize: 11, tokenEmbedding: 4)
+            : ItemEncoderConfig(kind: .id)
+        let net = Network(shape: ModelShape(architecture: architecture, itemEncoder: encoder, items: items), maxBatch: 2, seed: 5)
+        // Larger weights than the 0.02 init, so gradients are well above finite-difference noise.
+        var rng = RandomSource(seed: 17)
+        for i in 0..<net.params.count { net.params[i] += 0.3 * rng.nextGaussian() }
+        if kind == .text {
+            // 7 items × 2 fields × 3 pieces; −1 pads; token 10 shared by several items.
+            let ids: [Int32] = [1, 2, -1, 10, -1, -1,  3, -1, -1, 10, 4, -1,  5, 6, 7, -1, -1, -1,  8, -1, -1, 9, -1, -1,
+                                2, 3, -1, 10, -1, -1,  0, -1, -1, 4, -1, -1,  6, 6, -1, 9, 10, -1]
+            net.setCatalog(ItemTokens(items: items, fields: 2, pieces: 3, ids: ids))
+        }
+        return net
+    }
+
+    /// Two sequences, the second shorter (padding after it); targets are the next items.
+    static let sequences: [Int32] = [0, 3, 5, 2, 6,  4, 1, 1, -1, -1]
+    static var rows: ScoredRows {
+        var r = ScoredRows()
+        let next: [Int32] = [3, 5, 2, 6, 1,  1, 1, 0, -1, -1]
+        let negatives: [Int32] = [6, 2, 0, 4, 3, 5, 2, 6, -1, -1]
+        for i in 0..<10 where next[i] >= 0 {
+            r.rows.append(Int32(i))
+            r.targets.append(next[i])
+            r.negatives.append(negatives[i])
+        }
+        return r
+    }
+
+    static func loss(_ net: Network, _ kind: LossKind, _ workspace: LossWorkspace) -> Float {
+        var rng = RandomSource(seed: 1)
+        net.zeroGradients()
+        net.encodeItems()
+        net.forward(sequences, batch: 2, training: true, rng: &rng)
+        net.hiddenGradient.zero()
+        let logQ: [Float] = (0..<items).map { Float(-2.0 - 0.1 * Double($0)) }
+        return Loss.compute(kind, network: net, rows: rows, workspace: workspace, negatives: [6, 0, 2, 3, 0], logQ: logQ)
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        let encoder: ItemEncoderConfig.Kind
+        let loss: LossKind
+        var testDescription: String { "\(encoder) encoder, \(loss) loss" }
+    }
+
+    @Test(arguments: [
+        Case(encoder: .text, loss: .fullCrossEntropy), Case(encoder: .id, loss: .fullCrossEntropy),
+        Case(encoder: .text, loss: .sampledSoftmax(negatives: 5)), Case(encoder: .text, loss: .binaryCrossEntropy),
+        Case(encoder: .id, loss: .binaryCrossEntropy),
+    ])
+    func everyParameterMatchesFiniteDifferences(_ c: Case) {
+        let net = Self.network(c.encoder)
+        let workspace = LossWorkspace(maxRows: 10, hidden: 8)
+        _ = Self.loss(net, c.loss, workspace)
+        net.backward()
+        net.encodeItemsBackward()
+        let analytic = net.grads.array
+
+        let eps: Float = 1e-2
+        for entry in net.layout.entries {
+            var maxDiff: Float = 0, maxNumeric: Float = 0
+            for i in entry.range {
+                let saved = net.params[i]
+                net.params[i] = saved + eps
+                let plus = Self.loss(net, c.loss, workspace)
+                net.params[i] = saved - eps
+                let minus = Self.loss(net, c.loss, workspace)
+                net.params[i] = saved
+                let numeric = (plus - minus) / (2 * eps)
+                maxDiff = max(maxDiff, abs(numeric - analytic[i]))
+                maxNumeric = max(maxNumeric, abs(numeric))
+            }
+            #expect(maxDiff <= 3e-3 * max(1, maxNumeric) + 2e-4,
+                    "\(c.testDescription) \(entry.name): max |analytic − numeric| = \(maxDiff) (max |numeric| \(maxNumeric))")
+        }
+    }
+
+    @Test func paddingDoesNotChangeRealPositions() {
+        let net = Self.network(.text)
+        var rng = RandomSource(seed: 1)
+        net.encodeItems()
+        net.forward(Self.sequences, batch: 2, training: false, rng: &rng)
+        let first = Array(net.hidden.array[(5 * 8)..<(8 * 8)])
+        var changed = Self.sequences
+        changed[8] = 3  // an item where the second sequence had padding
+        net.forward(changed, batch: 2, training: false, rng: &rng)
+        #expect(Array(net.hidden.array[(5 * 8)..<(8 * 8)]) == first)
+    }
+
+    @Test func layoutCountsMatchTheArchitecture() {
+        let net = Self.network(.id)
+        let a = Self.architecture
+        #expect(net.layout.count == a.transformerParameters + Self.items * a.hidden)
+        #expect(net.layout.embeddingCount == Self.items * a.hidden)
+    }
+}
