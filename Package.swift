@@ -37,6 +37,7 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: numericSettings),
         .target(name: "SRTModel", dependencies: ["SRTTensor"], swiftSettings: numericSettings),
+        .target(name: "SRTTraining", dependencies: ["SRTModel", "SRTData", "SRTTokenizer"], swiftSettings: numericSettings),
 
         // MARK: Hub side
         .target(name: "SRTOCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
@@ -48,17 +49,18 @@ let package = Package(
         .target(
             name: "SRTCommands",
             dependencies: [
-                "SRTData", "SRTModel", "SRTTokenizer", "SRTOCI", "SRTRegistry",
+                "SRTData", "SRTModel", "SRTTokenizer", "SRTTraining", "SRTOCI", "SRTRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "srthub", dependencies: ["SRTCommands"]),
-        .executableTarget(name: "SRTBench", dependencies: ["SRTData", "SRTTensor", "SRTRegistry"], path: "Sources/SRTBench"),
+        .executableTarget(name: "SRTBench", dependencies: ["SRTData", "SRTTensor", "SRTModel", "SRTTraining", "SRTRegistry"], path: "Sources/SRTBench"),
 
         // MARK: Tests, one target per module
         .testTarget(name: "SRTTensorTests", dependencies: ["SRTTensor"]),
         .testTarget(name: "SRTTokenizerTests", dependencies: ["SRTTokenizer"]),
         .testTarget(name: "SRTDataTests", dependencies: ["SRTData"]),
         .testTarget(name: "SRTModelTests", dependencies: ["SRTModel"]),
+        .testTarget(name: "SRTTrainingTests", dependencies: ["SRTTraining"]),
         .testTarget(name: "SRTOCITests", dependencies: ["SRTOCI"]),
         .testTarget(name: "SRTRegistryTests", dependencies: ["SRTRegistry"]),
         .testTarget(name: "SRTCommandsTests", dependencies: ["SRTCommands"]),

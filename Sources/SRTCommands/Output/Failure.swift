@@ -4,6 +4,7 @@ import SRTModel
 import SRTOCI
 import SRTRegistry
 import SRTTokenizer
+import SRTTraining
 
 import Foundation
 
@@ -18,7 +19,7 @@ enum Failure {
             case .badOption: return 64  // EX_USAGE
             default: return 65  // EX_DATAERR
             }
-        case is ModelError: return 65
+        case is ModelError, is TrainingError, is Safetensors.FormatError: return 65
         case is Reference.ParseError: return 64
         case let e as RegistryError:
             switch e.kind {
@@ -38,15 +39,11 @@ enum Failure {
     static func reporting<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as DataError {
-            throw report(error)
-        } catch let error as ModelError {
-            throw report(error)
-        } catch let error as TokenizerError {
-            throw report(error)
-        } catch let error as RegistryError {
-            throw report(error)
-        } catch let error as Reference.ParseError {
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
             throw report(error)
         }
     }

@@ -1,0 +1,49 @@
+import Foundation
+import SRTTraining
+
+/// Renders training events on stderr: a live line (epoch, step, loss, targets/s, ETA) on a
+/// terminal, and one line per epoch either way. Ctrl-C asks the trainer to stop after the current
+/// step; the best weights so far are then written.
+final class ProgressDisplay: @unchecked Sendable {
+    let total: Int
+    let terminal = isatty(2) == 1
+    let started = Date()
+    nonisolated(unsafe) static var interrupted = false
+
+    init(total: Int) {
+        self.total = total
+        signal(SIGINT) { _ in ProgressDisplay.interrupted = true }
+    }
+
+    func handle(_ event: TrainingEvent) -> TrainingControl {
+        switch event {
+        case .note(let text):
+            clearLine()
+            printError("srthub: \(text)")
+        case .step(let epoch, let step, let steps, let loss, let rate):
+            if terminal && (step % 5 == 0 || step == steps) {
+                let done = Double(epoch - 1) + Double(step) / Double(steps)
+                let eta = Date().timeIntervalSince(started) / done * (Double(total) - done)
+                write("\repoch \(epoch)/\(total) step \(step)/\(steps)  loss \(String(format: "%.4f", loss))  \(Int(rate)) targets/s  ETA ≤ \(duration(eta))   ")
+            }
+        case .epoch(let e):
+            clearLine()
+            printError("epoch \(e.epoch): loss \(String(format: "%.4f", e.trainLoss))  valid NDCG@10 \(String(format: "%.4f", e.validationNDCG10))\(e.best ? " *" : "")  \(String(format: "%.1f", e.seconds)) s  \(Int(Double(e.targets) / e.seconds)) targets/s")
+        }
+        if Self.interrupted {
+            clearLine()
+            printError("srthub: interrupted: stopping and writing the best weights so far")
+            return .stop
+        }
+        return .proceed
+    }
+
+    func finish() {
+        clearLine()
+        signal(SIGINT, SIG_DFL)
+    }
+
+    private func clearLine() { if terminal { write("\r\u{1B}[K") } }
+    private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
+    private func duration(_ s: Double) -> String { s < 120 ? "\(Int(s)) s" : "\(Int(s / 60)) min" }
+}

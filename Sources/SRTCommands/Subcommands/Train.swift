@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import SRTModel
+import SRTTraining
+
+struct Train: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train an SRT model (or the ID-based SASRec baseline) and write a checkpoint folder.",
+        discussion: """
+            Every position of each training window is scored in one pass. Validation NDCG@10 (history
+            masked) is computed after every epoch; training stops after --patience epochs without
+            improvement and keeps the best weights. The test split is evaluated at the end, with
+            history masked and unmasked, and written to eval.json beside the weights.
+
+            Examples:
+              srthub train --data .cache/ml-100k --preset srt-64x2 --out runs/ml-100k
+              srthub train --data ../shared/datasets/amazon-beauty --preset srt-64x2 --loss ssm:1000 --out runs/beauty
+              srthub train --data .cache/ml-100k --item-encoder id --loss bce --out runs/sasrec
+            """)
+
+    @Option(help: "Dataset folder or interactions file.") var data: String
+    @Option(help: "Architecture preset (srthub presets) or a preset JSON file.") var preset = "srt-64x2"
+    @Option(help: "Loss: ce (full catalog), ssm:K (sampled softmax, K shared popularity negatives, logQ), bce.")
+    var loss = "ce"
+    @Option(help: "Item encoder: text (SRT) or id (SASRec).") var itemEncoder: ItemEncoderConfig.Kind = .text
+    @Option(help: "Text fields to encode, comma-separated (default: every field with text).") var fields: String?
+    @Option(help: "SentencePiece vocabulary size (lowered automatically for small corpora).") var vocabSize = 30_000
+    @Option(help: "Maximum number of epochs.") var epochs = 100
+    @Option(help: "Sequences per batch.") var batch = 128
+    @Option(help: "Peak learning rate of the one-cycle schedule.") var lr: Float = 1e-3
+    @Option(help: "Coupled L2 weight decay.") var weightDecay: Float = 0
+    @Option(help: "Epochs without a better validation NDCG@10 before stopping.") var patience = 10
+    @Option(help: "Maximum sequence length (overrides the preset's).") var maxLen: Int?
+    @Option(help: "OpenBLAS threads.") var threads = 1
+    @Option(help: "Random seed (training is reproducible from it).") var seed: UInt64 = 2020
+    @Option(help: "Checkpoint folder to write.") var out: String
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var split: SplitOptions
+    @Flag(help: "Print the final report as JSON.") var json = false
+
+    func validate() throws {
+        guard LossKind(loss) != nil else { throw ValidationError("'--loss' must be ce, bce or ssm:K (e.g. ssm:1000), got '\(loss)'") }
+        if epochs < 1 { throw ValidationError("'--epochs' must be at least 1") }
+        if batch < 1 { throw ValidationError("'--batch' must be at least 1") }
+        if !(lr > 0) { throw ValidationError("'--lr' must be positive") }
+    }
+
+    func run() async throws {
+        var architecture = try Failure.reporting {
+            if preset.hasSuffix(".json") { return try PresetCatalog.read(path: preset) }
+            guard let catalog = PresetCatalog.locate() else { throw ModelError.presetNotFound(name: preset, searched: ["$SRTHUB_MODELS", "./models"]) }
+            return try catalog.preset(named: preset)
+        }
+        if let maxLen { architecture.maxLength = maxLen }
+        var request = TrainRequest(dataPath: data, architecture: architecture, output: out)
+        request.load = dataOptions.loadOptions
+        request.splitProtocol = split.splitProtocol
+        request.encoder = itemEncoder
+        request.fields = fields?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        request.vocabularySize = vocabSize
+        request.options.loss = LossKind(loss)!
+        request.options.epochs = epochs
+        request.options.batch = batch
+        request.options.learningRate = lr
+        request.options.weightDecay = weightDecay
+        request.options.patience = patience
+        request.options.threads = threads
+        request.options.seed = seed
+
+        let display = ProgressDisplay(total: epochs)
+        let report = try Failure.reporting { try TrainingRun.run(request) { display.handle($0) } }
+        display.finish()
+        if json { return try printJSON(report) }
+        print("checkpoint   \(report.checkpoint)  (\(grouped(report.parameters)) parameters, best epoch \(report.bestEpoch) of \(report.epochs), \(String(format: "%.0f", report.seconds)) s)")
+        var table = TextTable(header: ["test (\(report.test.cases) users)", "NDCG@1", "NDCG@5", "NDCG@10", "HR@5", "HR@10"])
+        for (label, m) in [("history masked", report.test.masked), ("history unmasked", report.test.unmasked)] {
+            table.rows.append([label] + ["ndcg@1", "ndcg@5", "ndcg@10", "hr@5", "hr@10"].map { String(format: "%.4f", m[$0] ?? 0) })
+        }
+        print(table.render())
+    }
+}
+
+extension ItemEncoderConfig.Kind: ExpressibleByArgument {}

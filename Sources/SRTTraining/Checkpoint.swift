@@ -1,0 +1,115 @@
+import Foundation
+import SRTData
+import SRTModel
+import SRTTokenizer
+
+/// A checkpoint folder: config.json, model.safetensors, tokenizer.model (text models), items.tsv
+/// (the catalog: item id and text, so `recommend` works without the data), train_log.jsonl and
+/// eval.json. The keys `parent`, `method`, `dataset`, `dataset_fingerprint`, `parameters` and
+/// `created` are the ones the registry reads.
+public struct CheckpointConfig: Codable, Sendable {
+    public struct Parameters: Codable, Sendable {
+        public var total: Int
+        public var nonEmbedding: Int
+        enum CodingKeys: String, CodingKey { case total, nonEmbedding = "non_embedding" }
+    }
+    public struct Parent: Codable, Sendable {
+        public var digest: String?
+        public var reference: String?
+    }
+
+    public var format = "srthub.checkpoint.v1"
+    public var name: String
+    public var model: ModelShape
+    public var training: TrainingOptions
+    public var parameters: Parameters
+    public var dataset: String
+    public var datasetFingerprint: String
+    public var split: String
+    public var method: String
+    public var parent: Parent?
+    public var created: String
+    public var seenInteractions: Int
+    /// Estimated training FLOPs: 6 × (non-embedding parameters + per-position attention and loss work) per scored target.
+    public var flops: Double
+    public var bestEpoch: Int
+    public var validationNDCG10: Double
+
+    enum CodingKeys: String, CodingKey {
+        case format, name, model, training, parameters, dataset, split, method, parent, created, flops
+        case datasetFingerprint = "dataset_fingerprint"
+        case seenInteractions = "seen_interactions"
+        case bestEpoch = "best_epoch"
+        case validationNDCG10 = "validation_ndcg@10"
+    }
+}
+
+public enum Checkpoint {
+    /// Writes the folder atomically: everything goes to a sibling temp folder first, which then
+    /// replaces `folder`.
+    public static func write(to folder: String, config: CheckpointConfig, network: Network, tokenizerPath: String?,
+                             dataset: Dataset, history: [EpochSummary], evaluations: [[String: Any]]) throws {
+        let fm = FileManager.default
+        let tmp = folder + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        try? fm.removeItem(atPath: tmp)
+        try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(config).write(to: URL(fileURLWithPath: tmp + "/config.json"))
+        try Safetensors.encode(network.tensors(), metadata: ["format": "pt", "srthub": config.format])
+            .write(to: URL(fileURLWithPath: tmp + "/model.safetensors"))
+        if let tokenizerPath { try fm.copyItem(atPath: tokenizerPath, toPath: tmp + "/tokenizer.model") }
+        try catalogTSV(dataset).write(toFile: tmp + "/items.tsv", atomically: false, encoding: .utf8)
+        let log = try history.map { String(decoding: try JSONEncoder.compact.encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"
+        try log.write(toFile: tmp + "/train_log.jsonl", atomically: false, encoding: .utf8)
+        if !evaluations.isEmpty {
+            try JSONSerialization.data(withJSONObject: evaluations, options: [.prettyPrinted, .sortedKeys])
+                .write(to: URL(fileURLWithPath: tmp + "/eval.json"))
+        }
+        if fm.fileExists(atPath: folder) { try fm.removeItem(atPath: folder) }
+        try fm.moveItem(atPath: tmp, toPath: folder)
+    }
+
+    /// `item_id` and the text fields, tab-separated, tabs and newlines in text replaced by spaces.
+    static func catalogTSV(_ dataset: Dataset) -> String {
+        func clean(_ s: String) -> String { s.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ") }
+        var lines = [(["item_id"] + dataset.textFields).joined(separator: "\t")]
+        for (i, id) in dataset.itemIDs.enumerated() {
+            let text = dataset.itemText[i].isEmpty ? Array(repeating: "", count: dataset.textFields.count) : dataset.itemText[i]
+            lines.append(([clean(id)] + text.map(clean)).joined(separator: "\t"))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public struct Loaded {
+        public let config: CheckpointConfig
+        public let network: Network
+        public let tokenizer: SentencePieceTokenizer?
+    }
+
+    /// Loads config and weights; a text model's catalog is set separately (`setCatalog`).
+    public static func load(from folder: String, maxBatch: Int = 128) throws -> Loaded {
+        guard let data = FileManager.default.contents(atPath: folder + "/config.json") else {
+            throw TrainingError.badCheckpoint("\(folder): no config.json (a checkpoint folder is what srthub train --out writes)")
+        }
+        let config: CheckpointConfig
+        do { config = try JSONDecoder().decode(CheckpointConfig.self, from: data) } catch {
+            throw TrainingError.badCheckpoint("\(folder)/config.json: not an srthub checkpoint config (\(error))")
+        }
+        let network = Network(shape: config.model, maxBatch: maxBatch)
+        guard let weights = FileManager.default.contents(atPath: folder + "/model.safetensors") else {
+            throw TrainingError.badCheckpoint("\(folder): no model.safetensors")
+        }
+        try network.load(Safetensors.decode(weights, path: folder + "/model.safetensors").tensors, path: folder + "/model.safetensors")
+        let tokenizer = config.model.itemEncoder.kind == .text ? try SentencePieceTokenizer(modelPath: folder + "/tokenizer.model") : nil
+        return Loaded(config: config, network: network, tokenizer: tokenizer)
+    }
+}
+
+extension JSONEncoder {
+    static var compact: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }
+}

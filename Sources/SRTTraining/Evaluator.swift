@@ -1,0 +1,54 @@
+import SRTData
+import SRTModel
+import SRTTensor
+
+/// Full-catalog ranking of evaluation cases: one user vector per case (the transformer's output at
+/// the last input position), scored against every item vector by sgemm in blocks.
+public enum Evaluator {
+    public struct Result: Codable, Sendable, Equatable {
+        public let cases: Int
+        /// History items (other than the target) excluded from the ranking.
+        public let masked: [String: Double]
+        /// Every item ranked, history included.
+        public let unmasked: [String: Double]
+    }
+
+    public static func evaluate(_ network: Network, cases: [EvaluationCase], ks: [Int] = [1, 5, 10]) -> Result {
+        var maskedMetrics = MetricAccumulator(ks: ks), unmaskedMetrics = MetricAccumulator(ks: ks)
+        let c = network.shape.architecture.hidden, v = network.items
+        network.encodeItems()
+        let users = FloatBuffer(count: network.maxBatch * c)
+        let scores = FloatBuffer(count: network.maxBatch * v)
+        var start = 0
+        while start < cases.count {
+            let batch = Array(cases[start..<min(start + network.maxBatch, cases.count)])
+            userVectors(network, inputs: batch.map(\.input), into: users)
+            matmul(scores.pointer, users.pointer, network.itemVectors.pointer, m: batch.count, n: v, k: c, transB: true)
+            for (i, item) in batch.enumerated() {
+                let row = scores.pointer + i * v, target = Int(item.target)
+                unmaskedMetrics.add(rank: MetricAccumulator.rank(of: target, scores: row, count: v))
+                maskedMetrics.add(rank: MetricAccumulator.rank(of: target, scores: row, count: v, excluded: Set(item.input)))
+            }
+            start += batch.count
+        }
+        return Result(cases: cases.count, masked: maskedMetrics.values, unmasked: unmaskedMetrics.values)
+    }
+
+    /// Writes one user vector per input history (its last T items) into `out` [inputs, C].
+    public static func userVectors(_ network: Network, inputs: [[Int32]], into out: FloatBuffer) {
+        let T = network.shape.architecture.maxLength, c = network.shape.architecture.hidden
+        var sequences = [Int32](repeating: -1, count: network.maxBatch * T)
+        var lengths: [Int] = []
+        for (b, input) in inputs.enumerated() {
+            let recent = input.suffix(T)
+            for (t, item) in recent.enumerated() { sequences[b * T + t] = item }
+            lengths.append(recent.count)
+        }
+        var rng = RandomSource(seed: 0)
+        network.forward(sequences, batch: network.maxBatch, training: false, rng: &rng)
+        for (b, length) in lengths.enumerated() {
+            let row = b * T + max(length - 1, 0)
+            (out.pointer + b * c).update(from: network.hidden.pointer + row * c, count: c)
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import SRTData
+import SRTModel
+import SRTTokenizer
+
+/// Turns item text into token ids for the text item encoder: normalize (REFERENCE.md §1.2), encode
+/// with SentencePiece, keep the first `maxPieces` pieces of each field.
+public enum ItemTextEncoding {
+    /// Pieces kept per field by default: the reference keeps 40 for titles and 8 for brands.
+    public static func defaultMaxPieces(for field: String) -> Int {
+        field.lowercased().contains("title") || field.lowercased().contains("name") ? 40 : 8
+    }
+
+    public static func tokens(for dataset: Dataset, fields: [String], maxPieces: [Int], tokenizer: SentencePieceTokenizer) throws -> ItemTokens {
+        let columns = try fields.map { (field) throws -> Int in
+            guard let c = dataset.textFields.firstIndex(of: field) else {
+                throw TrainingError.badData("the data has no text field '\(field)' (it has: \(dataset.textFields.joined(separator: ", ")))")
+            }
+            return c
+        }
+        let pieces = maxPieces.max() ?? 1
+        var ids = [Int32](repeating: -1, count: dataset.itemCount * fields.count * pieces)
+        for item in 0..<dataset.itemCount {
+            for (f, column) in columns.enumerated() {
+                let text = dataset.itemText[item].isEmpty ? "" : TextNormalizer.normalize(dataset.itemText[item][column])
+                guard !text.isEmpty else { continue }
+                let encoded = try tokenizer.encode(text)
+                let base = (item * fields.count + f) * pieces
+                for (p, id) in encoded.prefix(maxPieces[f]).enumerated() { ids[base + p] = id }
+            }
+        }
+        return ItemTokens(items: dataset.itemCount, fields: fields.count, pieces: pieces, ids: ids)
+    }
+
+    /// Trains a BPE tokenizer on the normalized values of `fields` (one line per non-empty value).
+    /// A vocabulary too large for a small corpus is lowered to what SentencePiece allows, and
+    /// `note` says so. Returns the path of the .model file.
+    public static func trainTokenizer(on dataset: Dataset, fields: [String], vocabularySize: Int, folder: String,
+                                      note: (String) -> Void) throws -> String {
+        var lines: [String] = []
+        let columns = fields.compactMap { dataset.textFields.firstIndex(of: $0) }
+        for text in dataset.itemText where !text.isEmpty {
+            for c in columns {
+                let normalized = TextNormalizer.normalize(text[c])
+                if !normalized.isEmpty { lines.append(normalized) }
+            }
+        }
+        guard !lines.isEmpty else { throw TrainingError.badData("no item has text in \(fields.joined(separator: ", ")); use --item-encoder id") }
+        let corpus = folder + "/tokenizer-corpus.txt"
+        try lines.joined(separator: "\n").write(toFile: corpus, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: corpus) }
+        let prefix = folder + "/tokenizer"
+        let failure: TokenizerError
+        do {
+            return try TokenizerTrainer.train(corpusPath: corpus, modelPrefix: prefix, vocabularySize: vocabularySize)
+        } catch {
+            failure = error
+        }
+        // "Vocabulary size too high (30000). Please set it to a value <= 5612."
+        guard failure.message.contains("Vocabulary size too high"),
+              let limit = Int(failure.message.components(separatedBy: "<=").last?.trimmingCharacters(in: CharacterSet(charactersIn: " .\n")) ?? "")
+        else { throw failure }
+        note("the text corpus (\(lines.count) lines) supports at most \(limit) pieces: vocabulary lowered from \(vocabularySize) to \(limit)")
+        return try TokenizerTrainer.train(corpusPath: corpus, modelPrefix: prefix, vocabularySize: limit)
+    }
+}
+
+public enum TrainingError: Error, CustomStringConvertible {
+    case badData(String)
+    case badOption(String)
+    case badCheckpoint(String)
+
+    public var description: String {
+        switch self {
+        case .badData(let m), .badOption(let m), .badCheckpoint(let m): m
+        }
+    }
+}

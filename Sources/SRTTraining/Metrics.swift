@@ -1,0 +1,47 @@
+import Foundation
+
+/// Ranking metrics for one target per case. Ties are broken pessimistically: the target ranks
+/// below every other item with a score at least as high, so a constant scorer earns nothing.
+public struct MetricAccumulator: Sendable {
+    public let ks: [Int]
+    private var ndcg: [Double], hits: [Double], reciprocal: [Double]
+    public private(set) var cases = 0
+
+    public init(ks: [Int]) {
+        self.ks = ks
+        ndcg = Array(repeating: 0, count: ks.count)
+        hits = ndcg
+        reciprocal = ndcg
+    }
+
+    /// Adds one case whose target had 1-based `rank`.
+    public mutating func add(rank: Int) {
+        cases += 1
+        for (i, k) in ks.enumerated() where rank <= k {
+            ndcg[i] += 1 / log2(Double(rank) + 1)
+            hits[i] += 1
+            reciprocal[i] += 1 / Double(rank)
+        }
+    }
+
+    /// `ndcg@K`, `hr@K`, `mrr@K` averaged over cases (misses count 0).
+    public var values: [String: Double] {
+        var out: [String: Double] = [:]
+        let n = Double(max(cases, 1))
+        for (i, k) in ks.enumerated() {
+            out["ndcg@\(k)"] = ndcg[i] / n
+            out["hr@\(k)"] = hits[i] / n
+            out["mrr@\(k)"] = reciprocal[i] / n
+        }
+        return out
+    }
+
+    /// 1 + the number of candidates other than the target scoring at least as high.
+    public static func rank(of target: Int, scores: UnsafePointer<Float>, count: Int, excluded: Set<Int32> = []) -> Int {
+        let s = scores[target]
+        var above = 0
+        for v in 0..<count where v != target && scores[v] >= s { above += 1 }
+        for v in excluded where Int(v) != target && scores[Int(v)] >= s { above -= 1 }
+        return 1 + above
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import SRTData
+import SRTModel
+import SRTTensor
+
+/// Trains a network on a split: every position of each window scored in one pass, Adam with
+/// one-cycle learning rate and global-norm clipping, validation NDCG@10 (history masked) after
+/// every epoch, early stopping, and the best weights kept.
+public final class Trainer {
+    public let network: Network
+    public let options: TrainingOptions
+    let split: DatasetSplit
+    let windows: [TrainingWindow]
+    let workspace: LossWorkspace
+    let m, v: FloatBuffer  // Adam moments
+    let best: FloatBuffer
+    /// Per-item log sampling probability for the sampled softmax (popularity + 1, as the reference).
+    let logQ: [Float]
+    let cumulative: [Double]
+    /// Per window: the user's training items, sorted (BCE negatives avoid them).
+    let seen: [Int32: [Int32]]
+
+    public private(set) var history: [EpochSummary] = []
+    public private(set) var seenInteractions = 0
+    public private(set) var bestEpoch = 0
+    public private(set) var bestValidation = -1.0
+
+    public init(network: Network, split: DatasetSplit, options: TrainingOptions) {
+        self.network = network
+        self.options = options
+        self.split = split
+        let T = network.shape.architecture.maxLength
+        windows = TrainingWindows.make(sequences: split.train, users: split.trainUsers, maxLength: T)
+        workspace = LossWorkspace(maxRows: network.maxBatch * T, hidden: network.shape.architecture.hidden)
+        m = FloatBuffer(count: network.params.count)
+        v = FloatBuffer(count: network.params.count)
+        best = FloatBuffer(count: network.params.count)
+        let counts = split.popularity.map { Double($0 + 1) }
+        let total = counts.reduce(0, +)
+        logQ = counts.map { Float(log($0 / total)) }
+        var running = 0.0
+        cumulative = counts.map { running += $0 / total; return running }
+        var seen: [Int32: [Int32]] = [:]
+        if options.loss == .binaryCrossEntropy {
+            for (sequence, user) in zip(split.train, split.trainUsers) { seen[user] = Array(Set(sequence)).sorted() }
+        }
+        self.seen = seen
+    }
+
+    public var stepsPerEpoch: Int { (windows.count + options.batch - 1) / options.batch }
+
+    /// Runs up to `options.epochs` epochs; returns when done, when patience runs out, or when
+    /// `progress` answers `.stop` (then the best weights so far are in place).
+    public func run(progress: (TrainingEvent) -> TrainingControl) {
+        BLASThreads.set(options.threads)
+        var rng = RandomSource(seed: options.seed)
+        let schedule = OneCycle(maxRate: options.learningRate, totalSteps: stepsPerEpoch * options.epochs)
+        let T = network.shape.architecture.maxLength
+        var step = 0
+        var sinceBest = 0
+        let validation = options.validationCases.map { Array(split.validation.prefix($0)) } ?? split.validation
+        best.copy(from: network.params)
+        var order = Array(windows.indices)
+        epochs: for epoch in 1...options.epochs {
+            order.shuffle(using: &rng)
+            let start = Date()
+            var lossSum = 0.0, targets = 0
+            for batchStart in stride(from: 0, to: order.count, by: options.batch) {
+                let batch = order[batchStart..<min(batchStart + options.batch, order.count)]
+                let stepStart = Date()
+                var sequences = [Int32](repeating: -1, count: network.maxBatch * T)
+                var rows = ScoredRows()
+                for (b, w) in batch.enumerated() {
+                    let items = Array(windows[w].items)
+                    for t in 0..<(items.count - 1) {
+                        sequences[b * T + t] = items[t]
+                        rows.rows.append(Int32(b * T + t))
+                        rows.targets.append(items[t + 1])
+                        if options.loss == .binaryCrossEntropy {
+                            rows.negatives.append(sampleUnseen(windows[w].user, &rng))
+                        }
+                    }
+                }
+                let loss = trainStep(sequences, rows: rows, rate: schedule.rate(at: step), step: step + 1, rng: &rng)
+                step += 1
+                lossSum += Double(loss) * Double(rows.count)
+                targets += rows.count
+                seenInteractions += rows.count
+                let rate = Double(rows.count) / max(Date().timeIntervalSince(stepStart), 1e-9)
+                if progress(.step(epoch: epoch, step: batchStart / options.batch + 1, stepsPerEpoch: stepsPerEpoch, loss: loss, targetsPerSecond: rate)) == .stop {
+                    break epochs
+                }
+            }
+            let ndcg = Evaluator.evaluate(network, cases: validation, ks: [10]).masked["ndcg@10"] ?? 0
+            let improved = ndcg > bestValidation
+            if improved {
+                bestValidation = ndcg
+                bestEpoch = epoch
+                best.copy(from: network.params)
+                sinceBest = 0
+            } else {
+                sinceBest += 1
+            }
+            let summary = EpochSummary(epoch: epoch, trainLoss: lossSum / Double(max(targets, 1)), validationNDCG10: ndcg,
+                                       best: improved, seconds: Date().timeIntervalSince(start), targets: targets)
+            history.append(summary)
+            if progress(.epoch(summary)) == .stop { break }
+            if sinceBest >= options.patience {
+                _ = progress(.note("no better validation NDCG@10 for \(options.patience) epochs: stopping after epoch \(epoch)"))
+                break
+            }
+        }
+        network.params.copy(from: best)
+    }
+
+    /// One optimizer step on one batch; returns the mean loss over its scored positions.
+    func trainStep(_ sequences: [Int32], rows: ScoredRows, rate: Float, step: Int, rng: inout RandomSource) -> Float {
+        network.zeroGradients()
+        network.encodeItems()
+        network.forward(sequences, batch: network.maxBatch, training: true, rng: &rng)
+        network.hiddenGradient.zero()
+        var negatives: [Int32] = []
+        if case .sampledSoftmax(let k) = options.loss {
+            negatives = (0..<k).map { _ in samplePopular(&rng) }
+        }
+        let loss = Loss.compute(options.loss, network: network, rows: rows, workspace: workspace, negatives: negatives, logQ: logQ)
+        network.backward()
+        network.encodeItemsBackward()
+        clipGradients()
+        adamStep(params: network.params.pointer, grads: network.grads.pointer, m: m.pointer, v: v.pointer,
+                 count: network.params.count, lr: rate, step: step, settings: AdamSettings(weightDecay: options.weightDecay))
+        return loss
+    }
+
+    /// Scales the gradients so their global L2 norm is at most `maxGradientNorm`.
+    func clipGradients() {
+        guard options.maxGradientNorm > 0 else { return }
+        var sum = 0.0
+        for i in 0..<network.grads.count { sum += Double(network.grads[i]) * Double(network.grads[i]) }
+        let norm = Float(sum.squareRoot())
+        guard norm > options.maxGradientNorm else { return }
+        let scale = options.maxGradientNorm / norm
+        for i in 0..<network.grads.count { network.grads[i] *= scale }
+    }
+
+    func samplePopular(_ rng: inout RandomSource) -> Int32 {
+        let u = Double(rng.nextFloat())
+        var low = 0, high = cumulative.count - 1
+        while low < high {
+            let mid = (low + high) / 2
+            if cumulative[mid] < u { low = mid + 1 } else { high = mid }
+        }
+        return Int32(low)
+    }
+
+    /// A uniform item the user has not interacted with in training (SASRec's BCE negative).
+    func sampleUnseen(_ user: Int32, _ rng: inout RandomSource) -> Int32 {
+        let items = network.items
+        let avoid = seen[user] ?? []
+        for _ in 0..<100 {
+            let candidate = Int32(rng.nextInt(items))
+            if !binarySearch(avoid, candidate) { return candidate }
+        }
+        return Int32(rng.nextInt(items))
+    }
+
+    func binarySearch(_ sorted: [Int32], _ x: Int32) -> Bool {
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid] < x { low = mid + 1 } else { high = mid }
+        }
+        return low < sorted.count && sorted[low] == x
+    }
+}

@@ -1,0 +1,46 @@
+import SRTModel
+
+/// The training recipe; recorded in the checkpoint's config.json.
+public struct TrainingOptions: Codable, Sendable, Equatable {
+    public var loss: LossKind = .fullCrossEntropy
+    public var epochs = 100
+    public var batch = 128
+    public var learningRate: Float = 1e-3
+    public var weightDecay: Float = 0
+    /// Global gradient-norm clip; 0 turns clipping off.
+    public var maxGradientNorm: Float = 1
+    /// Epochs without a better validation NDCG@10 before stopping.
+    public var patience = 10
+    public var seed: UInt64 = 2020
+    public var threads = 1
+    /// Validation cases used each epoch (all when nil); a subsample keeps epochs fast on big data.
+    public var validationCases: Int?
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case loss, epochs, batch, patience, seed, threads
+        case learningRate = "learning_rate"
+        case weightDecay = "weight_decay"
+        case maxGradientNorm = "max_gradient_norm"
+        case validationCases = "validation_cases"
+    }
+}
+
+/// What a training run reports as it goes; the caller renders it and may ask to stop.
+public enum TrainingEvent: Sendable {
+    case note(String)
+    case step(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Float, targetsPerSecond: Double)
+    case epoch(EpochSummary)
+}
+
+public struct EpochSummary: Codable, Sendable {
+    public let epoch: Int
+    public let trainLoss: Double
+    public let validationNDCG10: Double
+    public let best: Bool
+    public let seconds: Double
+    public let targets: Int
+}
+
+public enum TrainingControl: Sendable { case proceed, stop }

@@ -1,0 +1,114 @@
+import Foundation
+import SRTData
+import SRTModel
+import SRTTokenizer
+
+/// Everything `srthub train` needs, parsed.
+public struct TrainRequest: Sendable {
+    public var dataPath: String
+    public var load = LoadOptions()
+    public var splitProtocol: SplitProtocol = .leaveOneOut
+    public var architecture: Architecture
+    public var encoder: ItemEncoderConfig.Kind = .text
+    /// Text fields to encode; nil = every field with some text.
+    public var fields: [String]?
+    public var vocabularySize = 30_000
+    public var tokenEmbedding: Int?
+    public var options = TrainingOptions()
+    public var output: String
+
+    public init(dataPath: String, architecture: Architecture, output: String) {
+        self.dataPath = dataPath
+        self.architecture = architecture
+        self.output = output
+    }
+}
+
+public struct TrainReport: Codable, Sendable {
+    public let checkpoint: String
+    public let parameters: Int
+    public let nonEmbeddingParameters: Int
+    public let bestEpoch: Int
+    public let epochs: Int
+    public let seconds: Double
+    public let validationNDCG10: Double
+    public let test: Evaluator.Result
+}
+
+public enum TrainingRun {
+    public static func run(_ request: TrainRequest, progress: (TrainingEvent) -> TrainingControl) throws -> TrainReport {
+        let started = Date()
+        try request.architecture.validate()
+        guard request.architecture.norm == .post else {
+            throw TrainingError.badOption("norm \"pre\" is not implemented yet; use a post-LN preset")
+        }
+        let dataset = try DatasetLoader.load(request.dataPath, options: request.load)
+        let split = try dataset.split(request.splitProtocol)
+        guard !split.validation.isEmpty else { throw TrainingError.badData("\(request.dataPath): no user has enough items for validation") }
+        _ = progress(.note("data \(dataset.name): \(dataset.userCount) users, \(dataset.itemCount) items, \(split.trainInteractions) training interactions, split \(split.splitProtocol)"))
+
+        let work = NSTemporaryDirectory() + "srthub-train-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+
+        var encoder = ItemEncoderConfig(kind: request.encoder)
+        var tokens: ItemTokens?
+        var tokenizerPath: String?
+        if request.encoder == .text {
+            let stats = DatasetStatistics(dataset)
+            let fields = request.fields ?? stats.textCoverage.filter { $0.itemsWithText > 0 }.map(\.field)
+            guard !fields.isEmpty else { throw TrainingError.badData("no item has any text: use --item-encoder id") }
+            let path = try ItemTextEncoding.trainTokenizer(on: dataset, fields: fields, vocabularySize: request.vocabularySize, folder: work) {
+                _ = progress(.note($0))
+            }
+            let tokenizer = try SentencePieceTokenizer(modelPath: path)
+            let maxPieces = fields.map(ItemTextEncoding.defaultMaxPieces)
+            encoder = ItemEncoderConfig(kind: .text, fields: fields, maxPieces: maxPieces, vocabularySize: tokenizer.vocabularySize,
+                                        tokenEmbedding: request.tokenEmbedding ?? request.architecture.hidden)
+            tokens = try ItemTextEncoding.tokens(for: dataset, fields: fields, maxPieces: maxPieces, tokenizer: tokenizer)
+            tokenizerPath = path
+            _ = progress(.note("text encoder: fields \(fields.joined(separator: ", ")), \(tokenizer.vocabularySize) pieces"))
+        }
+        let shape = ModelShape(architecture: request.architecture, itemEncoder: encoder, items: dataset.itemCount)
+        let network = Network(shape: shape, maxBatch: request.options.batch, seed: request.options.seed)
+        if let tokens { network.setCatalog(tokens) }
+        let trainer = Trainer(network: network, split: split, options: request.options)
+        _ = progress(.note("model: \(network.layout.count) parameters (\(network.layout.count - network.layout.embeddingCount) non-embedding), \(trainer.stepsPerEpoch) steps per epoch, loss \(request.options.loss)"))
+        trainer.run(progress: progress)
+
+        let test = Evaluator.evaluate(network, cases: split.test, ks: [1, 5, 10])
+        let nonEmbedding = network.layout.count - network.layout.embeddingCount
+        let config = CheckpointConfig(
+            name: (request.output as NSString).lastPathComponent, model: shape, training: request.options,
+            parameters: .init(total: network.layout.count, nonEmbedding: nonEmbedding),
+            dataset: dataset.name, datasetFingerprint: dataset.fingerprint(), split: "\(split.splitProtocol)", method: "pretrain",
+            parent: nil, created: ISO8601DateFormatter().string(from: Date()), seenInteractions: trainer.seenInteractions,
+            flops: Double(trainer.seenInteractions) * flopsPerTarget(shape, loss: request.options.loss, items: dataset.itemCount),
+            bestEpoch: trainer.bestEpoch, validationNDCG10: trainer.bestValidation)
+        let protocolName = request.splitProtocol == .leaveOneOut ? "leave-one-out" : "temporal"
+        let evaluations: [[String: Any]] = [
+            ["dataset": dataset.name, "dataset_fingerprint": config.datasetFingerprint, "protocol": protocolName, "mode": "full, history masked", "metrics": test.masked],
+            ["dataset": dataset.name, "dataset_fingerprint": config.datasetFingerprint, "protocol": protocolName, "mode": "full, history unmasked", "metrics": test.unmasked],
+        ]
+        try Checkpoint.write(to: request.output, config: config, network: network, tokenizerPath: tokenizerPath,
+                             dataset: dataset, history: trainer.history, evaluations: evaluations)
+        return TrainReport(checkpoint: request.output, parameters: network.layout.count, nonEmbeddingParameters: nonEmbedding,
+                           bestEpoch: trainer.bestEpoch, epochs: trainer.history.count, seconds: Date().timeIntervalSince(started),
+                           validationNDCG10: trainer.bestValidation, test: test)
+    }
+
+    /// Forward + backward ≈ 3 × forward; forward ≈ 2 × (non-embedding weights) + attention (2·T·C per
+    /// layer, twice) + scoring (2·C per scored item) per target.
+    static func flopsPerTarget(_ shape: ModelShape, loss: LossKind, items: Int) -> Double {
+        let a = shape.architecture
+        let weights = Double(ParameterLayout(shape).count - ParameterLayout(shape).embeddingCount)
+        let attention = Double(a.layers * 4 * a.maxLength * a.hidden)
+        let scored: Double
+        switch loss {
+        case .fullCrossEntropy: scored = Double(items)
+        case .sampledSoftmax(let k): scored = Double(k + 1)
+        case .binaryCrossEntropy: scored = 2
+        }
+        return 3 * (2 * weights + attention + 2 * Double(a.hidden) * scored)
+    }
+}
