@@ -72,12 +72,10 @@ public enum Checkpoint {
 
     /// `item_id` and the text fields, tab-separated, tabs and newlines in text replaced by spaces.
     static func catalogTSV(_ dataset: Dataset) -> String {
+        let catalog = dataset.catalog
         func clean(_ s: String) -> String { s.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ") }
-        var lines = [(["item_id"] + dataset.textFields).joined(separator: "\t")]
-        for (i, id) in dataset.itemIDs.enumerated() {
-            let text = dataset.itemText[i].isEmpty ? Array(repeating: "", count: dataset.textFields.count) : dataset.itemText[i]
-            lines.append(([clean(id)] + text.map(clean)).joined(separator: "\t"))
-        }
+        var lines = [(["item_id"] + catalog.fields).joined(separator: "\t")]
+        for (i, id) in catalog.ids.enumerated() { lines.append(([clean(id)] + catalog.text[i].map(clean)).joined(separator: "\t")) }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -11,25 +11,25 @@ public enum ItemTextEncoding {
         field.lowercased().contains("title") || field.lowercased().contains("name") ? 40 : 8
     }
 
-    public static func tokens(for dataset: Dataset, fields: [String], maxPieces: [Int], tokenizer: SentencePieceTokenizer) throws -> ItemTokens {
+    public static func tokens(for catalog: ItemCatalog, fields: [String], maxPieces: [Int], tokenizer: SentencePieceTokenizer) throws -> ItemTokens {
         let columns = try fields.map { (field) throws -> Int in
-            guard let c = dataset.textFields.firstIndex(of: field) else {
-                throw TrainingError.badData("the data has no text field '\(field)' (it has: \(dataset.textFields.joined(separator: ", ")))")
+            guard let c = catalog.fields.firstIndex(of: field) else {
+                throw TrainingError.badData("the items have no text field '\(field)' (they have: \(catalog.fields.joined(separator: ", ")))")
             }
             return c
         }
         let pieces = maxPieces.max() ?? 1
-        var ids = [Int32](repeating: -1, count: dataset.itemCount * fields.count * pieces)
-        for item in 0..<dataset.itemCount {
+        var ids = [Int32](repeating: -1, count: catalog.count * fields.count * pieces)
+        for item in 0..<catalog.count {
             for (f, column) in columns.enumerated() {
-                let text = dataset.itemText[item].isEmpty ? "" : TextNormalizer.normalize(dataset.itemText[item][column])
+                let text = TextNormalizer.normalize(catalog.text[item][column])
                 guard !text.isEmpty else { continue }
                 let encoded = try tokenizer.encode(text)
                 let base = (item * fields.count + f) * pieces
                 for (p, id) in encoded.prefix(maxPieces[f]).enumerated() { ids[base + p] = id }
             }
         }
-        return ItemTokens(items: dataset.itemCount, fields: fields.count, pieces: pieces, ids: ids)
+        return ItemTokens(items: catalog.count, fields: fields.count, pieces: pieces, ids: ids)
     }
 
     /// Trains a BPE tokenizer on the normalized values of `fields` (one line per non-empty value).

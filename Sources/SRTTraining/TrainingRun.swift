@@ -65,7 +65,7 @@ public enum TrainingRun {
             let maxPieces = fields.map(ItemTextEncoding.defaultMaxPieces)
             encoder = ItemEncoderConfig(kind: .text, fields: fields, maxPieces: maxPieces, vocabularySize: tokenizer.vocabularySize,
                                         tokenEmbedding: request.tokenEmbedding ?? request.architecture.hidden)
-            tokens = try ItemTextEncoding.tokens(for: dataset, fields: fields, maxPieces: maxPieces, tokenizer: tokenizer)
+            tokens = try ItemTextEncoding.tokens(for: dataset.catalog, fields: fields, maxPieces: maxPieces, tokenizer: tokenizer)
             tokenizerPath = path
             _ = progress(.note("text encoder: fields \(fields.joined(separator: ", ")), \(tokenizer.vocabularySize) pieces"))
         }

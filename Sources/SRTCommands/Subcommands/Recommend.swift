@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import SRTData
+import SRTTraining
+
+struct Recommend: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Recommend the top-K items for a history, from a checkpoint folder.",
+        discussion: """
+            Items in the history are excluded unless --include-history. The catalog is the
+            checkpoint's own items.tsv, or the items of --data (an SRT model encodes new items
+            from their text).
+
+            Examples:
+              srthub recommend runs/ml-100k --history 50,172,133 -k 5
+              srthub recommend runs/ml-100k --batch histories.txt --json   (one comma-separated history per line)
+            """)
+
+    @Argument(help: "Checkpoint folder (srthub train --out, or srthub checkout).") var checkpoint: String
+    @Option(help: "Item ids, oldest first, comma-separated.") var history: String?
+    @Option(help: "A file with one comma-separated history per line.") var batch: String?
+    @Option(name: .short, help: "How many items to recommend.") var k = 10
+    @Option(help: "Dataset whose items form the catalog (default: the checkpoint's items).") var data: String?
+    @Flag(help: "Allow items of the history among the recommendations.") var includeHistory = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        if (history == nil) == (batch == nil) { throw ValidationError("pass exactly one of '--history' and '--batch'") }
+        if k < 1 { throw ValidationError("'-k' must be at least 1") }
+    }
+
+    func run() async throws {
+        let histories: [[String]] = try Failure.reporting {
+            if let history { return [Self.ids(history)] }
+            guard let text = try? String(contentsOfFile: batch!, encoding: .utf8) else {
+                throw DataError(.notFound, file: batch!, "cannot read the file")
+            }
+            return text.split(separator: "\n").map { Self.ids(String($0)) }.filter { !$0.isEmpty }
+        }
+        let results = try Failure.reporting {
+            let catalog = try data.map { try DatasetLoader.load($0, options: LoadOptions(allowMissingText: true)).catalog }
+            return try Recommender(checkpoint: checkpoint, catalog: catalog).recommend(histories: histories, k: k, includeHistory: includeHistory)
+        }
+        if json {
+            // One history: {"recommendations": [...]}; a batch: a list of lists.
+            if history != nil { try printJSON(["recommendations": results[0]]) } else { try printJSON(results) }
+            return
+        }
+        for (i, items) in results.enumerated() {
+            if results.count > 1 { print("history \(i + 1):") }
+            var table = TextTable(header: ["#", "item", "score", "title"])
+            for (r, item) in items.enumerated() { table.rows.append(["\(r + 1)", item.id, String(format: "%.3f", item.score), item.title]) }
+            print(table.render())
+        }
+    }
+
+    static func ids(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}

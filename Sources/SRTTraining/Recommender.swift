@@ -1,0 +1,75 @@
+import Foundation
+import SRTData
+import SRTModel
+import SRTTensor
+
+/// Top-K recommendations from a checkpoint for given histories.
+public final class Recommender {
+    public let checkpoint: Checkpoint.Loaded
+    public let catalog: ItemCatalog
+    let index: [String: Int32]
+
+    public struct Item: Codable, Sendable, Equatable {
+        public let id: String
+        public let title: String
+        public let score: Float
+    }
+
+    /// `catalog` defaults to the checkpoint's own items.tsv. A text model encodes any catalog from
+    /// its text; an ID model only knows the items it was trained on, in their training order.
+    public init(checkpoint folder: String, catalog: ItemCatalog? = nil) throws {
+        let loaded = try Checkpoint.load(from: folder, maxBatch: 64)
+        let own = try ItemCatalog.read(path: folder + "/items.tsv")
+        let catalog = catalog ?? own
+        switch loaded.config.model.itemEncoder.kind {
+        case .text:
+            let encoder = loaded.config.model.itemEncoder
+            loaded.network.setCatalog(try ItemTextEncoding.tokens(for: catalog, fields: encoder.fields, maxPieces: encoder.maxPieces,
+                                                                  tokenizer: loaded.tokenizer!))
+            self.catalog = catalog
+        case .id:
+            let known = Set(own.ids)
+            let unknown = catalog.ids.filter { !known.contains($0) }
+            if !unknown.isEmpty {
+                throw TrainingError.badData("\(unknown.count) of \(catalog.count) items are unknown to this ID-based model (e.g. \(unknown.prefix(3).joined(separator: ", "))): an ID model can only rank the items it was trained on; use an SRT (text) model for new items")
+            }
+            self.catalog = own
+        }
+        checkpoint = loaded
+        index = Dictionary(self.catalog.ids.enumerated().map { ($1, Int32($0)) }, uniquingKeysWith: { a, _ in a })
+        loaded.network.encodeItems()
+    }
+
+    /// Item indices for raw ids; unknown ids are an error that names them.
+    public func indices(_ ids: [String]) throws -> [Int32] {
+        let unknown = ids.filter { index[$0] == nil }
+        guard unknown.isEmpty else {
+            throw TrainingError.badData("unknown item id(s) in the history: \(unknown.prefix(5).joined(separator: ", ")) (not in the catalog of \(catalog.count) items)")
+        }
+        return ids.map { index[$0]! }
+    }
+
+    /// The top `k` items for each history (oldest first), excluding history items unless asked.
+    public func recommend(histories: [[String]], k: Int, includeHistory: Bool = false) throws -> [[Item]] {
+        let network = checkpoint.network
+        let c = network.shape.architecture.hidden, v = network.items
+        let users = FloatBuffer(count: network.maxBatch * c), scores = FloatBuffer(count: network.maxBatch * v)
+        var results: [[Item]] = []
+        var start = 0
+        let inputs = try histories.map { try indices($0) }
+        if let empty = inputs.firstIndex(where: \.isEmpty) { throw TrainingError.badData("history \(empty + 1) is empty") }
+        while start < inputs.count {
+            let batch = Array(inputs[start..<min(start + network.maxBatch, inputs.count)])
+            Evaluator.userVectors(network, inputs: batch, into: users)
+            matmul(scores.pointer, users.pointer, network.itemVectors.pointer, m: batch.count, n: v, k: c, transB: true)
+            for (b, history) in batch.enumerated() {
+                let row = scores.pointer + b * v
+                if !includeHistory { for item in history { row[Int(item)] = -.infinity } }
+                let top = (0..<v).filter { row[$0] > -.infinity }.sorted { row[$0] > row[$1] || (row[$0] == row[$1] && $0 < $1) }.prefix(k)
+                results.append(top.map { Item(id: catalog.ids[$0], title: catalog.title(of: $0), score: row[$0]) })
+            }
+            start += batch.count
+        }
+        return results
+    }
+}

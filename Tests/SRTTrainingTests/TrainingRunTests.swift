@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import SRTData
+import SRTModel
+@testable import SRTTraining
+
+/// Synthetic data with a pattern to learn: items form a cycle, each user walks it from a random
+/// start, so the next item is always the current one + 1 (mod 40). Lengths vary (5–14) so that
+/// every position up to the maximum length is seen in training, as in real data.
+enum Synthetic {
+    static let items = 40
+    static func folder(users: Int = 80) -> String {
+        let path = NSTemporaryDirectory() + "srthub-train-" + UUID().uuidString + "/cycle"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        var inter = "user_id:token\titem_id:token\n"
+        for u in 0..<users {
+            let start = (u * 7) % items
+            for t in 0..<(5 + u % 10) { inter += "u\(u)\ti\((start + t) % items)\n" }
+        }
+        var item = "item_id:token\ttitle:token_seq\tcolor:token\n"
+        let colors = ["red", "green", "blue"]
+        for i in 0..<items { item += "i\(i)\tthing number \(i)\t\(colors[i % 3])\n" }
+        try! inter.write(toFile: path + "/cycle.inter", atomically: true, encoding: .utf8)
+        try! item.write(toFile: path + "/cycle.item", atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func request(encoder: ItemEncoderConfig.Kind, loss: LossKind = .fullCrossEntropy, epochs: Int = 30, seed: UInt64 = 7) -> TrainRequest {
+        let arch = Architecture(name: "tiny", layers: 1, heads: 2, hidden: 16, inner: 32, maxLength: 8, hiddenDropout: 0.1, attentionDropout: 0.1)
+        var r = TrainRequest(dataPath: folder(), architecture: arch,
+                             output: NSTemporaryDirectory() + "srthub-ck-" + UUID().uuidString)
+        r.encoder = encoder
+        r.vocabularySize = 60
+        r.options.loss = loss
+        r.options.epochs = epochs
+        r.options.batch = 16
+        r.options.learningRate = 1e-2
+        r.options.patience = epochs
+        r.options.seed = seed
+        return r
+    }
+}
+
+@Suite struct TrainingRunTests {
+    /// Per loss, a metric (history masked) and a bar far above chance (HR@1 ≈ 0.04, HR@5 ≈ 0.2 at
+    /// random). Sampled softmax with 6 negatives learns the cycle less sharply than full CE.
+    struct Case: Sendable, CustomTestStringConvertible {
+        let encoder: ItemEncoderConfig.Kind
+        let loss: LossKind
+        let metric: String
+        let bar: Double
+        var testDescription: String { "\(encoder) \(loss)" }
+    }
+
+    @Test(arguments: [Case(encoder: .text, loss: .fullCrossEntropy, metric: "hr@1", bar: 0.9),
+                      Case(encoder: .id, loss: .fullCrossEntropy, metric: "hr@1", bar: 0.9),
+                      Case(encoder: .text, loss: .sampledSoftmax(negatives: 6), metric: "hr@5", bar: 0.75),
+                      Case(encoder: .id, loss: .binaryCrossEntropy, metric: "hr@1", bar: 0.9)])
+    func learnsTheCycle(_ c: Case) throws {
+        var events: [EpochSummary] = []
+        let report = try TrainingRun.run(Synthetic.request(encoder: c.encoder, loss: c.loss)) { event in
+            if case .epoch(let e) = event { events.append(e) }
+            return .proceed
+        }
+        #expect(report.test.masked[c.metric]! > c.bar, "\(report.test.masked)")
+        #expect(events.last!.trainLoss < events.first!.trainLoss)
+        for file in ["config.json", "model.safetensors", "items.tsv", "train_log.jsonl", "eval.json"] {
+            #expect(FileManager.default.fileExists(atPath: report.checkpoint + "/" + file), "\(file)")
+        }
+        #expect(FileManager.default.fileExists(atPath: report.checkpoint + "/tokenizer.model") == (c.encoder == .text))
+    }
+
+    @Test func sameSeedGivesTheSameWeights() throws {
+        let a = try TrainingRun.run(Synthetic.request(encoder: .text, epochs: 3, seed: 11)) { _ in .proceed }
+        let b = try TrainingRun.run(Synthetic.request(encoder: .text, epochs: 3, seed: 11)) { _ in .proceed }
+        let wa = FileManager.default.contents(atPath: a.checkpoint + "/model.safetensors")
+        let wb = FileManager.default.contents(atPath: b.checkpoint + "/model.safetensors")
+        #expect(wa != nil && wa == wb)
+    }
+
+    @Test func stopRequestKeepsTheBestWeightsSoFar() throws {
+        var epochs = 0
+        let report = try TrainingRun.run(Synthetic.request(encoder: .id, epochs: 50)) { event in
+            if case .epoch = event { epochs += 1; return epochs == 2 ? .stop : .proceed }
+            return .proceed
+        }
+        #expect(report.epochs == 2)
+        #expect(FileManager.default.fileExists(atPath: report.checkpoint + "/model.safetensors"))
+    }
+
+    @Test func checkpointRecommendsAndEncodesUnseenItems() throws {
+        let report = try TrainingRun.run(Synthetic.request(encoder: .text)) { _ in .proceed }
+        let recommender = try Recommender(checkpoint: report.checkpoint)
+        let top = try recommender.recommend(histories: [["i3", "i4", "i5"]], k: 3)[0]
+        #expect(top.first?.id == "i6")
+        #expect(!top.contains { ["i3", "i4", "i5"].contains($0.id) })
+        #expect(top.first?.title == "thing number 6")
+        #expect(throws: TrainingError.self) { try recommender.recommend(histories: [["nope"]], k: 3) }
+
+        // A catalog with items the model never saw: a text model encodes them from their text.
+        let bigger = ItemCatalog(ids: recommender.catalog.ids + ["new1"], fields: recommender.catalog.fields,
+                                 text: recommender.catalog.text + [["thing number 99", "red"]])
+        let withNew = try Recommender(checkpoint: report.checkpoint, catalog: bigger)
+        #expect(withNew.checkpoint.network.items == 41)
+        #expect(try withNew.recommend(histories: [["new1"]], k: 3)[0].count == 3)
+    }
+
+    @Test func idModelRefusesUnknownItemsWithACount() throws {
+        let report = try TrainingRun.run(Synthetic.request(encoder: .id, epochs: 2)) { _ in .proceed }
+        let own = try ItemCatalog.read(path: report.checkpoint + "/items.tsv")
+        let bigger = ItemCatalog(ids: own.ids + ["x1", "x2"], fields: own.fields, text: own.text + [["a", "b"], ["c", "d"]])
+        #expect {
+            try Recommender(checkpoint: report.checkpoint, catalog: bigger)
+        } throws: { error in
+            "\(error)".contains("2 of 42 items are unknown")
+        }
+    }
+
+    @Test func checkpointConfigCarriesWhatTheRegistryReads() throws {
+        let report = try TrainingRun.run(Synthetic.request(encoder: .text, epochs: 2)) { _ in .proceed }
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/config.json"))) as! [String: Any]
+        #expect(json["method"] as? String == "pretrain")
+        #expect((json["dataset_fingerprint"] as? String)?.hasPrefix("sha256:") == true)
+        #expect((json["parameters"] as? [String: Any])?["total"] as? Int == report.parameters)
+        #expect((json["seen_interactions"] as? Int ?? 0) > 0)
+        #expect((json["flops"] as? Double ?? 0) > 0)
+    }
+}
