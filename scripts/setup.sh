@@ -23,6 +23,14 @@ else
   say "Debian packages present: ${packages[*]}"
 fi
 
+if python3 -c "import safetensors.numpy" 2>/dev/null; then
+  say "Python safetensors present (reads srthub's model.safetensors in a test)"
+elif python3 -m pip install --quiet --disable-pip-version-check safetensors 2>/dev/null; then
+  say "installed Python safetensors from PyPI (reads srthub's model.safetensors in a test)"
+else
+  say "could not install Python safetensors: its interoperability test will skip"
+fi
+
 demo="$root/.cache/ml-100k"
 if [[ -s "$demo/ml-100k.inter" && -s "$demo/ml-100k.item" ]]; then
   say "MovieLens-100k demo data present in .cache/ml-100k"

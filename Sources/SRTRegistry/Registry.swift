@@ -20,7 +20,8 @@ public final class Registry: Sendable {
     /// The files of a checkpoint folder, and the layer each becomes (in manifest order).
     static let layerFiles: [(file: String, mediaType: String, required: Bool)] = [
         ("model.safetensors", MediaType.safetensors, true),
-        ("tokenizer.model", MediaType.tokenizer, true),
+        ("tokenizer.model", MediaType.tokenizer, false),  // text models only
+        ("items.tsv", MediaType.items, false),  // the catalog, so recommend works after checkout
         ("fisher.safetensors", MediaType.fisher, false),
     ]
     static let evaluationFiles = ["eval.json", "evaluations.json"]
@@ -40,7 +41,7 @@ public final class Registry: Sendable {
         let configPath = folder + "/config.json"
         guard let configData = fm.contents(atPath: configPath) else {
             throw RegistryError(.badCheckpoint, "\(folder): no config.json",
-                                hint: "a checkpoint folder holds config.json, model.safetensors and tokenizer.model (srthub train --out writes one)")
+                                hint: "a checkpoint folder holds config.json and model.safetensors, and tokenizer.model for text models (srthub train --out writes one)")
         }
         let metadata = try CheckpointMetadata(configJSON: configData)
         var evaluations: [Evaluation] = []
@@ -49,7 +50,7 @@ public final class Registry: Sendable {
         }
         for (file, _, required) in Self.layerFiles where required && !fm.fileExists(atPath: folder + "/" + file) {
             throw RegistryError(.badCheckpoint, "\(folder): no \(file)",
-                                hint: "a checkpoint folder holds config.json, model.safetensors and tokenizer.model")
+                                hint: "a checkpoint folder holds config.json and model.safetensors (srthub train --out writes one)")
         }
 
         let lock = try RegistryLock(path: home.lockPath, mode: .shared)
