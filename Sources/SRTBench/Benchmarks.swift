@@ -4,6 +4,7 @@ import Foundation
 let benchmarks: [String: @Sendable ([String]) throws -> Void] = [
     "load": LoadBenchmark.run,
     "registry_ops": RegistryBenchmark.run,
+    "train_step": TrainStepBenchmark.run,
 ]
 
 /// Seconds taken by `body`, on the monotonic clock.

@@ -1,7 +1,30 @@
 import CBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Legend: M, N, K are the GEMM sizes: C[M,N] = alpha · op(A)[M,K] · op(B)[K,N] + beta · C.
 // All matrices are row-major Float32.
+
+/// Opt-in accounting of time and FLOPs spent in sgemm, for benchmarks (`bench/train_step`). Off,
+/// it costs one branch per call.
+public enum SGEMMProfile {
+    nonisolated(unsafe) public static var enabled = false
+    nonisolated(unsafe) public static var nanoseconds: UInt64 = 0
+    nonisolated(unsafe) public static var flops: Double = 0
+    public static func reset() { nanoseconds = 0; flops = 0 }
+}
+
+@inline(__always)
+func profiled(_ m: Int, _ n: Int, _ k: Int, _ body: () -> Void) {
+    guard SGEMMProfile.enabled else { return body() }
+    var start = timespec(), end = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &start)
+    body()
+    clock_gettime(CLOCK_MONOTONIC, &end)
+    SGEMMProfile.nanoseconds += UInt64((end.tv_sec - start.tv_sec) * 1_000_000_000 + (end.tv_nsec - start.tv_nsec))
+    SGEMMProfile.flops += 2 * Double(m) * Double(n) * Double(k)
+}
 
 /// Row-major single-precision GEMM through OpenBLAS. `transA`/`transB` read A as [K,M] / B as [N,K].
 @inline(__always)
@@ -12,9 +35,11 @@ public func matmul(
 ) {
     let lda = transA ? m : k
     let ldb = transB ? k : n
-    cblas_sgemm(
-        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
+    profiled(m, n, k) {
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(n))
+    }
 }
 
 /// GEMM over strided row-major views: `lda`, `ldb`, `ldc` are the row strides (in floats) of the
@@ -24,9 +49,11 @@ public func gemm(
     _ c: UnsafeMutablePointer<Float>, ldc: Int, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
     m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false, alpha: Float = 1, beta: Float = 0
 ) {
-    cblas_sgemm(
-        CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-        Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    profiled(m, n, k) {
+        cblas_sgemm(
+            CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
 }
 
 /// The slow twin of `matmul`: three loops, Double accumulation. For tests only.

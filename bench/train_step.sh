@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Training-step speed (release build, 2 OpenBLAS threads): forward + loss + backward + Adam at batch
+# 256 × length 50 over 12,101 items, presets 64x2 / 128x4 / 256x4, full-catalog CE at every position
+# and sampled softmax with 1,000 negatives; targets/s beside PyTorch's (PEERS.md), the share of time
+# in sgemm and its GFLOP/s against the sgemm peak measured in the same run.
+# Goal: ≥ 2× PyTorch at 64x2 and ≥ 1.2× at 256x4. Writes bench/results/train_step.json.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+swift build -c release --product SRTBench 2>&1 | grep -E "error|warning: unre" || true
+"$(swift build -c release --show-bin-path)/SRTBench" train_step --threads "${THREADS:-2}" --steps "${STEPS:-5}" --json bench/results/train_step.json
