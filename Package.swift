@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "SRTTensorTests", dependencies: ["SRTTensor"]),
         .testTarget(name: "SRTTokenizerTests", dependencies: ["SRTTokenizer"]),
         .testTarget(name: "SRTDataTests", dependencies: ["SRTData"]),
-        .testTarget(name: "SRTModelTests", dependencies: ["SRTModel"]),
+        .testTarget(name: "SRTModelTests", dependencies: ["SRTModel"], exclude: ["Fixtures"]),
         .testTarget(name: "SRTTrainingTests", dependencies: ["SRTTraining"]),
         .testTarget(name: "SRTOCITests", dependencies: ["SRTOCI"]),
         .testTarget(name: "SRTRegistryTests", dependencies: ["SRTRegistry"]),
