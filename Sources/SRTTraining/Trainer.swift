@@ -30,7 +30,7 @@ public final class Trainer {
         self.options = options
         self.split = split
         let T = network.shape.architecture.maxLength
-        windows = TrainingWindows.make(sequences: split.train, users: split.trainUsers, maxLength: T)
+        windows = TrainingWindows.make(sequences: split.train, users: split.trainUsers, maxLength: T, stride: options.windowStride)
         workspace = LossWorkspace(maxRows: network.maxBatch * T, hidden: network.shape.architecture.hidden)
         m = FloatBuffer(count: network.params.count)
         v = FloatBuffer(count: network.params.count)
@@ -74,6 +74,7 @@ public final class Trainer {
                     let items = Array(windows[w].items)
                     for t in 0..<(items.count - 1) {
                         sequences[b * T + t] = items[t]
+                        guard t + 1 >= windows[w].firstTarget else { continue }  // context only
                         rows.rows.append(Int32(b * T + t))
                         rows.targets.append(items[t + 1])
                         if options.loss == .binaryCrossEntropy {

@@ -13,6 +13,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var patience = 10
     public var seed: UInt64 = 2020
     public var threads = 1
+    /// Items between training windows (default T/2; T = disjoint windows). See TrainingWindows.
+    public var windowStride: Int?
     /// Validation cases used each epoch (all when nil); a subsample keeps epochs fast on big data.
     public var validationCases: Int?
 
@@ -24,6 +26,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         case weightDecay = "weight_decay"
         case maxGradientNorm = "max_gradient_norm"
         case validationCases = "validation_cases"
+        case windowStride = "window_stride"
     }
 }
 

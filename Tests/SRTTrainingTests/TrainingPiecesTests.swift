@@ -3,13 +3,27 @@ import Testing
 @testable import SRTTraining
 
 @Suite struct TrainingPiecesTests {
-    @Test func windowsCoverEveryTargetOnce() {
+    @Test func disjointWindowsCoverEveryTargetOnce() {
         let sequence: [Int32] = Array(0..<12)
-        let windows = TrainingWindows.make(sequences: [sequence, [5], [7, 8]], users: [0, 1, 2], maxLength: 4)
-        // 12 items, windows of up to 5 from the end overlapping by one: [7..11], [3..7], [0..3]; plus [7, 8].
+        let windows = TrainingWindows.make(sequences: [sequence, [5], [7, 8]], users: [0, 1, 2], maxLength: 4, stride: 4)
+        // Windows of up to 5 items from the end, overlapping by one: [7...11], [3...7], [0...3]; plus [7, 8].
         #expect(windows.map { Array($0.items) } == [[7, 8, 9, 10, 11], [3, 4, 5, 6, 7], [0, 1, 2, 3], [7, 8]])
-        let targets = windows.filter { $0.user == 0 }.flatMap { $0.items.dropFirst() }
-        #expect(targets.sorted() == Array(1..<12))
+        #expect(windows.map(\.firstTarget) == [1, 1, 1, 1])
+        #expect(scoredTargets(windows.filter { $0.user == 0 }) == Array(1..<12))
+    }
+
+    @Test func overlappingWindowsScoreEachTargetOnceWithLongContext() {
+        let sequence: [Int32] = Array(0..<12)
+        let windows = TrainingWindows.make(sequences: [sequence], users: [0], maxLength: 4, stride: 2)
+        #expect(scoredTargets(windows) == Array(1..<12))
+        // Every scored target but the first few has at least T − stride = 2 items of context.
+        for w in windows { #expect(w.firstTarget >= min(2, w.items.startIndex == 0 ? 1 : 2)) }
+        #expect(windows.map { Array($0.items) }.first == [7, 8, 9, 10, 11])
+        #expect(windows.first?.firstTarget == 3)  // scores 10 and 11
+    }
+
+    func scoredTargets(_ windows: [TrainingWindow]) -> [Int32] {
+        windows.flatMap { w in Array(w.items).enumerated().filter { $0.offset >= w.firstTarget }.map(\.element) }.sorted()
     }
 
     @Test func oneCycleRisesThenAnneals() {

@@ -31,6 +31,8 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Coupled L2 weight decay.") var weightDecay: Float = 0
     @Option(help: "Epochs without a better validation NDCG@10 before stopping.") var patience = 10
     @Option(help: "Maximum sequence length (overrides the preset's).") var maxLen: Int?
+    @Option(help: "Items between training windows (default: half the max length; the max length gives disjoint windows).")
+    var windowStride: Int?
     @Option(help: "OpenBLAS threads.") var threads = 1
     @Option(help: "Random seed (training is reproducible from it).") var seed: UInt64 = 2020
     @Option(help: "Checkpoint folder to write.") var out: String
@@ -65,6 +67,7 @@ struct Train: AsyncParsableCommand {
         request.options.weightDecay = weightDecay
         request.options.patience = patience
         request.options.threads = threads
+        request.options.windowStride = windowStride
         request.options.seed = seed
 
         let display = ProgressDisplay(total: epochs)
