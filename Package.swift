@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "SRTTokenizerTests", dependencies: ["SRTTokenizer"]),
         .testTarget(name: "SRTDataTests", dependencies: ["SRTData"]),
         .testTarget(name: "SRTModelTests", dependencies: ["SRTModel"], exclude: ["Fixtures"]),
-        .testTarget(name: "SRTTrainingTests", dependencies: ["SRTTraining"]),
+        .testTarget(name: "SRTTrainingTests", dependencies: ["SRTTraining", "SRTTensor"]),
         .testTarget(name: "SRTOCITests", dependencies: ["SRTOCI"]),
         .testTarget(name: "SRTRegistryTests", dependencies: ["SRTRegistry"]),
         .testTarget(name: "SRTCommandsTests", dependencies: ["SRTCommands"]),

@@ -3,7 +3,8 @@ import SRTData
 import SRTModel
 import SRTTokenizer
 
-/// A checkpoint folder: config.json, model.safetensors, tokenizer.model (text models), items.tsv
+/// A checkpoint folder: config.json, model.safetensors, fisher.safetensors (diagonal Fisher, same
+/// tensor names), tokenizer.model (text models), items.tsv
 /// (the catalog: item id and text, so `recommend` works without the data), train_log.jsonl and
 /// eval.json. The keys `parent`, `method`, `dataset`, `dataset_fingerprint`, `parameters` and
 /// `created` are the ones the registry reads.
@@ -48,7 +49,7 @@ public enum Checkpoint {
     /// Writes the folder atomically: everything goes to a sibling temp folder first, which then
     /// replaces `folder`.
     public static func write(to folder: String, config: CheckpointConfig, network: Network, tokenizerPath: String?,
-                             dataset: Dataset, history: [EpochSummary], evaluations: [[String: Any]]) throws {
+                             dataset: Dataset, history: [EpochSummary], evaluations: [[String: Any]], fisher: [Float]? = nil) throws {
         let fm = FileManager.default
         let tmp = folder + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
         try? fm.removeItem(atPath: tmp)
@@ -58,6 +59,11 @@ public enum Checkpoint {
         try encoder.encode(config).write(to: URL(fileURLWithPath: tmp + "/config.json"))
         try Safetensors.encode(network.tensors(), metadata: ["format": "pt", "srthub": config.format])
             .write(to: URL(fileURLWithPath: tmp + "/model.safetensors"))
+        if let fisher {
+            let tensors = network.layout.entries.map { Safetensors.Tensor(name: $0.name, shape: $0.shape, values: Array(fisher[$0.range])) }
+            try Safetensors.encode(tensors, metadata: ["format": "pt", "srthub": "diagonal Fisher information"])
+                .write(to: URL(fileURLWithPath: tmp + "/fisher.safetensors"))
+        }
         if let tokenizerPath { try fm.copyItem(atPath: tokenizerPath, toPath: tmp + "/tokenizer.model") }
         try catalogTSV(dataset).write(toFile: tmp + "/items.tsv", atomically: false, encoding: .utf8)
         let log = try history.map { String(decoding: try JSONEncoder.compact.encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"

@@ -76,6 +76,8 @@ public enum TrainingRun {
         _ = progress(.note("model: \(network.layout.count) parameters (\(network.layout.count - network.layout.embeddingCount) non-embedding), \(trainer.stepsPerEpoch) steps per epoch, loss \(request.options.loss)"))
         trainer.run(progress: progress)
 
+        _ = progress(.note("computing the diagonal Fisher information on the training data (for EWC fine-tuning)"))
+        let fisher = trainer.fisher()
         let test = Evaluator.evaluate(network, cases: split.test, ks: [1, 5, 10])
         let nonEmbedding = network.layout.count - network.layout.embeddingCount
         let config = CheckpointConfig(
@@ -91,7 +93,7 @@ public enum TrainingRun {
             ["dataset": dataset.name, "dataset_fingerprint": config.datasetFingerprint, "protocol": protocolName, "mode": "full, history unmasked", "metrics": test.unmasked],
         ]
         try Checkpoint.write(to: request.output, config: config, network: network, tokenizerPath: tokenizerPath,
-                             dataset: dataset, history: trainer.history, evaluations: evaluations)
+                             dataset: dataset, history: trainer.history, evaluations: evaluations, fisher: fisher)
         return TrainReport(checkpoint: request.output, parameters: network.layout.count, nonEmbeddingParameters: nonEmbedding,
                            bestEpoch: trainer.bestEpoch, epochs: trainer.history.count, seconds: Date().timeIntervalSince(started),
                            validationNDCG10: trainer.bestValidation, test: test)

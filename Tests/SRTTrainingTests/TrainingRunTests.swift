@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SRTData
 import SRTModel
+import SRTTensor
 @testable import SRTTraining
 
 /// Synthetic data with a pattern to learn: items form a cycle, each user walks it from a random
@@ -64,7 +65,7 @@ enum Synthetic {
         }
         #expect(report.test.masked[c.metric]! > c.bar, "\(report.test.masked)")
         #expect(events.last!.trainLoss < events.first!.trainLoss)
-        for file in ["config.json", "model.safetensors", "items.tsv", "train_log.jsonl", "eval.json"] {
+        for file in ["config.json", "model.safetensors", "fisher.safetensors", "items.tsv", "train_log.jsonl", "eval.json"] {
             #expect(FileManager.default.fileExists(atPath: report.checkpoint + "/" + file), "\(file)")
         }
         #expect(FileManager.default.fileExists(atPath: report.checkpoint + "/tokenizer.model") == (c.encoder == .text))
@@ -114,6 +115,43 @@ enum Synthetic {
         } throws: { error in
             "\(error)".contains("2 of 42 items are unknown")
         }
+    }
+
+    @Test func fisherIsTheMeanSquaredBatchGradient() throws {
+        // One batch holding every window: the Fisher is then exactly that batch's squared gradient.
+        var request = Synthetic.request(encoder: .id, epochs: 1)
+        request.options.batch = 1000
+        let dataset = try DatasetLoader.load(request.dataPath)
+        let split = try dataset.split(.leaveOneOut)
+        let network = Network(shape: ModelShape(architecture: request.architecture, itemEncoder: ItemEncoderConfig(kind: .id), items: dataset.itemCount), maxBatch: 1000)
+        let trainer = Trainer(network: network, split: split, options: request.options)
+        let fisher = trainer.fisher()
+        #expect(fisher.count == network.params.count)
+        #expect(fisher.allSatisfy { $0 >= 0 } && fisher.contains { $0 > 0 })
+        // Recompute the batch gradient directly and compare.
+        var rows = ScoredRows()
+        let T = request.architecture.maxLength
+        var sequences = [Int32](repeating: -1, count: 1000 * T)
+        var order = Array(trainer.windows.indices)
+        var rng = RandomSource(seed: request.options.seed &+ 1)
+        order.shuffle(using: &rng)
+        for (b, w) in order.enumerated() {
+            let items = Array(trainer.windows[w].items)
+            for t in 0..<(items.count - 1) {
+                sequences[b * T + t] = items[t]
+                if t + 1 >= trainer.windows[w].firstTarget { rows.rows.append(Int32(b * T + t)); rows.targets.append(items[t + 1]) }
+            }
+        }
+        network.zeroGradients()
+        network.encodeItems()
+        network.forward(sequences, batch: 1000, training: false, rng: &rng)
+        network.hiddenGradient.zero()
+        _ = Loss.compute(.fullCrossEntropy, network: network, rows: rows, workspace: LossWorkspace(maxRows: 1000 * T, hidden: 16))
+        network.backward()
+        network.encodeItemsBackward()
+        let expected = network.grads.array.map { $0 * $0 }
+        let error = zip(fisher, expected).map { abs($0 - $1) }.max()!
+        #expect(error <= 1e-6 * (expected.max()! + 1e-12) + 1e-12, "max |Δ| = \(error)")
     }
 
     @Test func checkpointConfigCarriesWhatTheRegistryReads() throws {
