@@ -18,6 +18,12 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
         if s0 | s1 | s2 | s3 == 0 { s0 = 1 }
     }
 
+    /// The generator's state, to save and restore a run exactly (`--resume`).
+    public var state: [UInt32] {
+        get { [s0, s1, s2, s3] }
+        set { (s0, s1, s2, s3) = (newValue[0], newValue[1], newValue[2], newValue[3]) }
+    }
+
     @inline(__always)
     public mutating func next32() -> UInt32 {
         let result = s0 &+ s3

@@ -49,7 +49,8 @@ public enum Checkpoint {
     /// Writes the folder atomically: everything goes to a sibling temp folder first, which then
     /// replaces `folder`.
     public static func write(to folder: String, config: CheckpointConfig, network: Network, tokenizerPath: String?,
-                             dataset: Dataset, history: [EpochSummary], evaluations: [[String: Any]], fisher: [Float]? = nil) throws {
+                             dataset: Dataset, history: [EpochSummary], evaluations: [[String: Any]], fisher: [Float]? = nil,
+                             resume: Trainer? = nil) throws {
         let fm = FileManager.default
         let tmp = folder + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
         try? fm.removeItem(atPath: tmp)
@@ -63,6 +64,19 @@ public enum Checkpoint {
             let tensors = network.layout.entries.map { Safetensors.Tensor(name: $0.name, shape: $0.shape, values: Array(fisher[$0.range])) }
             try Safetensors.encode(tensors, metadata: ["format": "pt", "srthub": "diagonal Fisher information"])
                 .write(to: URL(fileURLWithPath: tmp + "/fisher.safetensors"))
+        }
+        if let resume, resume.isResumable {
+            // resume/: the end of the last completed epoch (weights, Adam moments, counters, RNG),
+            // and the best weights so far; `srthub train --resume` continues from it exactly.
+            try fm.createDirectory(atPath: tmp + "/resume", withIntermediateDirectories: true)
+            let n = network.params.count
+            try Safetensors.encode([
+                .init(name: "params", shape: [n], values: resume.snapshot.params.array),
+                .init(name: "adam.m", shape: [n], values: resume.snapshot.m.array),
+                .init(name: "adam.v", shape: [n], values: resume.snapshot.v.array),
+                .init(name: "best", shape: [n], values: network.params.array),
+            ]).write(to: URL(fileURLWithPath: tmp + "/resume/state.safetensors"))
+            try encoder.encode(resume.resumeState).write(to: URL(fileURLWithPath: tmp + "/resume/state.json"))
         }
         if let tokenizerPath { try fm.copyItem(atPath: tokenizerPath, toPath: tmp + "/tokenizer.model") }
         try catalogTSV(dataset).write(toFile: tmp + "/items.tsv", atomically: false, encoding: .utf8)

@@ -25,6 +25,22 @@ public final class Trainer {
     public private(set) var bestEpoch = 0
     public private(set) var bestValidation = -1.0
 
+    /// Where a run stands at the end of an epoch: enough, with `snapshot`, to continue it exactly.
+    public struct ResumeState: Codable, Sendable {
+        public var epoch = 0
+        public var step = 0
+        public var sinceBest = 0
+        public var bestEpoch = 0
+        public var bestValidation = -1.0
+        public var seenInteractions = 0
+        public var history: [EpochSummary] = []
+        public var random: [UInt32] = []
+    }
+
+    /// The state and weights/moments at the end of the last completed epoch.
+    public private(set) var resumeState = ResumeState()
+    public let snapshot: (params: FloatBuffer, m: FloatBuffer, v: FloatBuffer)
+
     public init(network: Network, split: DatasetSplit, options: TrainingOptions) {
         self.network = network
         self.options = options
@@ -35,6 +51,7 @@ public final class Trainer {
         m = FloatBuffer(count: network.params.count)
         v = FloatBuffer(count: network.params.count)
         best = FloatBuffer(count: network.params.count)
+        snapshot = (FloatBuffer(count: network.params.count), FloatBuffer(count: network.params.count), FloatBuffer(count: network.params.count))
         let counts = split.popularity.map { Double($0 + 1) }
         let total = counts.reduce(0, +)
         logQ = counts.map { Float(log($0 / total)) }
@@ -51,17 +68,32 @@ public final class Trainer {
 
     /// Runs up to `options.epochs` epochs; returns when done, when patience runs out, or when
     /// `progress` answers `.stop` (then the best weights so far are in place).
-    public func run(progress: (TrainingEvent) -> TrainingControl) {
+    public func run(resumingFrom resume: (state: ResumeState, best: [Float], m: [Float], v: [Float])? = nil,
+                    progress: (TrainingEvent) -> TrainingControl) {
         BLASThreads.set(options.threads)
         var rng = RandomSource(seed: options.seed)
         let schedule = OneCycle(maxRate: options.learningRate, totalSteps: stepsPerEpoch * options.epochs)
         let T = network.shape.architecture.maxLength
         var step = 0
         var sinceBest = 0
+        var firstEpoch = 1
         let validation = options.validationCases.map { Array(split.validation.prefix($0)) } ?? split.validation
         best.copy(from: network.params)
-        var order = Array(windows.indices)
-        epochs: for epoch in 1...options.epochs {
+        if let resume {
+            // network.params holds the weights at the end of the last completed epoch.
+            let s = resume.state
+            (step, sinceBest, firstEpoch) = (s.step, s.sinceBest, s.epoch + 1)
+            (bestEpoch, bestValidation, seenInteractions, history) = (s.bestEpoch, s.bestValidation, s.seenInteractions, s.history)
+            rng.state = s.random
+            resume.best.withUnsafeBufferPointer { best.pointer.update(from: $0.baseAddress!, count: best.count) }
+            resume.m.withUnsafeBufferPointer { m.pointer.update(from: $0.baseAddress!, count: m.count) }
+            resume.v.withUnsafeBufferPointer { v.pointer.update(from: $0.baseAddress!, count: v.count) }
+            resumeState = s
+            saveSnapshot()
+        }
+        var order: [Int] = []
+        epochs: for epoch in firstEpoch...max(firstEpoch, options.epochs) where epoch <= options.epochs {
+            order = Array(windows.indices)  // a fresh permutation each epoch, so a resumed run repeats it
             order.shuffle(using: &rng)
             let start = Date()
             var lossSum = 0.0, targets = 0
@@ -105,6 +137,9 @@ public final class Trainer {
             let summary = EpochSummary(epoch: epoch, trainLoss: lossSum / Double(max(targets, 1)), validationNDCG10: ndcg,
                                        best: improved, seconds: Date().timeIntervalSince(start), targets: targets)
             history.append(summary)
+            resumeState = ResumeState(epoch: epoch, step: step, sinceBest: sinceBest, bestEpoch: bestEpoch, bestValidation: bestValidation,
+                                      seenInteractions: seenInteractions, history: history, random: rng.state)
+            saveSnapshot()
             if progress(.epoch(summary)) == .stop { break }
             if sinceBest >= options.patience {
                 _ = progress(.note("no better validation NDCG@10 for \(options.patience) epochs: stopping after epoch \(epoch)"))
@@ -113,6 +148,15 @@ public final class Trainer {
         }
         network.params.copy(from: best)
     }
+
+    func saveSnapshot() {
+        snapshot.params.copy(from: network.params)
+        snapshot.m.copy(from: m)
+        snapshot.v.copy(from: v)
+    }
+
+    /// Whether the run ended before its last epoch (stopped, not by early stopping or completion).
+    public var isResumable: Bool { resumeState.epoch < options.epochs && resumeState.sinceBest < options.patience }
 
     /// One optimizer step on one batch; returns the mean loss over its scored positions.
     func trainStep(_ sequences: [Int32], rows: ScoredRows, rate: Float, step: Int, rng: inout RandomSource) -> Float {

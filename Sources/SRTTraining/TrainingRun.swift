@@ -16,6 +16,8 @@ public struct TrainRequest: Sendable {
     public var tokenEmbedding: Int?
     public var options = TrainingOptions()
     public var output: String
+    /// A checkpoint folder with resume/ to continue (its model and recipe are used; --data must be the same data).
+    public var resume: String?
 
     public init(dataPath: String, architecture: Architecture, output: String) {
         self.dataPath = dataPath
@@ -51,41 +53,52 @@ public enum TrainingRun {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: work) }
 
-        var encoder = ItemEncoderConfig(kind: request.encoder)
-        var tokens: ItemTokens?
+        let network: Network
+        let trainer: Trainer
         var tokenizerPath: String?
-        if request.encoder == .text {
-            let stats = DatasetStatistics(dataset)
-            let fields = request.fields ?? stats.textCoverage.filter { $0.itemsWithText > 0 }.map(\.field)
-            guard !fields.isEmpty else { throw TrainingError.badData("no item has any text: use --item-encoder id") }
-            let path = try ItemTextEncoding.trainTokenizer(on: dataset, fields: fields, vocabularySize: request.vocabularySize, folder: work) {
-                _ = progress(.note($0))
+        if let folder = request.resume {
+            (network, trainer) = try resumed(from: folder, dataset: dataset, split: split, request: request, progress: progress)
+            tokenizerPath = network.shape.itemEncoder.kind == .text ? folder + "/tokenizer.model" : nil
+            if let path = tokenizerPath {  // the checkpoint folder is replaced at the end: keep a copy
+                try FileManager.default.copyItem(atPath: path, toPath: work + "/tokenizer.model")
+                tokenizerPath = work + "/tokenizer.model"
             }
-            let tokenizer = try SentencePieceTokenizer(modelPath: path)
-            let maxPieces = fields.map(ItemTextEncoding.defaultMaxPieces)
-            encoder = ItemEncoderConfig(kind: .text, fields: fields, maxPieces: maxPieces, vocabularySize: tokenizer.vocabularySize,
-                                        tokenEmbedding: request.tokenEmbedding ?? request.architecture.hidden)
-            tokens = try ItemTextEncoding.tokens(for: dataset.catalog, fields: fields, maxPieces: maxPieces, tokenizer: tokenizer)
-            tokenizerPath = path
-            _ = progress(.note("text encoder: fields \(fields.joined(separator: ", ")), \(tokenizer.vocabularySize) pieces"))
+        } else {
+            var encoder = ItemEncoderConfig(kind: request.encoder)
+            var tokens: ItemTokens?
+            if request.encoder == .text {
+                let stats = DatasetStatistics(dataset)
+                let fields = request.fields ?? stats.textCoverage.filter { $0.itemsWithText > 0 }.map(\.field)
+                guard !fields.isEmpty else { throw TrainingError.badData("no item has any text: use --item-encoder id") }
+                let path = try ItemTextEncoding.trainTokenizer(on: dataset, fields: fields, vocabularySize: request.vocabularySize, folder: work) {
+                    _ = progress(.note($0))
+                }
+                let tokenizer = try SentencePieceTokenizer(modelPath: path)
+                let maxPieces = fields.map(ItemTextEncoding.defaultMaxPieces)
+                encoder = ItemEncoderConfig(kind: .text, fields: fields, maxPieces: maxPieces, vocabularySize: tokenizer.vocabularySize,
+                                            tokenEmbedding: request.tokenEmbedding ?? request.architecture.hidden)
+                tokens = try ItemTextEncoding.tokens(for: dataset.catalog, fields: fields, maxPieces: maxPieces, tokenizer: tokenizer)
+                tokenizerPath = path
+                _ = progress(.note("text encoder: fields \(fields.joined(separator: ", ")), \(tokenizer.vocabularySize) pieces"))
+            }
+            let shape = ModelShape(architecture: request.architecture, itemEncoder: encoder, items: dataset.itemCount)
+            network = Network(shape: shape, maxBatch: request.options.batch, seed: request.options.seed)
+            if let tokens { network.setCatalog(tokens) }
+            trainer = Trainer(network: network, split: split, options: request.options)
+            _ = progress(.note("model: \(network.layout.count) parameters (\(network.layout.count - network.layout.embeddingCount) non-embedding), \(trainer.stepsPerEpoch) steps per epoch, loss \(request.options.loss)"))
+            trainer.run(progress: progress)
         }
-        let shape = ModelShape(architecture: request.architecture, itemEncoder: encoder, items: dataset.itemCount)
-        let network = Network(shape: shape, maxBatch: request.options.batch, seed: request.options.seed)
-        if let tokens { network.setCatalog(tokens) }
-        let trainer = Trainer(network: network, split: split, options: request.options)
-        _ = progress(.note("model: \(network.layout.count) parameters (\(network.layout.count - network.layout.embeddingCount) non-embedding), \(trainer.stepsPerEpoch) steps per epoch, loss \(request.options.loss)"))
-        trainer.run(progress: progress)
-
+        let shape = network.shape
         _ = progress(.note("computing the diagonal Fisher information on the training data (for EWC fine-tuning)"))
         let fisher = trainer.fisher()
         let test = Evaluator.evaluate(network, cases: split.test, ks: [1, 5, 10])
         let nonEmbedding = network.layout.count - network.layout.embeddingCount
         let config = CheckpointConfig(
-            name: (request.output as NSString).lastPathComponent, model: shape, training: request.options,
+            name: (request.output as NSString).lastPathComponent, model: shape, training: trainer.options,
             parameters: .init(total: network.layout.count, nonEmbedding: nonEmbedding),
             dataset: dataset.name, datasetFingerprint: dataset.fingerprint(), split: "\(split.splitProtocol)", method: "pretrain",
             parent: nil, created: ISO8601DateFormatter().string(from: Date()), seenInteractions: trainer.seenInteractions,
-            flops: Double(trainer.seenInteractions) * flopsPerTarget(shape, loss: request.options.loss, items: dataset.itemCount),
+            flops: Double(trainer.seenInteractions) * flopsPerTarget(shape, loss: trainer.options.loss, items: dataset.itemCount),
             bestEpoch: trainer.bestEpoch, validationNDCG10: trainer.bestValidation)
         let protocolName = request.splitProtocol == .leaveOneOut ? "leave-one-out" : "temporal"
         let evaluations: [[String: Any]] = [
@@ -93,10 +106,42 @@ public enum TrainingRun {
             ["dataset": dataset.name, "dataset_fingerprint": config.datasetFingerprint, "protocol": protocolName, "mode": "full, history unmasked", "metrics": test.unmasked],
         ]
         try Checkpoint.write(to: request.output, config: config, network: network, tokenizerPath: tokenizerPath,
-                             dataset: dataset, history: trainer.history, evaluations: evaluations, fisher: fisher)
+                             dataset: dataset, history: trainer.history, evaluations: evaluations, fisher: fisher, resume: trainer)
         return TrainReport(checkpoint: request.output, parameters: network.layout.count, nonEmbeddingParameters: nonEmbedding,
                            bestEpoch: trainer.bestEpoch, epochs: trainer.history.count, seconds: Date().timeIntervalSince(started),
                            validationNDCG10: trainer.bestValidation, test: test)
+    }
+
+    /// Rebuilds the network and trainer of an interrupted run and continues it.
+    static func resumed(from folder: String, dataset: Dataset, split: DatasetSplit, request: TrainRequest,
+                        progress: (TrainingEvent) -> TrainingControl) throws -> (Network, Trainer) {
+        let fm = FileManager.default
+        guard let stateData = fm.contents(atPath: folder + "/resume/state.json"),
+              let weights = fm.contents(atPath: folder + "/resume/state.safetensors") else {
+            throw TrainingError.badCheckpoint("\(folder) has nothing to resume (no resume/ folder): the run it holds finished")
+        }
+        let loaded = try Checkpoint.load(from: folder, maxBatch: 1)
+        guard loaded.config.datasetFingerprint == dataset.fingerprint() else {
+            throw TrainingError.badData("\(request.dataPath) is not the data \(folder) was trained on (fingerprint \(loaded.config.datasetFingerprint))")
+        }
+        let state = try JSONDecoder().decode(Trainer.ResumeState.self, from: stateData)
+        let tensors = try Safetensors.decode(weights, path: folder + "/resume/state.safetensors").tensors
+        guard let params = tensors["params"]?.values, let best = tensors["best"]?.values,
+              let m = tensors["adam.m"]?.values, let v = tensors["adam.v"]?.values else {
+            throw TrainingError.badCheckpoint("\(folder)/resume/state.safetensors lacks params, best, adam.m or adam.v")
+        }
+        let options = loaded.config.training
+        let network = Network(shape: loaded.config.model, maxBatch: options.batch)
+        guard params.count == network.params.count else { throw TrainingError.badCheckpoint("\(folder)/resume: wrong parameter count") }
+        params.withUnsafeBufferPointer { network.params.pointer.update(from: $0.baseAddress!, count: params.count) }
+        if let tokenizer = loaded.tokenizer {
+            let e = loaded.config.model.itemEncoder
+            network.setCatalog(try ItemTextEncoding.tokens(for: dataset.catalog, fields: e.fields, maxPieces: e.maxPieces, tokenizer: tokenizer))
+        }
+        let trainer = Trainer(network: network, split: split, options: options)
+        _ = progress(.note("resuming \(folder) after epoch \(state.epoch) of \(options.epochs)"))
+        trainer.run(resumingFrom: (state, best, m, v), progress: progress)
+        return (network, trainer)
     }
 
     /// Forward + backward ≈ 3 × forward; forward ≈ 2 × (non-embedding weights) + attention (2·T·C per

@@ -89,6 +89,39 @@ enum Synthetic {
         #expect(FileManager.default.fileExists(atPath: report.checkpoint + "/model.safetensors"))
     }
 
+    @Test(arguments: [ItemEncoderConfig.Kind.text, .id])
+    func stoppedAndResumedRunEqualsAnUninterruptedOne(_ encoder: ItemEncoderConfig.Kind) throws {
+        var request = Synthetic.request(encoder: encoder, loss: encoder == .text ? .sampledSoftmax(negatives: 6) : .fullCrossEntropy, epochs: 6, seed: 3)
+        let whole = try TrainingRun.run(request) { _ in .proceed }
+
+        request.output = NSTemporaryDirectory() + "srthub-ck-" + UUID().uuidString
+        var epochs = 0
+        let stopped = try TrainingRun.run(request) { event in
+            if case .epoch = event { epochs += 1; return epochs == 3 ? .stop : .proceed }
+            return .proceed
+        }
+        #expect(stopped.epochs == 3)
+        #expect(FileManager.default.fileExists(atPath: stopped.checkpoint + "/resume/state.json"))
+
+        var again = Synthetic.request(encoder: encoder, epochs: 1)  // recipe flags are ignored on resume
+        again.dataPath = request.dataPath
+        again.output = stopped.checkpoint
+        again.resume = stopped.checkpoint
+        let resumed = try TrainingRun.run(again) { _ in .proceed }
+        #expect(resumed.epochs == 6)
+        #expect(FileManager.default.contents(atPath: resumed.checkpoint + "/model.safetensors")
+                == FileManager.default.contents(atPath: whole.checkpoint + "/model.safetensors"))
+        #expect(!FileManager.default.fileExists(atPath: resumed.checkpoint + "/resume"))  // finished: nothing left to resume
+    }
+
+    @Test func resumingAFinishedRunOrOtherDataIsRefused() throws {
+        let report = try TrainingRun.run(Synthetic.request(encoder: .id, epochs: 2)) { _ in .proceed }
+        var again = Synthetic.request(encoder: .id, epochs: 2)
+        again.resume = report.checkpoint
+        again.output = report.checkpoint
+        #expect { try TrainingRun.run(again) { _ in .proceed } } throws: { "\($0)".contains("nothing to resume") }
+    }
+
     @Test func checkpointRecommendsAndEncodesUnseenItems() throws {
         let report = try TrainingRun.run(Synthetic.request(encoder: .text)) { _ in .proceed }
         let recommender = try Recommender(checkpoint: report.checkpoint)

@@ -16,6 +16,7 @@ struct Train: AsyncParsableCommand {
               srthub train --data .cache/ml-100k --preset srt-64x2 --out runs/ml-100k
               srthub train --data ../shared/datasets/amazon-beauty --preset srt-64x2 --loss ssm:1000 --out runs/beauty
               srthub train --data .cache/ml-100k --item-encoder id --loss bce --out runs/sasrec
+              srthub train --data .cache/ml-100k --resume runs/ml-100k      (after Ctrl-C)
             """)
 
     @Option(help: "Dataset folder or interactions file.") var data: String
@@ -35,12 +36,15 @@ struct Train: AsyncParsableCommand {
     var windowStride: Int?
     @Option(help: "OpenBLAS threads.") var threads = 1
     @Option(help: "Random seed (training is reproducible from it).") var seed: UInt64 = 2020
-    @Option(help: "Checkpoint folder to write.") var out: String
+    @Option(help: "Checkpoint folder to write.") var out: String?
+    @Option(help: "Continue an interrupted run from its checkpoint folder (its model and recipe are used; pass the same --data).")
+    var resume: String?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var split: SplitOptions
     @Flag(help: "Print the final report as JSON.") var json = false
 
     func validate() throws {
+        if out == nil && resume == nil { throw ValidationError("pass '--out DIR' (or '--resume DIR' to continue a run)") }
         guard LossKind(loss) != nil else { throw ValidationError("'--loss' must be ce, bce or ssm:K (e.g. ssm:1000), got '\(loss)'") }
         if epochs < 1 { throw ValidationError("'--epochs' must be at least 1") }
         if batch < 1 { throw ValidationError("'--batch' must be at least 1") }
@@ -54,7 +58,8 @@ struct Train: AsyncParsableCommand {
             return try catalog.preset(named: preset)
         }
         if let maxLen { architecture.maxLength = maxLen }
-        var request = TrainRequest(dataPath: data, architecture: architecture, output: out)
+        var request = TrainRequest(dataPath: data, architecture: architecture, output: out ?? resume!)
+        request.resume = resume
         request.load = dataOptions.loadOptions
         request.splitProtocol = split.splitProtocol
         request.encoder = itemEncoder
