@@ -79,6 +79,8 @@ public final class Network: @unchecked Sendable {
     // Gradient scratch for one layer, reused by every layer.
     let dQKV, dAttentionOut, dProjection, dResidual1, dNorm1, dFC1, dGelu, dFC2, dResidual2, dInput, attentionScratch: FloatBuffer
     var currentBatch = 0
+    /// Positions per sequence in the current batch (≤ maxLength): short batches skip the padding.
+    public private(set) var currentLength = 0
 
     public init(shape: ModelShape, maxBatch: Int, seed: UInt64 = 2020) {
         self.shape = shape
@@ -220,13 +222,15 @@ public final class Network: @unchecked Sendable {
 
     // MARK: - Forward
 
-    /// Runs the transformer on `batch` sequences of item indices ([batch·T], −1 padding after the
-    /// last item) and leaves user vectors at every position in `hidden`. Call `encodeItems()` first.
-    public func forward(_ sequences: [Int32], batch: Int, training: Bool, rng: inout RandomSource) {
+    /// Runs the transformer on `batch` sequences of `length` positions each ([batch·length] item
+    /// indices, −1 padding after the last item; length defaults to the maximum) and leaves user
+    /// vectors at every position in `hidden`, rows indexed b·length + t. Call `encodeItems()` first.
+    public func forward(_ sequences: [Int32], batch: Int, length: Int? = nil, training: Bool, rng: inout RandomSource) {
         let a = shape.architecture
-        let T = a.maxLength, C = a.hidden, F = a.inner, M = batch * T
-        precondition(batch <= maxBatch && sequences.count == M)
+        let T = length ?? a.maxLength, C = a.hidden, F = a.inner, M = batch * T
+        precondition(batch <= maxBatch && T <= a.maxLength && sequences.count == M)
         currentBatch = batch
+        currentLength = T
         let hiddenDrop = Float(training ? a.hiddenDropout : 0), attentionDrop = Float(training ? a.attentionDropout : 0)
         let eps: Float = 1e-12
         sequences.withUnsafeBufferPointer { inputIndex.update(from: $0.baseAddress!, count: M) }
@@ -276,7 +280,7 @@ public final class Network: @unchecked Sendable {
     /// `encodeItemsBackward()`.
     public func backward() {
         let a = shape.architecture
-        let T = a.maxLength, C = a.hidden, F = a.inner, M = currentBatch * T
+        let T = currentLength, C = a.hidden, F = a.inner, M = currentBatch * T
         let attShape = AttentionShape(b: currentBatch, t: T, c: C, heads: a.heads)
         var dH = hiddenGradient.pointer  // dL/d(output of the current layer)
         for l in stride(from: layerActs.count - 1, through: 0, by: -1) {

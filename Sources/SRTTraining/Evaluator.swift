@@ -36,8 +36,9 @@ public enum Evaluator {
 
     /// Writes one user vector per input history (its last T items) into `out` [inputs, C].
     public static func userVectors(_ network: Network, inputs: [[Int32]], into out: FloatBuffer) {
-        let T = network.shape.architecture.maxLength, c = network.shape.architecture.hidden
-        var sequences = [Int32](repeating: -1, count: network.maxBatch * T)
+        let c = network.shape.architecture.hidden
+        let T = min(network.shape.architecture.maxLength, inputs.map(\.count).max() ?? 1)  // only the positions in use
+        var sequences = [Int32](repeating: -1, count: inputs.count * T)
         var lengths: [Int] = []
         for (b, input) in inputs.enumerated() {
             let recent = input.suffix(T)
@@ -45,7 +46,7 @@ public enum Evaluator {
             lengths.append(recent.count)
         }
         var rng = RandomSource(seed: 0)
-        network.forward(sequences, batch: network.maxBatch, training: false, rng: &rng)
+        network.forward(sequences, batch: inputs.count, length: T, training: false, rng: &rng)
         for (b, length) in lengths.enumerated() {
             let row = b * T + max(length - 1, 0)
             (out.pointer + b * c).update(from: network.hidden.pointer + row * c, count: c)

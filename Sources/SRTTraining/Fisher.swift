@@ -8,29 +8,14 @@ extension Trainer {
     /// scaled average over the batches actually used. Dropout is off: the Fisher of the model as
     /// it is used. Returns one value per parameter, in layout order.
     public func fisher(maxBatches: Int = 3000) -> [Float] {
-        let T = network.shape.architecture.maxLength
         var rng = RandomSource(seed: options.seed &+ 1)
-        var order = Array(windows.indices)
-        order.shuffle(using: &rng)
-        var sum = [Double](repeating: 0, count: network.params.count)
         var batches = 0
-        for batchStart in stride(from: 0, to: order.count, by: options.batch) where batches < maxBatches {
-            let batch = order[batchStart..<min(batchStart + options.batch, order.count)]
-            var sequences = [Int32](repeating: -1, count: network.maxBatch * T)
-            var rows = ScoredRows()
-            for (b, w) in batch.enumerated() {
-                let items = Array(windows[w].items)
-                for t in 0..<(items.count - 1) {
-                    sequences[b * T + t] = items[t]
-                    guard t + 1 >= windows[w].firstTarget else { continue }
-                    rows.rows.append(Int32(b * T + t))
-                    rows.targets.append(items[t + 1])
-                    if options.loss == .binaryCrossEntropy { rows.negatives.append(sampleUnseen(windows[w].user, &rng)) }
-                }
-            }
+        var sum = [Double](repeating: 0, count: network.params.count)
+        for batch in makeBatches(&rng) where batches < maxBatches {
+            let (sequences, length, rows) = assemble(batch, rng: &rng)
             network.zeroGradients()
             network.encodeItems()
-            network.forward(sequences, batch: network.maxBatch, training: false, rng: &rng)
+            network.forward(sequences, batch: batch.count, length: length, training: false, rng: &rng)
             network.hiddenGradient.zero()
             var negatives: [Int32] = []
             if case .sampledSoftmax(let k) = options.loss { negatives = (0..<k).map { _ in samplePopular(&rng) } }

@@ -64,7 +64,12 @@ public final class Trainer {
         self.seen = seen
     }
 
-    public var stepsPerEpoch: Int { (windows.count + options.batch - 1) / options.batch }
+    public var stepsPerEpoch: Int {
+        let bucket = options.batch * 32
+        return stride(from: 0, to: windows.count, by: bucket).reduce(0) { total, start in
+            total + (min(bucket, windows.count - start) + options.batch - 1) / options.batch
+        }
+    }
 
     /// Runs up to `options.epochs` epochs; returns when done, when patience runs out, or when
     /// `progress` answers `.stop` (then the best weights so far are in place).
@@ -73,7 +78,6 @@ public final class Trainer {
         BLASThreads.set(options.threads)
         var rng = RandomSource(seed: options.seed)
         let schedule = OneCycle(maxRate: options.learningRate, totalSteps: stepsPerEpoch * options.epochs)
-        let T = network.shape.architecture.maxLength
         var step = 0
         var sinceBest = 0
         var firstEpoch = 1
@@ -91,36 +95,20 @@ public final class Trainer {
             resumeState = s
             saveSnapshot()
         }
-        var order: [Int] = []
         epochs: for epoch in firstEpoch...max(firstEpoch, options.epochs) where epoch <= options.epochs {
-            order = Array(windows.indices)  // a fresh permutation each epoch, so a resumed run repeats it
-            order.shuffle(using: &rng)
+            let batches = makeBatches(&rng)
             let start = Date()
             var lossSum = 0.0, targets = 0
-            for batchStart in stride(from: 0, to: order.count, by: options.batch) {
-                let batch = order[batchStart..<min(batchStart + options.batch, order.count)]
+            for (batchNumber, batch) in batches.enumerated() {
                 let stepStart = Date()
-                var sequences = [Int32](repeating: -1, count: network.maxBatch * T)
-                var rows = ScoredRows()
-                for (b, w) in batch.enumerated() {
-                    let items = Array(windows[w].items)
-                    for t in 0..<(items.count - 1) {
-                        sequences[b * T + t] = items[t]
-                        guard t + 1 >= windows[w].firstTarget else { continue }  // context only
-                        rows.rows.append(Int32(b * T + t))
-                        rows.targets.append(items[t + 1])
-                        if options.loss == .binaryCrossEntropy {
-                            rows.negatives.append(sampleUnseen(windows[w].user, &rng))
-                        }
-                    }
-                }
-                let loss = trainStep(sequences, rows: rows, rate: schedule.rate(at: step), step: step + 1, rng: &rng)
+                let (sequences, length, rows) = assemble(batch, rng: &rng)
+                let loss = trainStep(sequences, batch: batch.count, length: length, rows: rows, rate: schedule.rate(at: step), step: step + 1, rng: &rng)
                 step += 1
                 lossSum += Double(loss) * Double(rows.count)
                 targets += rows.count
                 seenInteractions += rows.count
                 let rate = Double(rows.count) / max(Date().timeIntervalSince(stepStart), 1e-9)
-                if progress(.step(epoch: epoch, step: batchStart / options.batch + 1, stepsPerEpoch: stepsPerEpoch, loss: loss, targetsPerSecond: rate)) == .stop {
+                if progress(.step(epoch: epoch, step: batchNumber + 1, stepsPerEpoch: stepsPerEpoch, loss: loss, targetsPerSecond: rate)) == .stop {
                     break epochs
                 }
             }
@@ -158,11 +146,47 @@ public final class Trainer {
     /// Whether the run ended before its last epoch (stopped, not by early stopping or completion).
     public var isResumable: Bool { resumeState.epoch < options.epochs && resumeState.sinceBest < options.patience }
 
+    /// Batches for one epoch: a fresh permutation (so a resumed run repeats it), cut into buckets
+    /// of 32 batches whose windows are sorted by length, so each batch runs at about its own length
+    /// instead of always at the maximum; the batch order is then shuffled.
+    func makeBatches(_ rng: inout RandomSource) -> [[Int]] {
+        var order = Array(windows.indices)
+        order.shuffle(using: &rng)
+        var batches: [[Int]] = []
+        let bucket = options.batch * 32
+        for bucketStart in stride(from: 0, to: order.count, by: bucket) {
+            let sorted = order[bucketStart..<min(bucketStart + bucket, order.count)].sorted { windows[$0].items.count < windows[$1].items.count }
+            for batchStart in stride(from: 0, to: sorted.count, by: options.batch) {
+                batches.append(Array(sorted[batchStart..<min(batchStart + options.batch, sorted.count)]))
+            }
+        }
+        batches.shuffle(using: &rng)
+        return batches
+    }
+
+    /// Item sequences [batch·length] (length = the longest input in the batch) and the rows to score.
+    func assemble(_ batch: [Int], rng: inout RandomSource) -> ([Int32], Int, ScoredRows) {
+        let length = batch.map { windows[$0].items.count - 1 }.max() ?? 1
+        var sequences = [Int32](repeating: -1, count: batch.count * length)
+        var rows = ScoredRows()
+        for (b, w) in batch.enumerated() {
+            let items = Array(windows[w].items)
+            for t in 0..<(items.count - 1) {
+                sequences[b * length + t] = items[t]
+                guard t + 1 >= windows[w].firstTarget else { continue }  // context only
+                rows.rows.append(Int32(b * length + t))
+                rows.targets.append(items[t + 1])
+                if options.loss == .binaryCrossEntropy { rows.negatives.append(sampleUnseen(windows[w].user, &rng)) }
+            }
+        }
+        return (sequences, length, rows)
+    }
+
     /// One optimizer step on one batch; returns the mean loss over its scored positions.
-    func trainStep(_ sequences: [Int32], rows: ScoredRows, rate: Float, step: Int, rng: inout RandomSource) -> Float {
+    func trainStep(_ sequences: [Int32], batch: Int, length: Int, rows: ScoredRows, rate: Float, step: Int, rng: inout RandomSource) -> Float {
         network.zeroGradients()
         network.encodeItems()
-        network.forward(sequences, batch: network.maxBatch, training: true, rng: &rng)
+        network.forward(sequences, batch: batch, length: length, training: true, rng: &rng)
         network.hiddenGradient.zero()
         var negatives: [Int32] = []
         if case .sampledSoftmax(let k) = options.loss {
