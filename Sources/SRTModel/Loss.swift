@@ -115,14 +115,10 @@ public enum Loss {
             matmul(logits, h, network.itemVectors.pointer, m: n, n: v, k: c, transB: true)
             for i in 0..<n {
                 let row = logits + i * v
-                var maxValue = -Float.infinity
-                for j in 0..<v { maxValue = max(maxValue, row[j]) }
-                var sum: Float = 0
-                for j in 0..<v { row[j] = fastExp(row[j] - maxValue); sum += row[j] }
+                let sum = expShiftSum(row, count: v, shift: maxReduce(row, count: v))
                 let target = Int(rows.targets[start + i])
                 total -= Double(log(row[target] / sum))
-                let inv = scale / sum
-                for j in 0..<v { row[j] *= inv }
+                SRTTensor.scale(row, count: v, by: scale / sum)
                 row[target] -= scale  // d/dlogits = (softmax − onehot) / R
             }
             matmul(w.gatheredGradient.pointer + start * c, logits, network.itemVectors.pointer, m: n, n: c, k: v, beta: 1)

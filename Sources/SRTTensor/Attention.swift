@@ -37,16 +37,8 @@ public func attentionForward(
 /// Softmax of the first `valid` entries of a row, zeros after them.
 @inline(__always)
 func causalSoftmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, valid: Int) {
-    var maxValue = -Float.infinity
-    for j in 0..<valid { maxValue = max(maxValue, row[j]) }
-    var sum: Float = 0
-    for j in 0..<valid {
-        let e = fastExp(row[j] - maxValue)
-        row[j] = e
-        sum += e
-    }
-    let inv = 1 / sum
-    for j in 0..<valid { row[j] *= inv }
+    let sum = expShiftSum(row, count: valid, shift: maxReduce(row, count: valid))
+    scale(row, count: valid, by: 1 / sum)
     for j in valid..<count { row[j] = 0 }
 }
 

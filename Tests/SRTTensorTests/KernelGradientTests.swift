@@ -145,3 +145,19 @@ import Testing
         #expect(abs(m[0] - 0.1 * 0.6) < 1e-7)
     }
 }
+
+/// The SIMD reductions against scalar loops, at lengths around the vector width.
+@Suite struct ReductionTests {
+    @Test(arguments: [1, 7, 8, 9, 16, 33, 12101])
+    func reductionsMatchScalarLoops(_ n: Int) {
+        var x = randomArray(n, seed: UInt64(n), scale: 5)
+        #expect(maxReduce(x, count: n) == x.max()!)
+        let scalarSum = x.reduce(0.0) { $0 + Double($1) }
+        #expect(abs(Double(sumReduce(x, count: n)) - scalarSum) < 1e-4 * Double(n))
+        let m = x.max()!
+        let expected = x.map { Foundation.exp(Double($0 - m)) }
+        let sum = expShiftSum(&x, count: n, shift: m)
+        #expect(abs(Double(sum) - expected.reduce(0, +)) < 1e-5 * Double(n))
+        #expect(zip(x, expected).allSatisfy { abs(Double($0) - $1) < 1e-6 })
+    }
+}
