@@ -19,9 +19,12 @@ public enum Evaluator {
         network.encodeItems()
         let users = FloatBuffer(count: network.maxBatch * c)
         let scores = FloatBuffer(count: network.maxBatch * v)
+        // Batches of similar history lengths run at their own length (metrics do not depend on order).
+        let T = network.shape.architecture.maxLength
+        let ordered = cases.sorted { min($0.input.count, T) < min($1.input.count, T) }
         var start = 0
-        while start < cases.count {
-            let batch = Array(cases[start..<min(start + network.maxBatch, cases.count)])
+        while start < ordered.count {
+            let batch = Array(ordered[start..<min(start + network.maxBatch, ordered.count)])
             userVectors(network, inputs: batch.map(\.input), into: users)
             matmul(scores.pointer, users.pointer, network.itemVectors.pointer, m: batch.count, n: v, k: c, transB: true)
             for (i, item) in batch.enumerated() {
