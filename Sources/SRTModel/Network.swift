@@ -71,6 +71,8 @@ public final class Network: @unchecked Sendable {
     let inputIndex: UnsafeMutablePointer<Int32>  // [M]
     let inputSum, inputNorm, inputMean, inputRstd, inputMask, input: FloatBuffer
     let layerActs: [LayerActivations]
+    /// Pre-LN only: the final LayerNorm's caches.
+    let finalMean, finalRstd: FloatBuffer
     /// The output: user vectors at every position, [M, C].
     public let hidden: FloatBuffer
     /// dL/d hidden, written by the loss before `backward`.
@@ -104,6 +106,8 @@ public final class Network: @unchecked Sendable {
         inputMask = FloatBuffer(count: m * c)
         input = FloatBuffer(count: m * c)
         layerActs = (0..<a.layers).map { _ in LayerActivations(m: m, c: c, f: f, attentionCount: attentionCount) }
+        finalMean = FloatBuffer(count: m)
+        finalRstd = FloatBuffer(count: m)
         hidden = FloatBuffer(count: m * c)
         hiddenGradient = FloatBuffer(count: m * c)
         dQKV = FloatBuffer(count: m * 3 * c)
@@ -248,29 +252,50 @@ public final class Network: @unchecked Sendable {
 
         var h = input.pointer
         let attShape = AttentionShape(b: batch, t: T, c: C, heads: a.heads)
+        let pre = a.norm == .pre
         for (l, acts) in layerActs.enumerated() {
             let p = "layers.\(l)."
-            // h1 = LN(h + Dropout(W_o · Attention(h)))
-            linearForward(acts.qkv.pointer, h, parameter(p + "attention.qkv.weight"), parameter(p + "attention.qkv.bias"), m: M, c: C, oc: 3 * C)
+            // post-LN: h1 = LN(h + Dropout(W_o · Attention(h)));   pre-LN: h1 = h + Dropout(W_o · Attention(LN(h)))
+            // (pre-LN keeps LN(h) in norm1 and h1 in residual1)
+            if pre {
+                layerNormForward(acts.norm1.pointer, acts.mean1.pointer, acts.rstd1.pointer, h,
+                                 parameter(p + "attention_norm.weight"), parameter(p + "attention_norm.bias"), m: M, c: C, eps: eps)
+            }
+            let attentionInput = pre ? UnsafePointer(acts.norm1.pointer) : UnsafePointer(h)
+            linearForward(acts.qkv.pointer, attentionInput, parameter(p + "attention.qkv.weight"), parameter(p + "attention.qkv.bias"), m: M, c: C, oc: 3 * C)
             attentionForward(acts.attentionOut.pointer, acts.attention.pointer, acts.attentionDropped.pointer, acts.attentionMask.pointer,
                              acts.qkv.pointer, shape: attShape, dropout: attentionDrop, rng: &rng)
             linearForward(acts.projection.pointer, acts.attentionOut.pointer, parameter(p + "attention.out.weight"),
                           parameter(p + "attention.out.bias"), m: M, c: C, oc: C)
             dropoutForward(acts.residual1.pointer, acts.projectionMask.pointer, acts.projection.pointer, count: M * C, p: hiddenDrop, rng: &rng)
             for i in 0..<(M * C) { acts.residual1[i] += h[i] }
-            layerNormForward(acts.norm1.pointer, acts.mean1.pointer, acts.rstd1.pointer, acts.residual1.pointer,
-                             parameter(p + "attention_norm.weight"), parameter(p + "attention_norm.bias"), m: M, c: C, eps: eps)
-            // h2 = LN(h1 + Dropout(W2 · GELU(W1 · h1)))
-            linearForward(acts.fc1.pointer, acts.norm1.pointer, parameter(p + "ffn.fc1.weight"), parameter(p + "ffn.fc1.bias"), m: M, c: C, oc: F)
+            // post-LN: h2 = LN(h1 + Dropout(W2 · GELU(W1 · h1)));  pre-LN: h2 = h1 + Dropout(W2 · GELU(W1 · LN(h1)))
+            // (post-LN keeps h1 in norm1; pre-LN keeps LN(h1) in norm2 and h2 in residual2)
+            let ffnNormOut = pre ? acts.norm2.pointer : acts.norm1.pointer
+            let ffnNormInput = acts.residual1.pointer
+            layerNormForward(ffnNormOut, pre ? acts.mean2.pointer : acts.mean1.pointer, pre ? acts.rstd2.pointer : acts.rstd1.pointer, ffnNormInput,
+                             parameter(p + (pre ? "ffn_norm.weight" : "attention_norm.weight")),
+                             parameter(p + (pre ? "ffn_norm.bias" : "attention_norm.bias")), m: M, c: C, eps: eps)
+            linearForward(acts.fc1.pointer, ffnNormOut, parameter(p + "ffn.fc1.weight"), parameter(p + "ffn.fc1.bias"), m: M, c: C, oc: F)
             geluForward(acts.gelu.pointer, acts.fc1.pointer, count: M * F)
             linearForward(acts.fc2.pointer, acts.gelu.pointer, parameter(p + "ffn.fc2.weight"), parameter(p + "ffn.fc2.bias"), m: M, c: F, oc: C)
             dropoutForward(acts.residual2.pointer, acts.fc2Mask.pointer, acts.fc2.pointer, count: M * C, p: hiddenDrop, rng: &rng)
-            for i in 0..<(M * C) { acts.residual2[i] += acts.norm1[i] }
-            layerNormForward(acts.norm2.pointer, acts.mean2.pointer, acts.rstd2.pointer, acts.residual2.pointer,
-                             parameter(p + "ffn_norm.weight"), parameter(p + "ffn_norm.bias"), m: M, c: C, eps: eps)
-            h = acts.norm2.pointer
+            let ffnResidual = pre ? acts.residual1.pointer : acts.norm1.pointer
+            for i in 0..<(M * C) { acts.residual2[i] += ffnResidual[i] }
+            if pre {
+                h = acts.residual2.pointer
+            } else {
+                layerNormForward(acts.norm2.pointer, acts.mean2.pointer, acts.rstd2.pointer, acts.residual2.pointer,
+                                 parameter(p + "ffn_norm.weight"), parameter(p + "ffn_norm.bias"), m: M, c: C, eps: eps)
+                h = acts.norm2.pointer
+            }
         }
-        hidden.pointer.update(from: h, count: M * C)
+        if pre {
+            layerNormForward(hidden.pointer, finalMean.pointer, finalRstd.pointer, h,
+                             parameter("final_norm.weight"), parameter("final_norm.bias"), m: M, c: C, eps: eps)
+        } else {
+            hidden.pointer.update(from: h, count: M * C)
+        }
     }
 
     // MARK: - Backward
@@ -282,12 +307,46 @@ public final class Network: @unchecked Sendable {
         let a = shape.architecture
         let T = currentLength, C = a.hidden, F = a.inner, M = currentBatch * T
         let attShape = AttentionShape(b: currentBatch, t: T, c: C, heads: a.heads)
+        let pre = a.norm == .pre
         var dH = hiddenGradient.pointer  // dL/d(output of the current layer)
+        if pre {
+            // Through the final LayerNorm; its input is the last layer's output (residual2).
+            let last = layerActs[layerActs.count - 1].residual2.pointer
+            dInput.pointer.update(repeating: 0, count: M * C)
+            layerNormBackward(dInput.pointer, gradient("final_norm.weight"), gradient("final_norm.bias"), dH, last,
+                              parameter("final_norm.weight"), finalMean.pointer, finalRstd.pointer, m: M, c: C)
+            hiddenGradient.pointer.update(from: dInput.pointer, count: M * C)
+        }
         for l in stride(from: layerActs.count - 1, through: 0, by: -1) {
             let acts = layerActs[l], p = "layers.\(l)."
-            let h = l == 0 ? input.pointer : layerActs[l - 1].norm2.pointer
+            let h = l == 0 ? input.pointer : (pre ? layerActs[l - 1].residual2.pointer : layerActs[l - 1].norm2.pointer)
             for buffer in [dQKV, dAttentionOut, dProjection, dResidual1, dNorm1, dFC1, dGelu, dFC2, dResidual2, dInput] {
                 buffer.pointer.update(repeating: 0, count: buffer === dQKV ? M * 3 * C : (buffer === dFC1 || buffer === dGelu ? M * F : M * C))
+            }
+            if pre {
+                // y = h1 + Dropout(FFN(LN2(h1))), h1 = h + Dropout(Attn(LN1(h))).  dH = dL/dy.
+                for i in 0..<(M * C) { dResidual1[i] = dH[i] }  // dL/dh1 through the residual
+                dropoutBackward(dFC2.pointer, dH, acts.fc2Mask.pointer, count: M * C)
+                linearBackward(dGelu.pointer, gradient(p + "ffn.fc2.weight"), gradient(p + "ffn.fc2.bias"), dFC2.pointer,
+                               acts.gelu.pointer, parameter(p + "ffn.fc2.weight"), m: M, c: F, oc: C)
+                geluBackward(dFC1.pointer, acts.fc1.pointer, dGelu.pointer, count: M * F)
+                linearBackward(dResidual2.pointer, gradient(p + "ffn.fc1.weight"), gradient(p + "ffn.fc1.bias"), dFC1.pointer,
+                               acts.norm2.pointer, parameter(p + "ffn.fc1.weight"), m: M, c: C, oc: F)  // dResidual2 = dL/dLN2(h1)
+                layerNormBackward(dResidual1.pointer, gradient(p + "ffn_norm.weight"), gradient(p + "ffn_norm.bias"), dResidual2.pointer,
+                                  acts.residual1.pointer, parameter(p + "ffn_norm.weight"), acts.mean2.pointer, acts.rstd2.pointer, m: M, c: C)
+                for i in 0..<(M * C) { dInput[i] += dResidual1[i] }  // dL/dh through the attention residual
+                dropoutBackward(dProjection.pointer, dResidual1.pointer, acts.projectionMask.pointer, count: M * C)
+                linearBackward(dAttentionOut.pointer, gradient(p + "attention.out.weight"), gradient(p + "attention.out.bias"), dProjection.pointer,
+                               acts.attentionOut.pointer, parameter(p + "attention.out.weight"), m: M, c: C, oc: C)
+                attentionBackward(dQKV.pointer, dAttentionOut.pointer, acts.qkv.pointer, acts.attention.pointer, acts.attentionDropped.pointer,
+                                  acts.attentionMask.pointer, shape: attShape, scratch: attentionScratch.pointer)
+                linearBackward(dNorm1.pointer, gradient(p + "attention.qkv.weight"), gradient(p + "attention.qkv.bias"), dQKV.pointer,
+                               acts.norm1.pointer, parameter(p + "attention.qkv.weight"), m: M, c: C, oc: 3 * C)
+                layerNormBackward(dInput.pointer, gradient(p + "attention_norm.weight"), gradient(p + "attention_norm.bias"), dNorm1.pointer,
+                                  h, parameter(p + "attention_norm.weight"), acts.mean1.pointer, acts.rstd1.pointer, m: M, c: C)
+                hiddenGradient.pointer.update(from: dInput.pointer, count: M * C)
+                dH = hiddenGradient.pointer
+                continue
             }
             // Feed-forward block.
             layerNormBackward(dResidual2.pointer, gradient(p + "ffn_norm.weight"), gradient(p + "ffn_norm.bias"), dH,

@@ -40,6 +40,7 @@ public struct ParameterLayout: Sendable {
                 (p + "ffn_norm.weight", [C]), (p + "ffn_norm.bias", [C]),
             ]
         }
+        if a.norm == .pre { list += [("final_norm.weight", [C]), ("final_norm.bias", [C])] }
         var offset = 0
         var entries: [Entry] = []
         for (name, dims) in list {

@@ -9,11 +9,13 @@ import SRTTensor
                                            hiddenDropout: 0, attentionDropout: 0)
     static let items = 7
 
-    static func network(_ kind: ItemEncoderConfig.Kind) -> Network {
+    static func network(_ kind: ItemEncoderConfig.Kind, norm: Architecture.Norm = .post) -> Network {
+        var architecture = Self.architecture
+        architecture.norm = norm
         let encoder = kind == .text
             ? ItemEncoderConfig(kind: .text, fields: ["title", "brand"], maxPieces: [3, 2], vocabularySize: 11, tokenEmbedding: 4)
             : ItemEncoderConfig(kind: .id)
-        let net = Network(shape: ModelShape(architecture: architecture, itemEncoder: encoder, items: items), maxBatch: 2, seed: 5)
+        let net = Network(shape: ModelShape(architecture: architecture, itemEncoder: encoder, items: Self.items), maxBatch: 2, seed: 5)
         // Larger weights than the 0.02 init, so gradients are well above finite-difference noise.
         var rng = RandomSource(seed: 17)
         for i in 0..<net.params.count { net.params[i] += 0.3 * rng.nextGaussian() }
@@ -21,7 +23,7 @@ import SRTTensor
             // 7 items × 2 fields × 3 pieces; −1 pads; token 10 shared by several items.
             let ids: [Int32] = [1, 2, -1, 10, -1, -1,  3, -1, -1, 10, 4, -1,  5, 6, 7, -1, -1, -1,  8, -1, -1, 9, -1, -1,
                                 2, 3, -1, 10, -1, -1,  0, -1, -1, 4, -1, -1,  6, 6, -1, 9, 10, -1]
-            net.setCatalog(ItemTokens(items: items, fields: 2, pieces: 3, ids: ids))
+            net.setCatalog(ItemTokens(items: Self.items, fields: 2, pieces: 3, ids: ids))
         }
         return net
     }
@@ -53,16 +55,19 @@ import SRTTensor
     struct Case: Sendable, CustomTestStringConvertible {
         let encoder: ItemEncoderConfig.Kind
         let loss: LossKind
-        var testDescription: String { "\(encoder) encoder, \(loss) loss" }
+        var norm: Architecture.Norm = .post
+        var testDescription: String { "\(encoder) encoder, \(loss) loss, \(norm)-LN" }
     }
 
     @Test(arguments: [
         Case(encoder: .text, loss: .fullCrossEntropy), Case(encoder: .id, loss: .fullCrossEntropy),
         Case(encoder: .text, loss: .sampledSoftmax(negatives: 5)), Case(encoder: .text, loss: .binaryCrossEntropy),
         Case(encoder: .id, loss: .binaryCrossEntropy),
+        Case(encoder: .text, loss: .fullCrossEntropy, norm: .pre), Case(encoder: .id, loss: .sampledSoftmax(negatives: 5), norm: .pre),
     ])
     func everyParameterMatchesFiniteDifferences(_ c: Case) {
-        let net = Self.network(c.encoder)
+        let net = Self.network(c.encoder, norm: c.norm)
+        #expect(net.layout.contains("final_norm.weight") == (c.norm == .pre))
         let workspace = LossWorkspace(maxRows: 10, hidden: 8)
         _ = Self.loss(net, c.loss, workspace)
         net.backward()

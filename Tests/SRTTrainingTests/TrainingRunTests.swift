@@ -183,6 +183,7 @@ enum Synthetic {
         network.backward()
         network.encodeItemsBackward()
         let expected = network.grads.array.map { $0 * $0 }
+
         let error = zip(fisher, expected).map { abs($0 - $1) }.max()!
         #expect(error <= 1e-6 * (expected.max()! + 1e-12) + 1e-12, "max |Δ| = \(error)")
     }
