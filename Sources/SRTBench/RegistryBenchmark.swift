@@ -10,16 +10,19 @@ enum RegistryBenchmark {
     static func run(_ arguments: [String]) throws {
         let count = option("--manifests", in: arguments).flatMap(Int.init) ?? 10_000
         let jsonPath = option("--json", in: arguments)
+        // --home DIR keeps the filled registry there and reuses it on the next run.
+        let kept = option("--home", in: arguments)
         let work = NSTemporaryDirectory() + "srthub-bench-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: work) }
-        let registry = try Registry(home: RegistryHome(path: work + "/home"))
+        let registry = try Registry(home: RegistryHome(path: kept ?? work + "/home"))
+        let alreadyFilled = try registry.list().count >= count
         let folder = work + "/ck"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: folder + "/tokenizer.model", contents: Data("tok".utf8))
 
         var parent: Digest?
         let fill = try seconds {
-            for i in 0..<count {
+            for i in 0..<(alreadyFilled ? 0 : count) {
                 var config: [String: Any] = ["name": "m\(i)", "method": "pretrain", "parameters": ["total": 1000 + i]]
                 if let parent, i % 10 != 0 { config["parent"] = parent.description }  // chains of 10
                 try JSONSerialization.data(withJSONObject: config, options: .sortedKeys).write(to: URL(fileURLWithPath: folder + "/config.json"))
@@ -48,7 +51,7 @@ enum RegistryBenchmark {
         let log = try timed { _ = try registry.log(target) }
         let gc = try timed { _ = try registry.gc(dryRun: true) }
 
-        print("registry with \(listed) tagged checkpoints (filled through add in \(String(format: "%.1f", fill)) s, \(String(format: "%.1f", fill / Double(count) * 1000)) ms per add); median of 7")
+        print("registry with \(listed) tagged checkpoints " + (alreadyFilled ? "(reused)" : "(filled through add in \(String(format: "%.1f", fill)) s, \(String(format: "%.1f", fill / Double(count) * 1000)) ms per add)") + "; median of 7")
         print("operation".padding(toLength: 16, withPad: " ", startingAt: 0) + "  milliseconds")
         for (label, value) in [("list", list), ("show", show), ("log (10 deep)", log), ("gc --dry-run", gc)] {
             print(label.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: "  %9.2f", value * 1000))
