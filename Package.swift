@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "SRTCommands",
             dependencies: [
-                "SRTData", "SRTModel", "SRTTokenizer", "SRTTraining", "SRTOCI", "SRTRegistry",
+                "SRTData", "SRTModel", "SRTTensor", "SRTTokenizer", "SRTTraining", "SRTOCI", "SRTRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "srthub", dependencies: ["SRTCommands"]),

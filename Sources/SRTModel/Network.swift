@@ -64,6 +64,7 @@ public final class Network: @unchecked Sendable {
     public private(set) var items: Int
     var tokens: [Int32] = []
     var pooled: FloatBuffer      // [V, NF·E] (text)
+    var pooledGradient: FloatBuffer  // [V, NF·E] (text)
     public private(set) var itemVectors: FloatBuffer  // [V, C]
     public private(set) var itemGradients: FloatBuffer  // [V, C] dL/d itemVectors
 
@@ -95,6 +96,7 @@ public final class Network: @unchecked Sendable {
         let attentionCount = maxBatch * a.heads * a.maxLength * a.maxLength
         items = shape.items
         pooled = FloatBuffer(count: 0)
+        pooledGradient = FloatBuffer(count: 0)
         itemVectors = FloatBuffer(count: shape.items * c)
         itemGradients = FloatBuffer(count: shape.items * c)
         inputIndex = .allocate(capacity: m)
@@ -165,7 +167,10 @@ public final class Network: @unchecked Sendable {
             itemGradients = FloatBuffer(count: count * c)
         }
         let width = shape.itemEncoder.fields.count * shape.itemEncoder.tokenEmbedding
-        if pooled.count != count * width { pooled = FloatBuffer(count: count * width) }
+        if pooled.count != count * width {
+            pooled = FloatBuffer(count: count * width)
+            pooledGradient = FloatBuffer(count: count * width)
+        }
     }
 
     /// Computes every item's vector into `itemVectors` [V, C].
@@ -205,7 +210,8 @@ public final class Network: @unchecked Sendable {
             for i in 0..<(items * c) { g[i] += itemGradients[i] }
         case .text:
             let e = shape.itemEncoder.tokenEmbedding, nf = shape.itemEncoder.fields.count
-            let dPooled = FloatBuffer(count: items * nf * e)  // once per step, catalog-sized
+            let dPooled = pooledGradient  // allocated with the catalog, not per step
+            dPooled.zero()
             linearBackward(dPooled.pointer, gradient("item_encoder.adapter.weight"), gradient("item_encoder.adapter.bias"),
                            itemGradients.pointer, pooled.pointer, parameter("item_encoder.adapter.weight"), m: items, c: nf * e, oc: c)
             let dTable = gradient("item_encoder.token_embedding.weight")

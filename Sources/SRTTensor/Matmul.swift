@@ -77,9 +77,12 @@ public func matmulReference(
 }
 
 /// OpenBLAS's own thread pool. One thread is the safe default on a shared 2-core machine
-/// (TOOLCHAIN.md §3.2); training may raise it.
+/// (TOOLCHAIN.md §3.2); training may raise it. Resizing the pool while another thread is inside a
+/// BLAS call corrupts that call's result, so set it once, at the edge (the CLI), before any work.
 public enum BLASThreads {
-    public static func set(_ count: Int) { openblas_set_num_threads(Int32(count)) }
+    public static func set(_ count: Int) {
+        if count != Self.count { openblas_set_num_threads(Int32(count)) }
+    }
     public static var count: Int { Int(openblas_get_num_threads()) }
     public static var configuration: String {
         guard let c = openblas_get_config() else { return "unknown" }

@@ -75,7 +75,6 @@ public final class Trainer {
     /// `progress` answers `.stop` (then the best weights so far are in place).
     public func run(resumingFrom resume: (state: ResumeState, best: [Float], m: [Float], v: [Float])? = nil,
                     progress: (TrainingEvent) -> TrainingControl) {
-        BLASThreads.set(options.threads)
         var rng = RandomSource(seed: options.seed)
         let schedule = OneCycle(maxRate: options.learningRate, totalSteps: stepsPerEpoch * options.epochs)
         var step = 0

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SRTModel
+import SRTTensor
 import SRTTraining
 
 struct Train: AsyncParsableCommand {
@@ -75,6 +76,7 @@ struct Train: AsyncParsableCommand {
         request.options.windowStride = windowStride
         request.options.seed = seed
 
+        BLASThreads.set(threads)  // once, before any BLAS work
         let display = ProgressDisplay(total: epochs)
         let report = try Failure.reporting { try TrainingRun.run(request) { display.handle($0) } }
         display.finish()
