@@ -9,6 +9,7 @@ final class ProgressDisplay: @unchecked Sendable {
     let terminal = isatty(2) == 1
     let started = Date()
     nonisolated(unsafe) static var interrupted = false
+    private var reportedInterrupt = false
 
     init(total: Int) {
         self.total = total
@@ -31,8 +32,11 @@ final class ProgressDisplay: @unchecked Sendable {
             printError("epoch \(e.epoch): loss \(String(format: "%.4f", e.trainLoss))  valid NDCG@10 \(String(format: "%.4f", e.validationNDCG10))\(e.best ? " *" : "")  \(String(format: "%.1f", e.seconds)) s  \(Int(Double(e.targets) / e.seconds)) targets/s")
         }
         if Self.interrupted {
-            clearLine()
-            printError("srthub: interrupted: stopping and writing the best weights so far")
+            if !reportedInterrupt {
+                clearLine()
+                printError("srthub: interrupted: stopping and writing the best weights so far (continue with --resume)")
+                reportedInterrupt = true
+            }
             return .stop
         }
         return .proceed

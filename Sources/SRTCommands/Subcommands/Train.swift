@@ -80,6 +80,8 @@ struct Train: AsyncParsableCommand {
         let display = ProgressDisplay(total: epochs)
         let report = try Failure.reporting { try TrainingRun.run(request) { display.handle($0) } }
         display.finish()
+        // Interrupted runs still write their checkpoint, then exit 130 as interrupted commands do.
+        defer { if ProgressDisplay.interrupted { Foundation.exit(130) } }
         if json { return try printJSON(report) }
         print("checkpoint   \(report.checkpoint)  (\(grouped(report.parameters)) parameters, best epoch \(report.bestEpoch) of \(report.epochs), \(String(format: "%.0f", report.seconds)) s)")
         var table = TextTable(header: ["test (\(report.test.cases) users)", "NDCG@1", "NDCG@5", "NDCG@10", "HR@5", "HR@10"])

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// `srthub train` as a user runs it: Ctrl-C (SIGINT) mid-run writes a resumable checkpoint and
+/// exits 130; `--resume` finishes the run; `recommend` answers from the result.
+@Suite(.enabled(if: CLIRunner.available, "the srthub executable is not built (run swift build)"))
+struct TrainCommandTests {
+    static func data() -> (folder: String, preset: String) {
+        let work = makeTempFolder()
+        var inter = "user_id:token\titem_id:token\n"
+        for u in 0..<60 { for t in 0..<(5 + u % 8) { inter += "u\(u)\ti\((u * 3 + t) % 30)\n" } }
+        writeFile(work + "/shop/shop.inter", inter)
+        writeFile(work + "/shop/shop.item", "item_id:token\ttitle:token_seq\n" + (0..<30).map { "i\($0)\tproduct number \($0)\n" }.joined())
+        writeFile(work + "/tiny.json", #"{"name": "tiny", "layers": 1, "heads": 2, "hidden": 16, "inner": 32, "max_length": 8}"#)
+        return (work + "/shop", work + "/tiny.json")
+    }
+
+    @Test func interruptWritesAResumableCheckpointAndResumeFinishesIt() throws {
+        let (folder, preset) = Self.data()
+        let out = makeTempFolder() + "/run"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLIRunner.executable!)
+        process.arguments = ["train", "--data", folder, "--preset", preset, "--epochs", "200", "--patience", "200",
+                             "--vocab-size", "60", "--batch", "8", "--out", out]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Wait for the first epoch line, then interrupt as Ctrl-C would.
+        var seen = ""
+        let deadline = Date().addingTimeInterval(60)
+        while !seen.contains("epoch 1:") && Date() < deadline {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(seen.contains("epoch 1:"), "\(seen)")
+        kill(process.processIdentifier, SIGINT)
+        seen += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130, "\(seen)")
+        #expect(seen.contains("interrupted"))
+        #expect(FileManager.default.fileExists(atPath: out + "/resume/state.json"))
+        #expect(FileManager.default.fileExists(atPath: out + "/model.safetensors"))
+
+        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/resume/state.json"))) as! [String: Any]
+        let stoppedAfter = try #require(state["epoch"] as? Int)
+        #expect(stoppedAfter >= 1 && stoppedAfter < 200)
+
+        // --resume takes the recipe from the checkpoint and runs the remaining epochs.
+        let resumed = try CLIRunner.run(["train", "--data", folder, "--resume", out])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming \(out) after epoch \(stoppedAfter) of 200"))
+        let log = try String(contentsOfFile: out + "/train_log.jsonl", encoding: .utf8)
+        #expect(log.split(separator: "\n").count == 200)
+        #expect(!FileManager.default.fileExists(atPath: out + "/resume"))
+
+        let recommend = try CLIRunner.run(["recommend", out, "--history", "i1,i2", "-k", "3", "--json"])
+        #expect(recommend.status == 0, "\(recommend.stderr)")
+        #expect(recommend.stdout.contains("\"recommendations\""))
+    }
+
+    @Test func badOptionsAreRefusedBeforeAnyWork() throws {
+        let (folder, _) = Self.data()
+        let loss = try CLIRunner.run(["train", "--data", folder, "--loss", "softmax", "--out", makeTempFolder()])
+        #expect(loss.status == 64)
+        #expect(loss.stderr.contains("'--loss' must be ce, bce or ssm:K"))
+        let preset = try CLIRunner.run(["train", "--data", folder, "--preset", "srt-1x1", "--out", makeTempFolder()],
+                                       environment: ["SRTHUB_MODELS": CLIRunner.root + "/models"])
+        #expect(preset.status == 65)
+        #expect(preset.stderr.contains("no preset named 'srt-1x1'"))
+        let noOut = try CLIRunner.run(["train", "--data", folder])
+        #expect(noOut.status == 64)
+    }
+}
