@@ -77,7 +77,10 @@ struct Train: AsyncParsableCommand {
         request.options.seed = seed
 
         BLASThreads.set(threads)  // once, before any BLAS work
-        let display = ProgressDisplay(total: epochs)
+        // A resumed run follows its checkpoint's recipe, epochs included.
+        let plannedEpochs = resume.flatMap { FileManager.default.contents(atPath: $0 + "/config.json") }
+            .flatMap { try? JSONDecoder().decode(CheckpointConfig.self, from: $0) }?.training.epochs ?? epochs
+        let display = ProgressDisplay(total: plannedEpochs)
         let report = try Failure.reporting { try TrainingRun.run(request) { display.handle($0) } }
         display.finish()
         // Interrupted runs still write their checkpoint, then exit 130 as interrupted commands do.
