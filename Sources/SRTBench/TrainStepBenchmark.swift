@@ -59,14 +59,9 @@ enum TrainStepBenchmark {
             SGEMMProfile.reset()
             SGEMMProfile.enabled = true
             let start = DispatchTime.now().uptimeNanoseconds
-            network.zeroGradients()
-            network.encodeItems()
-            network.forward(sequences, batch: batch, training: true, rng: &rng)
-            network.hiddenGradient.zero()
             let negatives: [Int32] = loss == .fullCrossEntropy ? [] : (0..<1000).map { _ in Int32(rng.nextInt(items)) }
-            _ = Loss.compute(loss, network: network, rows: rows, workspace: workspace, negatives: negatives, logQ: logQ)
-            network.backward()
-            network.encodeItemsBackward()
+            _ = network.lossAndGradients(loss, sequences: sequences, batch: batch, rows: rows, workspace: workspace,
+                                         negatives: negatives, logQ: logQ, training: true, rng: &rng)
             adamStep(params: network.params.pointer, grads: network.grads.pointer, m: m.pointer, v: v.pointer,
                      count: network.params.count, lr: 1e-3, step: step + 1, settings: AdamSettings())
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -199,3 +199,22 @@ public enum Loss {
         return Float(total / Double(r))
     }
 }
+
+extension Network {
+    /// One gradient evaluation, shared by training steps, the Fisher pass and benchmarks: zero the
+    /// gradients, encode items, run forward, compute the loss on `rows`, back-propagate into `grads`.
+    /// Returns the mean loss over the scored rows.
+    public func lossAndGradients(
+        _ kind: LossKind, sequences: [Int32], batch: Int, length: Int? = nil, rows: ScoredRows, workspace: LossWorkspace,
+        negatives: [Int32] = [], logQ: [Float] = [], training: Bool, rng: inout RandomSource
+    ) -> Float {
+        zeroGradients()
+        encodeItems()
+        forward(sequences, batch: batch, length: length, training: training, rng: &rng)
+        hiddenGradient.zero()
+        let loss = Loss.compute(kind, network: self, rows: rows, workspace: workspace, negatives: negatives, logQ: logQ)
+        backward()
+        encodeItemsBackward()
+        return loss
+    }
+}

@@ -131,12 +131,7 @@ public final class Registry: Sendable {
                                    arguments: [digest.description, blob.description])
                 }
             }
-            if let reference {
-                try db.execute(sql: """
-                    INSERT INTO tag (repository, name, manifestDigest, updated) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(repository, name) DO UPDATE SET manifestDigest = excluded.manifestDigest, updated = excluded.updated
-                    """, arguments: [Self.repositoryKey(reference), reference.tagOrDefault, digest.description, now])
-            }
+            if let reference { try Self.setTag(reference, to: digest, db: db, now: now) }
             if let parent = metadata?.parent {
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO lineage (child, parent, method, datasetFingerprint, dataset) VALUES (?, ?, ?, ?, ?)
@@ -163,6 +158,14 @@ public final class Registry: Sendable {
             INSERT OR REPLACE INTO evaluation (modelDigest, datasetFingerprint, protocol, mode, dataset, metrics, primaryMetric, created)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [model.description, e.datasetFingerprint, e.protocol, e.mode, e.dataset, metrics, e.primaryMetric, now])
+    }
+
+    /// Points a tag at a manifest, creating or moving it.
+    static func setTag(_ reference: Reference, to digest: Digest, db: Database, now: String) throws {
+        try db.execute(sql: """
+            INSERT INTO tag (repository, name, manifestDigest, updated) VALUES (?, ?, ?, ?)
+            ON CONFLICT(repository, name) DO UPDATE SET manifestDigest = excluded.manifestDigest, updated = excluded.updated
+            """, arguments: [repositoryKey(reference), reference.tagOrDefault, digest.description, now])
     }
 
     /// Tags are keyed by `host/namespace/name` for remote references and `namespace/name` locally.

@@ -7,12 +7,7 @@ extension Registry {
     /// Points `target` at the checkpoint `source` names.
     public func tag(_ source: Reference, as target: Reference) throws(RegistryError) -> Digest {
         let digest = try resolve(source)
-        try database.write { db in
-            try db.execute(sql: """
-                INSERT INTO tag (repository, name, manifestDigest, updated) VALUES (?, ?, ?, ?)
-                ON CONFLICT(repository, name) DO UPDATE SET manifestDigest = excluded.manifestDigest, updated = excluded.updated
-                """, arguments: [Self.repositoryKey(target), target.tagOrDefault, digest.description, timestamp()])
-        }
+        try database.write { db in try Self.setTag(target, to: digest, db: db, now: timestamp()) }
         return digest
     }
 

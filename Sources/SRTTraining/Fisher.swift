@@ -13,15 +13,9 @@ extension Trainer {
         var sum = [Double](repeating: 0, count: network.params.count)
         for batch in makeBatches(&rng) where batches < maxBatches {
             let (sequences, length, rows) = assemble(batch, rng: &rng)
-            network.zeroGradients()
-            network.encodeItems()
-            network.forward(sequences, batch: batch.count, length: length, training: false, rng: &rng)
-            network.hiddenGradient.zero()
-            var negatives: [Int32] = []
-            if case .sampledSoftmax(let k) = options.loss { negatives = (0..<k).map { _ in samplePopular(&rng) } }
-            _ = Loss.compute(options.loss, network: network, rows: rows, workspace: workspace, negatives: negatives, logQ: logQ)
-            network.backward()
-            network.encodeItemsBackward()
+            _ = network.lossAndGradients(options.loss, sequences: sequences, batch: batch.count, length: length, rows: rows,
+                                         workspace: workspace, negatives: sampledNegatives(&rng), logQ: logQ,
+                                         training: false, rng: &rng)
             for i in 0..<sum.count { let g = Double(network.grads[i]); sum[i] += g * g }
             batches += 1
         }

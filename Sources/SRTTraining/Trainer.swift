@@ -183,17 +183,9 @@ public final class Trainer {
 
     /// One optimizer step on one batch; returns the mean loss over its scored positions.
     func trainStep(_ sequences: [Int32], batch: Int, length: Int, rows: ScoredRows, rate: Float, step: Int, rng: inout RandomSource) -> Float {
-        network.zeroGradients()
-        network.encodeItems()
-        network.forward(sequences, batch: batch, length: length, training: true, rng: &rng)
-        network.hiddenGradient.zero()
-        var negatives: [Int32] = []
-        if case .sampledSoftmax(let k) = options.loss {
-            negatives = (0..<k).map { _ in samplePopular(&rng) }
-        }
-        let loss = Loss.compute(options.loss, network: network, rows: rows, workspace: workspace, negatives: negatives, logQ: logQ)
-        network.backward()
-        network.encodeItemsBackward()
+        let loss = network.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
+                                            workspace: workspace, negatives: sampledNegatives(&rng), logQ: logQ,
+                                            training: true, rng: &rng)
         clipGradients()
         adamStep(params: network.params.pointer, grads: network.grads.pointer, m: m.pointer, v: v.pointer,
                  count: network.params.count, lr: rate, step: step, settings: AdamSettings(weightDecay: options.weightDecay))
@@ -209,6 +201,12 @@ public final class Trainer {
         guard norm > options.maxGradientNorm else { return }
         let scale = options.maxGradientNorm / norm
         for i in 0..<network.grads.count { network.grads[i] *= scale }
+    }
+
+    /// The K popularity-sampled negatives a sampled-softmax step shares; none for other losses.
+    func sampledNegatives(_ rng: inout RandomSource) -> [Int32] {
+        guard case .sampledSoftmax(let k) = options.loss else { return [] }
+        return (0..<k).map { _ in samplePopular(&rng) }
     }
 
     func samplePopular(_ rng: inout RandomSource) -> Int32 {
