@@ -37,7 +37,7 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: numericSettings),
         .target(name: "SRTModel", dependencies: ["SRTTensor"], swiftSettings: numericSettings),
-        .target(name: "SRTTraining", dependencies: ["SRTModel", "SRTData", "SRTTokenizer"], swiftSettings: numericSettings),
+        .target(name: "SRTTraining", dependencies: ["SRTModel", "SRTData", "SRTTokenizer", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: numericSettings),
 
         // MARK: Hub side
         .target(name: "SRTOCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),

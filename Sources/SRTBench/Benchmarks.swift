@@ -2,6 +2,7 @@ import Foundation
 
 /// Every benchmark by name.
 let benchmarks: [String: @Sendable ([String]) throws -> Void] = [
+    "eval_speed": EvalSpeedBenchmark.run,
     "load": LoadBenchmark.run,
     "registry_ops": RegistryBenchmark.run,
     "train_step": TrainStepBenchmark.run,

@@ -13,7 +13,7 @@ public struct SRTHub: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            DataCommand.self, Presets.self, Train.self, Recommend.self,
+            DataCommand.self, Presets.self, Train.self, Finetune.self, Fisher.self, Eval.self, Recommend.self,
             Init.self, Add.self, List.self, Show.self, Log.self, Tag.self, Remove.self, Diff.self,
             Checkout.self, Export.self, Import.self, GC.self, Verify.self,
         ])

@@ -3,6 +3,12 @@ public struct EvaluationCase: Sendable, Equatable {
     public let user: Int32
     public let input: [Int32]
     public let target: Int32
+
+    public init(user: Int32, input: [Int32], target: Int32) {
+        self.user = user
+        self.input = input
+        self.target = target
+    }
 }
 
 /// How interactions are divided into training and evaluation.

@@ -35,9 +35,12 @@ public struct CheckpointConfig: Codable, Sendable {
     public var flops: Double
     public var bestEpoch: Int
     public var validationNDCG10: Double
+    /// Fine-tuned checkpoints: the base, the stages and λ.
+    public var fineTuning: FineTuningRecord? = nil
 
     enum CodingKeys: String, CodingKey {
         case format, name, model, training, parameters, dataset, split, method, parent, created, flops
+        case fineTuning = "fine_tuning"
         case datasetFingerprint = "dataset_fingerprint"
         case seenInteractions = "seen_interactions"
         case bestEpoch = "best_epoch"

@@ -38,10 +38,21 @@ public struct MetricAccumulator: Sendable {
 
     /// 1 + the number of candidates other than the target scoring at least as high.
     public static func rank(of target: Int, scores: UnsafePointer<Float>, count: Int, excluded: Set<Int32> = []) -> Int {
+        1 + atLeast(scores[target], scores: scores, count: count) - 1 - excludedAtLeast(target, scores: scores, excluded: excluded)
+    }
+
+    /// How many of the `count` scores are ≥ `s` (a branch-free loop the compiler vectorizes).
+    static func atLeast(_ s: Float, scores: UnsafePointer<Float>, count: Int) -> Int {
+        var n = 0
+        for v in 0..<count { n &+= scores[v] >= s ? 1 : 0 }
+        return n
+    }
+
+    /// How many excluded items other than the target score at least as high as it.
+    static func excludedAtLeast(_ target: Int, scores: UnsafePointer<Float>, excluded: Set<Int32>) -> Int {
         let s = scores[target]
-        var above = 0
-        for v in 0..<count where v != target && scores[v] >= s { above += 1 }
-        for v in excluded where Int(v) != target && scores[Int(v)] >= s { above -= 1 }
-        return 1 + above
+        var n = 0
+        for v in excluded where Int(v) != target && scores[Int(v)] >= s { n += 1 }
+        return n
     }
 }

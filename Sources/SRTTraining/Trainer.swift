@@ -25,6 +25,14 @@ public final class Trainer {
     public private(set) var bestEpoch = 0
     public private(set) var bestValidation = -1.0
 
+    /// Parameters the optimizer updates (all when nil); the rest stay bit-identical.
+    public let trainable: [Range<Int>]?
+    let frozen: [Range<Int>]
+    public let ewc: ElasticWeightConsolidation?
+    /// Validation NDCG@10 of the starting weights: an epoch must beat it to replace them
+    /// (fine-tuning stages carry the best weights so far).
+    public var startingValidation: Double?
+
     /// Where a run stands at the end of an epoch: enough, with `snapshot`, to continue it exactly.
     public struct ResumeState: Codable, Sendable {
         public var epoch = 0
@@ -41,8 +49,19 @@ public final class Trainer {
     public private(set) var resumeState = ResumeState()
     public let snapshot: (params: FloatBuffer, m: FloatBuffer, v: FloatBuffer)
 
-    public init(network: Network, split: DatasetSplit, options: TrainingOptions) {
+    public init(network: Network, split: DatasetSplit, options: TrainingOptions, trainable: [Range<Int>]? = nil,
+                ewc: ElasticWeightConsolidation? = nil) {
         self.network = network
+        self.trainable = trainable
+        self.ewc = ewc
+        var frozen: [Range<Int>] = []
+        var next = 0
+        for range in trainable ?? [0..<network.params.count] {
+            if range.lowerBound > next { frozen.append(next..<range.lowerBound) }
+            next = range.upperBound
+        }
+        if next < network.params.count { frozen.append(next..<network.params.count) }
+        self.frozen = frozen
         self.options = options
         self.split = split
         let T = network.shape.architecture.maxLength
@@ -82,6 +101,7 @@ public final class Trainer {
         var firstEpoch = 1
         let validation = options.validationCases.map { Array(split.validation.prefix($0)) } ?? split.validation
         best.copy(from: network.params)
+        if let startingValidation { bestValidation = startingValidation }
         if let resume {
             // network.params holds the weights at the end of the last completed epoch.
             let s = resume.state
@@ -97,13 +117,14 @@ public final class Trainer {
         epochs: for epoch in firstEpoch...max(firstEpoch, options.epochs) where epoch <= options.epochs {
             let batches = makeBatches(&rng)
             let start = Date()
-            var lossSum = 0.0, targets = 0
+            var lossSum = 0.0, targets = 0, penaltySum = 0.0
             for (batchNumber, batch) in batches.enumerated() {
                 let stepStart = Date()
                 let (sequences, length, rows) = assemble(batch, rng: &rng)
                 let loss = trainStep(sequences, batch: batch.count, length: length, rows: rows, rate: schedule.rate(at: step), step: step + 1, rng: &rng)
                 step += 1
                 lossSum += Double(loss) * Double(rows.count)
+                if let ewc { penaltySum += ewc.penalty(network.params.pointer) }
                 targets += rows.count
                 seenInteractions += rows.count
                 let rate = Double(rows.count) / max(Date().timeIntervalSince(stepStart), 1e-9)
@@ -122,7 +143,8 @@ public final class Trainer {
                 sinceBest += 1
             }
             let summary = EpochSummary(epoch: epoch, trainLoss: lossSum / Double(max(targets, 1)), validationNDCG10: ndcg,
-                                       best: improved, seconds: Date().timeIntervalSince(start), targets: targets)
+                                       best: improved, seconds: Date().timeIntervalSince(start), targets: targets,
+                                       penalty: ewc == nil ? nil : penaltySum / Double(max(batches.count, 1)))
             history.append(summary)
             resumeState = ResumeState(epoch: epoch, step: step, sinceBest: sinceBest, bestEpoch: bestEpoch, bestValidation: bestValidation,
                                       seenInteractions: seenInteractions, history: history, random: rng.state)
@@ -186,9 +208,15 @@ public final class Trainer {
         let loss = network.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
                                             workspace: workspace, negatives: sampledNegatives(&rng), logQ: logQ,
                                             training: true, rng: &rng)
+        let ranges = trainable ?? [0..<network.params.count]
+        ewc?.addGradient(network.params.pointer, into: network.grads.pointer, ranges: ranges)
+        for range in frozen { (network.grads.pointer + range.lowerBound).update(repeating: 0, count: range.count) }  // clip only what trains
         clipGradients()
-        adamStep(params: network.params.pointer, grads: network.grads.pointer, m: m.pointer, v: v.pointer,
-                 count: network.params.count, lr: rate, step: step, settings: AdamSettings(weightDecay: options.weightDecay))
+        for range in ranges {
+            let o = range.lowerBound
+            adamStep(params: network.params.pointer + o, grads: network.grads.pointer + o, m: m.pointer + o, v: v.pointer + o,
+                     count: range.count, lr: rate, step: step, settings: AdamSettings(weightDecay: options.weightDecay))
+        }
         return loss
     }
 

@@ -35,6 +35,8 @@ public enum TrainingEvent: Sendable {
     case note(String)
     case step(epoch: Int, step: Int, stepsPerEpoch: Int, loss: Float, targetsPerSecond: Double)
     case epoch(EpochSummary)
+    /// A fine-tuning stage begins.
+    case stage(number: Int, of: Int, description: String, epochs: Int)
 }
 
 public struct EpochSummary: Codable, Sendable {
@@ -44,6 +46,8 @@ public struct EpochSummary: Codable, Sendable {
     public let best: Bool
     public let seconds: Double
     public let targets: Int
+    /// Mean EWC penalty over the epoch's steps (fine-tuning only).
+    public var penalty: Double? = nil
 }
 
 public enum TrainingControl: Sendable { case proceed, stop }

@@ -18,6 +18,8 @@ public struct TrainRequest: Sendable {
     public var output: String
     /// A checkpoint folder with resume/ to continue (its model and recipe are used; --data must be the same data).
     public var resume: String?
+    /// Whether to compute the diagonal Fisher (for EWC fine-tuning later); baselines skip it.
+    public var computeFisher = true
 
     public init(dataPath: String, architecture: Architecture, output: String) {
         self.dataPath = dataPath
@@ -86,8 +88,11 @@ public enum TrainingRun {
             trainer.run(progress: progress)
         }
         let shape = network.shape
-        _ = progress(.note("computing the diagonal Fisher information on the training data (for EWC fine-tuning)"))
-        let fisher = trainer.fisher()
+        var fisher: [Float]?
+        if request.computeFisher {
+            _ = progress(.note("computing the diagonal Fisher information on the training data (for EWC fine-tuning)"))
+            fisher = trainer.fisher()
+        }
         let test = Evaluator.evaluate(network, cases: split.test, ks: [1, 5, 10])
         let nonEmbedding = network.layout.count - network.layout.embeddingCount
         let config = CheckpointConfig(

@@ -5,9 +5,11 @@ import SRTTraining
 /// terminal, and one line per epoch either way. Ctrl-C asks the trainer to stop after the current
 /// step; the best weights so far are then written.
 final class ProgressDisplay: @unchecked Sendable {
-    let total: Int
+    var total: Int
+    /// "stage 2/3 " while fine-tuning.
+    var stage = ""
     let terminal = isatty(2) == 1
-    let started = Date()
+    var started = Date()
     nonisolated(unsafe) static var interrupted = false
     private var reportedInterrupt = false
 
@@ -22,14 +24,21 @@ final class ProgressDisplay: @unchecked Sendable {
             clearLine()
             printError("srthub: \(text)")
         case .step(let epoch, let step, let steps, let loss, let rate):
+            if epoch == 1 && step == 1 { started = Date() }  // a new run (eval trains baselines one after another)
             if terminal && (step % 5 == 0 || step == steps) {
                 let done = Double(epoch - 1) + Double(step) / Double(steps)
                 let eta = Date().timeIntervalSince(started) / done * (Double(total) - done)
-                write("\repoch \(epoch)/\(total) step \(step)/\(steps)  loss \(String(format: "%.4f", loss))  \(Int(rate)) targets/s  ETA ≤ \(duration(eta))   ")
+                write("\r\(stage)epoch \(epoch)/\(total) step \(step)/\(steps)  loss \(String(format: "%.4f", loss))  \(Int(rate)) targets/s  ETA ≤ \(duration(eta))   ")
             }
+        case .stage(let number, let count, let description, let epochs):
+            clearLine()
+            printError("srthub: stage \(number)/\(count): \(description), up to \(epochs) epochs")
+            stage = "stage \(number)/\(count) "
+            total = epochs
         case .epoch(let e):
             clearLine()
-            printError("epoch \(e.epoch): loss \(String(format: "%.4f", e.trainLoss))  valid NDCG@10 \(String(format: "%.4f", e.validationNDCG10))\(e.best ? " *" : "")  \(String(format: "%.1f", e.seconds)) s  \(Int(Double(e.targets) / e.seconds)) targets/s")
+            let penalty = e.penalty.map { "  ewc \(String(format: "%.2e", $0))" } ?? ""
+            printError("\(stage)epoch \(e.epoch): loss \(String(format: "%.4f", e.trainLoss))\(penalty)  valid NDCG@10 \(String(format: "%.4f", e.validationNDCG10))\(e.best ? " *" : "")  \(String(format: "%.1f", e.seconds)) s  \(Int(Double(e.targets) / e.seconds)) targets/s")
         }
         if Self.interrupted {
             if !reportedInterrupt {

@@ -87,11 +87,7 @@ struct Train: AsyncParsableCommand {
         defer { if ProgressDisplay.interrupted { Foundation.exit(130) } }
         if json { return try printJSON(report) }
         print("checkpoint   \(report.checkpoint)  (\(grouped(report.parameters)) parameters, best epoch \(report.bestEpoch) of \(report.epochs), \(String(format: "%.0f", report.seconds)) s)")
-        var table = TextTable(header: ["test (\(report.test.cases) users)", "NDCG@1", "NDCG@5", "NDCG@10", "HR@5", "HR@10"])
-        for (label, m) in [("history masked", report.test.masked), ("history unmasked", report.test.unmasked)] {
-            table.rows.append([label] + ["ndcg@1", "ndcg@5", "ndcg@10", "hr@5", "hr@10"].map { String(format: "%.4f", m[$0] ?? 0) })
-        }
-        print(table.render())
+        print(TestTable.render(report.test))
     }
 }
 

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import SRTOCI
+import SRTRegistry
+import SRTTensor
+import SRTTraining
+
+struct Eval: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a checkpoint on a dataset's test split, against baselines trained on the same split.",
+        discussion: """
+            Metrics: NDCG@K, HR@K and MRR@K with one target per test user. Ties are broken
+            pessimistically: the target ranks below every item with an equal score, so a model that
+            scores everything alike earns nothing. Full ranking scores the whole catalog; with
+            --negatives N the target is ranked among N sampled negatives (uniform or by training
+            popularity, with replacement, never the target itself). History masking (the user's other
+            items are not ranked, nor drawn as negatives) is printed with every result.
+
+            Baselines: pop (most popular), sasrec (ID embeddings, BCE), sasrec-ce (ID embeddings,
+            full CE), scratch (this checkpoint's architecture trained from scratch on this data).
+            Trained baselines use the checkpoint's recipe (--baseline-epochs overrides its epochs)
+            and are cached in $SRTHUB_HOME/cache/baselines by dataset fingerprint and recipe, so a
+            second eval does not train them again.
+
+            Results are written into the checkpoint folder (eval.json, the registry's evaluations,
+            and eval-report.json, the whole table); a registry reference stores them in the registry.
+
+            Examples:
+              srthub eval runs/ml-100k --data .cache/ml-100k --baselines pop,sasrec,scratch
+              srthub eval runs/beauty --data ../shared/datasets/amazon-beauty --negatives 100 --markdown
+              srthub eval ml-100k:v1 --data .cache/ml-100k --history masked --json
+            """)
+
+    enum HistoryMasking: String, ExpressibleByArgument, CaseIterable { case masked, unmasked, both }
+
+    @Argument(help: "Checkpoint folder, or a reference to a checkpoint in the registry.") var checkpoint: String
+    @Option(help: "Dataset folder or interactions file.") var data: String
+    @Option(help: "Comma-separated baselines: pop, sasrec, sasrec-ce, scratch.") var baselines = ""
+    @Option(name: .short, help: "Comma-separated cutoffs K.") var k = "1,5,10"
+    @Option(help: "Rank among N sampled negatives instead of the full catalog (100 as SASRec, 10000 as the SRT paper).")
+    var negatives: Int?
+    @Option(help: "How negatives are drawn: uniform or popularity.") var sampling: EvaluationMode.Sampling = .uniform
+    @Option(help: "History masking: masked, unmasked or both.") var history: HistoryMasking = .both
+    @Option(help: "Epochs for trained baselines (default: the checkpoint's recipe).") var baselineEpochs: Int?
+    @Option(help: "OpenBLAS threads.") var threads = 2
+    @Option(help: "Seed of the sampled negatives.") var seed: UInt64 = 0
+    @Flag(help: "Print a Markdown table.") var markdown = false
+    @Flag(help: "Do not write the results into the checkpoint folder or registry.") var noSave = false
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var split: SplitOptions
+    @OptionGroup var home: HomeOptions
+
+    var ks: [Int] { k.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var baselineList: [Baseline] { baselines.split(separator: ",").compactMap { Baseline(rawValue: $0.trimmingCharacters(in: .whitespaces)) } }
+
+    func validate() throws {
+        let names = baselines.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if let bad = names.first(where: { Baseline(rawValue: $0) == nil }) {
+            throw ValidationError("unknown baseline '\(bad)': pick from \(Baseline.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let parts = k.split(separator: ",")
+        if parts.isEmpty || ks.count != parts.count || ks.contains(where: { $0 < 1 }) {
+            throw ValidationError("'-k' must be positive integers separated by commas, e.g. 1,5,10")
+        }
+        if let negatives, negatives < 1 { throw ValidationError("'--negatives' must be at least 1") }
+        if let baselineEpochs, baselineEpochs < 1 { throw ValidationError("'--baseline-epochs' must be at least 1") }
+    }
+
+    func run() async throws {
+        BLASThreads.set(threads)
+        let location = try CheckpointLocation(checkpoint, home: home)
+        let folder = location.folder
+        let registryHome = home.path.map(RegistryHome.init(path:)) ?? RegistryHome.fromEnvironment()
+        var request = EvalRequest(checkpoint: folder, dataPath: data)
+        request.load = dataOptions.loadOptions
+        request.splitProtocol = split.splitProtocol
+        let masks: [Bool] = history == .both ? [true, false] : [history == .masked]
+        request.modes = masks.map { EvaluationMode(negatives: negatives, sampling: sampling, maskHistory: $0) }
+        request.ks = ks
+        request.baselines = baselineList
+        request.baselineEpochs = baselineEpochs
+        request.threads = threads
+        request.seed = seed
+        request.cacheFolder = registryHome.path + "/cache/baselines"
+
+        let display = ProgressDisplay(total: baselineEpochs ?? 100)
+        let report = try Failure.reporting { try EvaluationRun.run(request) { display.handle($0) } }
+        display.finish()
+        if !noSave { try Failure.reporting { try save(report, folder: folder, stored: location.stored.map { ($0.registry, $0.digest) }) } }
+        if home.json { return try printJSON(report) }
+        print(markdown ? EvalTable.markdown(report) : EvalTable.text(report))
+    }
+
+    /// eval.json (merged by dataset, protocol and mode) and eval-report.json beside the weights;
+    /// for a registry reference, the registry's evaluations instead.
+    func save(_ report: EvalReport, folder: String, stored: (Registry, Digest)?) throws {
+        let own = report.modelEvaluations
+        if let (registry, digest) = stored {
+            for entry in own {
+                let data = try JSONSerialization.data(withJSONObject: entry)
+                try registry.addEvaluation(try JSONDecoder().decode(Evaluation.self, from: data), for: digest)
+            }
+            return
+        }
+        func key(_ e: [String: Any]) -> String { "\(e["dataset_fingerprint"] ?? "")|\(e["protocol"] ?? "")|\(e["mode"] ?? "")" }
+        let path = folder + "/eval.json"
+        var entries = (FileManager.default.contents(atPath: path).flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [[String: Any]]) ?? []
+        let replaced = Set(own.map(key))
+        entries = entries.filter { !replaced.contains(key($0)) } + own
+        try JSONSerialization.data(withJSONObject: entries, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path), options: .atomic)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(report).write(to: URL(fileURLWithPath: folder + "/eval-report.json"), options: .atomic)
+    }
+}
+
+extension EvaluationMode.Sampling: ExpressibleByArgument {}

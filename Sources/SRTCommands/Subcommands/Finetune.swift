@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import SRTModel
+import SRTTensor
+import SRTTraining
+
+struct Finetune: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fine-tune a checkpoint onto a new catalog: progressive layer-wise unfreezing with EWC.",
+        discussion: """
+            The new catalog's items are encoded from their text with the base tokenizer, so items never
+            seen in pretraining work. --stages progressive (default): stage 1 trains the top transformer
+            layer, stage i the top i layers, then a final stage trains everything including the token
+            embeddings; the adapter and the input LayerNorm train throughout. Each stage has its own Adam
+            and one-cycle schedule, early stopping, and starts from the best validation weights so far.
+            --stages full trains everything in one stage; top:N the top N layers.
+
+            EWC adds λ·Σ F·(θ − θ*)² to the loss (no ½ factor, λ = 100 by default as in the SRT paper),
+            F the base's diagonal Fisher (fisher.safetensors) and θ* its weights; --ewc 0 turns it off.
+
+            The output records the base (its registry digest when BASE is a reference), the stages, λ
+            and the data fingerprint, so `srthub log` shows how it was made once it is added.
+
+            Examples:
+              srthub finetune runs/games --data ../shared/datasets/amazon-beauty --out runs/beauty-ft
+              srthub finetune team/srt-games:v1 --data shop/ --stages top:1 --final-epochs 5 --out runs/shop
+            """)
+
+    @Argument(help: "Base checkpoint: a folder, or a reference to a checkpoint in the registry.") var base: String
+    @Option(help: "Dataset folder or interactions file to fine-tune on.") var data: String
+    @Option(help: "Checkpoint folder to write.") var out: String
+    @Option(help: "progressive, full or top:N.") var stages = "progressive"
+    @Option(help: "Epochs of each layer stage (progressive).") var epochsPerLayer = 10
+    @Option(help: "Epochs of the final (or only) stage.") var finalEpochs = 50
+    @Option(help: "Peak learning rate of each stage's one-cycle schedule.") var lr: Float = 1e-4
+    @Option(help: "EWC strength λ (0: off).") var ewc: Float = 100
+    @Option(help: "Loss (default: the base's): ce, ssm:K or bce.") var loss: String?
+    @Option(help: "Sequences per batch.") var batch = 128
+    @Option(help: "Epochs without a better validation NDCG@10 before a stage stops.") var patience = 10
+    @Option(help: "OpenBLAS threads.") var threads = 1
+    @Option(help: "Random seed.") var seed: UInt64 = 2020
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var split: SplitOptions
+    @OptionGroup var home: HomeOptions
+
+    func validate() throws {
+        guard StagePlan(stages) != nil else { throw ValidationError("'--stages' must be progressive, full or top:N (N ≥ 1), got '\(stages)'") }
+        if let loss, LossKind(loss) == nil { throw ValidationError("'--loss' must be ce, bce or ssm:K, got '\(loss)'") }
+        if epochsPerLayer < 1 || finalEpochs < 1 { throw ValidationError("'--epochs-per-layer' and '--final-epochs' must be at least 1") }
+        if !(lr > 0) { throw ValidationError("'--lr' must be positive") }
+        if !(ewc >= 0) { throw ValidationError("'--ewc' must be zero or positive") }
+    }
+
+    func run() async throws {
+        let location = try CheckpointLocation(base, home: home)
+        var request = FineTuneRequest(base: location.folder, dataPath: data, output: out)
+        request.baseDigest = location.stored?.digest.description
+        request.baseReference = location.stored?.reference.description ?? base
+        request.load = dataOptions.loadOptions
+        request.splitProtocol = split.splitProtocol
+        request.plan = StagePlan(stages)!
+        request.epochsPerLayer = epochsPerLayer
+        request.finalEpochs = finalEpochs
+        request.ewc = ewc
+        request.loss = loss.flatMap(LossKind.init)
+        request.options.learningRate = lr
+        request.options.batch = batch
+        request.options.patience = patience
+        request.options.threads = threads
+        request.options.seed = seed
+        BLASThreads.set(threads)
+        let display = ProgressDisplay(total: epochsPerLayer)
+        let report = try Failure.reporting { try FineTuneRun.run(request) { display.handle($0) } }
+        display.finish()
+        defer { if ProgressDisplay.interrupted { Foundation.exit(130) } }
+        if home.json { return try printJSON(report) }
+        print("checkpoint   \(report.checkpoint)  (fine-tuned from \(request.baseReference!), \(report.epochs) epochs, \(String(format: "%.0f", report.seconds)) s)")
+        print(TestTable.render(report.test))
+    }
+}
+
+struct Fisher: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Compute a checkpoint's diagonal Fisher information on its pretraining data and add it (fisher.safetensors).",
+        discussion: """
+            EWC fine-tuning needs it; srthub train writes it already, so this is for checkpoints made
+            elsewhere or without it. The Fisher is the mean over training batches of the squared
+            gradient of each batch's mean loss, at the checkpoint's weights, with dropout off.
+
+            Example:
+              srthub fisher runs/games --data ../shared/datasets/amazon-games
+            """)
+
+    @Argument(help: "Checkpoint folder.") var checkpoint: String
+    @Option(help: "The data it was pretrained on.") var data: String
+    @Option(help: "At most this many batches.") var batches = 3000
+    @Option(help: "OpenBLAS threads.") var threads = 1
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var split: SplitOptions
+
+    func run() async throws {
+        BLASThreads.set(threads)
+        let used = try Failure.reporting {
+            try FisherRun.run(checkpoint: checkpoint, dataPath: data, load: dataOptions.loadOptions, splitProtocol: split.splitProtocol, maxBatches: self.batches)
+        }
+        print("wrote \(checkpoint)/fisher.safetensors (\(used) batches)")
+    }
+}

@@ -1,0 +1,68 @@
+import Crypto
+import Foundation
+import SRTModel
+
+/// The reference models `srthub eval` ranks a checkpoint against, on the same split.
+public enum Baseline: String, CaseIterable, Codable, Sendable {
+    /// Most popular items in the training part first.
+    case pop
+    /// ID-embedding SASRec with BCE and one sampled negative (the SASRec paper's loss).
+    case sasrec
+    /// ID-embedding SASRec with full-catalog cross-entropy.
+    case sasrecCE = "sasrec-ce"
+    /// The checkpoint's own architecture and item encoder, trained from scratch with its recipe.
+    case scratch
+
+    public var label: String {
+        switch self {
+        case .pop: "pop"
+        case .sasrec: "sasrec (id, bce)"
+        case .sasrecCE: "sasrec-ce (id, ce)"
+        case .scratch: "scratch (same architecture)"
+        }
+    }
+}
+
+/// What a trained baseline is made of; its digest names the cached checkpoint, so the same data
+/// and recipe are trained once.
+public struct BaselineRecipe: Codable, Sendable {
+    public var baseline: Baseline
+    public var datasetFingerprint: String
+    public var split: String
+    public var architecture: Architecture
+    public var encoder: ItemEncoderConfig.Kind
+    public var fields: [String]?
+    public var vocabularySize: Int
+    public var tokenEmbedding: Int?
+    public var options: TrainingOptions
+
+    /// The recipe of `baseline` for a checkpoint's config (its recipe with the baseline's loss and encoder).
+    public init(_ baseline: Baseline, base: CheckpointConfig, datasetFingerprint: String, split: String, epochs: Int?) {
+        self.baseline = baseline
+        self.datasetFingerprint = datasetFingerprint
+        self.split = split
+        architecture = base.model.architecture
+        options = base.training
+        options.threads = 1  // not part of the recipe; set by the caller
+        if let epochs { options.epochs = epochs }
+        let e = base.model.itemEncoder
+        switch baseline {
+        case .pop, .scratch:
+            encoder = e.kind
+            fields = e.kind == .text ? e.fields : nil
+            tokenEmbedding = e.kind == .text ? e.tokenEmbedding : nil
+        case .sasrec, .sasrecCE:
+            encoder = .id
+            options.loss = baseline == .sasrec ? .binaryCrossEntropy : .fullCrossEntropy
+        }
+        vocabularySize = e.kind == .text ? e.vocabularySize : 30_000
+    }
+
+    /// Hex sha256 of the recipe's sorted-key JSON.
+    public var key: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(self)) ?? Data()
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import SRTData
+import SRTModel
+
+/// Everything `srthub eval` needs, parsed.
+public struct EvalRequest: Sendable {
+    public var checkpoint: String
+    public var dataPath: String
+    public var load = LoadOptions()
+    public var splitProtocol: SplitProtocol = .leaveOneOut
+    public var modes: [EvaluationMode] = [EvaluationMode(maskHistory: true), EvaluationMode(maskHistory: false)]
+    public var ks = [1, 5, 10]
+    public var baselines: [Baseline] = []
+    /// Epochs for trained baselines (default: the checkpoint's recipe).
+    public var baselineEpochs: Int?
+    public var threads = 1
+    /// Where trained baselines are kept, one checkpoint folder per recipe; nil trains them afresh each time.
+    public var cacheFolder: String?
+    public var seed: UInt64 = 0
+
+    public init(checkpoint: String, dataPath: String) {
+        self.checkpoint = checkpoint
+        self.dataPath = dataPath
+    }
+}
+
+public struct EvalReport: Codable, Sendable {
+    public struct Row: Codable, Sendable {
+        public let name: String
+        /// "model" or the baseline's name.
+        public let kind: String
+        /// Per mode (its description), the metrics.
+        public let results: [String: [String: Double]]
+        public let checkpoint: String?
+        public let cached: Bool?
+    }
+
+    public let dataset: String
+    public let datasetFingerprint: String
+    public let `protocol`: String
+    public let cases: Int
+    public let ks: [Int]
+    public let modes: [String]
+    public let rows: [Row]
+    public let seconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, cases, ks, modes, rows, seconds, `protocol`
+        case datasetFingerprint = "dataset_fingerprint"
+    }
+
+    /// The checkpoint's own results as registry evaluations (eval.json entries).
+    public var modelEvaluations: [[String: Any]] {
+        guard let model = rows.first(where: { $0.kind == "model" }) else { return [] }
+        return modes.map { mode in
+            ["dataset": dataset, "dataset_fingerprint": datasetFingerprint, "protocol": `protocol`, "mode": mode,
+             "metrics": model.results[mode] ?? [:]]
+        }
+    }
+}
+
+public enum EvaluationRun {
+    public static func run(_ request: EvalRequest, progress: (TrainingEvent) -> TrainingControl) throws -> EvalReport {
+        let started = Date()
+        let dataset = try DatasetLoader.load(request.dataPath, options: request.load)
+        let split = try dataset.split(request.splitProtocol)
+        let fingerprint = dataset.fingerprint()
+        let protocolName = request.splitProtocol == .leaveOneOut ? "leave-one-out" : "\(request.splitProtocol)"
+        _ = progress(.note("data \(dataset.name): \(split.test.count) test users, \(dataset.itemCount) items, \(protocolName)"))
+
+        func evaluate(_ scorer: some HistoryScorer) throws -> [String: [String: Double]] {
+            let metrics = try RankingEvaluation.evaluate(scorer, cases: split.test, modes: request.modes, ks: request.ks,
+                                                         popularity: split.popularity, seed: request.seed)
+            return Dictionary(uniqueKeysWithValues: zip(request.modes.map(\.description), metrics))
+        }
+
+        let model = try Checkpoint.load(from: request.checkpoint, scoring: dataset.catalog, maxBatch: 256)
+        let name = (request.checkpoint as NSString).lastPathComponent
+        var rows = [EvalReport.Row(name: name, kind: "model", results: try evaluate(NetworkScorer(model.network)),
+                                   checkpoint: request.checkpoint, cached: nil)]
+        for baseline in request.baselines {
+            if baseline == .pop {
+                rows.append(.init(name: baseline.label, kind: baseline.rawValue, results: try evaluate(PopularityScorer(popularity: split.popularity)),
+                                  checkpoint: nil, cached: nil))
+                continue
+            }
+            let recipe = BaselineRecipe(baseline, base: model.config, datasetFingerprint: fingerprint, split: protocolName,
+                                        epochs: request.baselineEpochs)
+            let (folder, cached) = try trainedBaseline(recipe, request: request, progress: progress)
+            defer { if request.cacheFolder == nil { try? FileManager.default.removeItem(atPath: folder) } }
+            let loaded = try Checkpoint.load(from: folder, scoring: dataset.catalog, maxBatch: 256)
+            rows.append(.init(name: baseline.label, kind: baseline.rawValue, results: try evaluate(NetworkScorer(loaded.network)),
+                              checkpoint: request.cacheFolder == nil ? nil : folder, cached: cached))
+        }
+        return EvalReport(dataset: dataset.name, datasetFingerprint: fingerprint, protocol: protocolName, cases: split.test.count,
+                          ks: request.ks, modes: request.modes.map(\.description), rows: rows, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// The baseline's checkpoint folder, trained now unless the cache holds the same recipe.
+    static func trainedBaseline(_ recipe: BaselineRecipe, request: EvalRequest,
+                                progress: (TrainingEvent) -> TrainingControl) throws -> (String, Bool) {
+        let folder = (request.cacheFolder ?? NSTemporaryDirectory() + "srthub-baselines") + "/" + recipe.key
+        if request.cacheFolder != nil, FileManager.default.fileExists(atPath: folder + "/config.json") {
+            _ = progress(.note("baseline \(recipe.baseline.rawValue): cached (\(folder))"))
+            return (folder, true)
+        }
+        try FileManager.default.createDirectory(atPath: (folder as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var train = TrainRequest(dataPath: request.dataPath, architecture: recipe.architecture, output: folder)
+        train.load = request.load
+        train.splitProtocol = request.splitProtocol
+        train.encoder = recipe.encoder
+        train.fields = recipe.fields
+        train.vocabularySize = recipe.vocabularySize
+        train.tokenEmbedding = recipe.tokenEmbedding
+        train.options = recipe.options
+        train.options.threads = request.threads
+        train.computeFisher = false
+        _ = progress(.note("baseline \(recipe.baseline.rawValue): training \(recipe.encoder) encoder, loss \(recipe.options.loss), up to \(recipe.options.epochs) epochs"))
+        var stopped = false
+        _ = try TrainingRun.run(train) { event in
+            let answer = progress(event)
+            if answer == .stop { stopped = true }
+            return answer
+        }
+        if stopped {
+            try? FileManager.default.removeItem(atPath: folder)  // an interrupted baseline is not a result to cache
+            throw TrainingError.badOption("interrupted while training the \(recipe.baseline.rawValue) baseline")
+        }
+        return (folder, false)
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import SRTData
+import SRTModel
+
+/// Everything `srthub finetune` needs, parsed.
+public struct FineTuneRequest: Sendable {
+    public var base: String
+    /// The base's registry digest and reference, when it came from the registry (for lineage).
+    public var baseDigest: String?
+    public var baseReference: String?
+    public var dataPath: String
+    public var load = LoadOptions()
+    public var splitProtocol: SplitProtocol = .leaveOneOut
+    public var plan: StagePlan = .progressive
+    public var epochsPerLayer = 10
+    public var finalEpochs = 50
+    /// EWC strength λ; 0 turns the penalty off.
+    public var ewc: Float = 100
+    /// The recipe of every stage (epochs are set per stage).
+    public var options = TrainingOptions()
+    /// The loss; nil: the base's.
+    public var loss: LossKind?
+    public var output: String
+
+    public init(base: String, dataPath: String, output: String) {
+        self.base = base
+        self.dataPath = dataPath
+        self.output = output
+        options.learningRate = 1e-4
+        options.batch = 128
+    }
+}
+
+public enum FineTuneRun {
+    public static func run(_ request: FineTuneRequest, progress: (TrainingEvent) -> TrainingControl) throws -> TrainReport {
+        let started = Date()
+        guard (request.output as NSString).standardizingPath != (request.base as NSString).standardizingPath else {
+            throw TrainingError.badOption("--out must differ from the base checkpoint folder (the base is read while the result is written)")
+        }
+        let dataset = try DatasetLoader.load(request.dataPath, options: request.load)
+        let split = try dataset.split(request.splitProtocol)
+        guard !split.validation.isEmpty else { throw TrainingError.badData("\(request.dataPath): no user has enough items for validation") }
+        let loaded = try Checkpoint.load(from: request.base, scoring: dataset.catalog, maxBatch: request.options.batch)
+        let base = loaded.config
+        if base.model.itemEncoder.kind == .id, loaded.network.shape.items != base.model.items {
+            throw TrainingError.badData("an ID-based model can only be fine-tuned on its own catalog; fine-tune an SRT (text) model onto new items")
+        }
+        let network = loaded.network
+        let anchor = network.params.array
+        var ewc: ElasticWeightConsolidation?
+        if request.ewc > 0 {
+            guard let data = FileManager.default.contents(atPath: request.base + "/fisher.safetensors") else {
+                throw TrainingError.badCheckpoint("\(request.base) has no fisher.safetensors, which EWC needs: run `srthub fisher \(request.base) --data PRETRAIN-DATA` first (or pass --ewc 0)")
+            }
+            let tensors = try Safetensors.decode(data, path: request.base + "/fisher.safetensors").tensors
+            var fisher = [Float](repeating: 0, count: network.params.count)
+            for entry in network.layout.entries {
+                guard let t = tensors[entry.name], t.values.count == entry.count else {
+                    throw TrainingError.badCheckpoint("\(request.base)/fisher.safetensors: no tensor \(entry.name) of \(entry.count) values (recompute it with srthub fisher)")
+                }
+                fisher.replaceSubrange(entry.range, with: t.values)
+            }
+            ewc = ElasticWeightConsolidation(lambda: request.ewc, fisher: fisher, anchor: anchor)
+        }
+        _ = progress(.note("base \(request.baseReference ?? request.base): \(base.model.architecture.name) trained on \(base.dataset); fine-tuning onto \(dataset.name): \(dataset.itemCount) items, \(split.trainInteractions) training interactions"))
+
+        var options = request.options
+        options.loss = request.loss ?? base.training.loss
+        var validation = Evaluator.evaluate(network, cases: options.validationCases.map { Array(split.validation.prefix($0)) } ?? split.validation, ks: [10]).masked["ndcg@10"] ?? 0
+        _ = progress(.note("base model before fine-tuning: validation NDCG@10 \(String(format: "%.4f", validation))"))
+        let stages = request.plan.stages(layers: base.model.architecture.layers, epochsPerLayer: request.epochsPerLayer, finalEpochs: request.finalEpochs)
+        var record = FineTuningRecord(base: request.baseReference ?? request.base, baseDigest: request.baseDigest, baseDataset: base.dataset,
+                                      baseDatasetFingerprint: base.datasetFingerprint, plan: request.plan.description,
+                                      ewcLambda: Double(request.ewc), stages: [])
+        var history: [EpochSummary] = []
+        var seen = 0
+        var last: Trainer?
+        for (i, stage) in stages.enumerated() {
+            var stageOptions = options
+            stageOptions.epochs = stage.epochs
+            stageOptions.seed = options.seed &+ UInt64(i)
+            let names = network.layout.trainableNames(topLayers: stage.topLayers, layers: base.model.architecture.layers)
+            // A fresh trainer per stage: its own Adam and one-cycle schedule, starting from the best weights so far.
+            let trainer = Trainer(network: network, split: split, options: stageOptions, trainable: network.layout.ranges(of: names), ewc: ewc)
+            trainer.startingValidation = validation
+            _ = progress(.stage(number: i + 1, of: stages.count, description: stage.description, epochs: stage.epochs))
+            var stopped = false
+            trainer.run { event in
+                let answer = progress(event)
+                if answer == .stop { stopped = true }
+                return answer
+            }
+            validation = trainer.bestValidation
+            history += trainer.history
+            seen += trainer.seenInteractions
+            record.stages.append(.init(stage: stage.description, epochs: trainer.history.count, bestEpoch: trainer.bestEpoch,
+                                       validationNDCG10: trainer.bestValidation))
+            last = trainer
+            if stopped { break }
+        }
+        guard let trainer = last else { throw TrainingError.badOption("no stage to run") }
+        _ = progress(.note("computing the diagonal Fisher information on the new data (for the next fine-tune)"))
+        let fisher = trainer.fisher()
+        let test = Evaluator.evaluate(network, cases: split.test, ks: [1, 5, 10])
+        let nonEmbedding = network.layout.count - network.layout.embeddingCount
+        let method = "finetune \(request.plan)" + (request.ewc > 0 ? ", EWC λ=\(formatted(request.ewc))" : ", no EWC")
+        var config = CheckpointConfig(
+            name: (request.output as NSString).lastPathComponent, model: network.shape, training: options,
+            parameters: .init(total: network.layout.count, nonEmbedding: nonEmbedding),
+            dataset: dataset.name, datasetFingerprint: dataset.fingerprint(), split: "\(split.splitProtocol)", method: method,
+            parent: .init(digest: request.baseDigest, reference: request.baseReference ?? request.base),
+            created: ISO8601DateFormatter().string(from: Date()), seenInteractions: base.seenInteractions + seen,
+            flops: base.flops + Double(seen) * TrainingRun.flopsPerTarget(network.shape, loss: options.loss, items: dataset.itemCount),
+            bestEpoch: history.count, validationNDCG10: validation)
+        config.fineTuning = record
+        let protocolName = request.splitProtocol == .leaveOneOut ? "leave-one-out" : "temporal"
+        let evaluations: [[String: Any]] = [
+            ["dataset": dataset.name, "dataset_fingerprint": config.datasetFingerprint, "protocol": protocolName, "mode": "full, history masked", "metrics": test.masked],
+            ["dataset": dataset.name, "dataset_fingerprint": config.datasetFingerprint, "protocol": protocolName, "mode": "full, history unmasked", "metrics": test.unmasked],
+        ]
+        try Checkpoint.write(to: request.output, config: config, network: network,
+                             tokenizerPath: base.model.itemEncoder.kind == .text ? request.base + "/tokenizer.model" : nil,
+                             dataset: dataset, history: history, evaluations: evaluations, fisher: fisher)
+        return TrainReport(checkpoint: request.output, parameters: network.layout.count, nonEmbeddingParameters: nonEmbedding,
+                           bestEpoch: history.count, epochs: history.count, seconds: Date().timeIntervalSince(started),
+                           validationNDCG10: validation, test: test)
+    }
+
+    static func formatted(_ x: Float) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import SRTModel
+
+/// Which parameters each fine-tuning stage trains (REFERENCE.md §1.7, top-down).
+public enum StagePlan: Sendable, Equatable, CustomStringConvertible {
+    /// Stage i trains the top i transformer layers, i = 1…L, then a final stage trains everything.
+    case progressive
+    /// One stage: everything.
+    case full
+    /// One stage: the top N layers.
+    case top(Int)
+
+    public init?(_ text: String) {
+        switch text {
+        case "progressive": self = .progressive
+        case "full": self = .full
+        default:
+            guard text.hasPrefix("top:"), let n = Int(text.dropFirst(4)), n >= 1 else { return nil }
+            self = .top(n)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .progressive: "progressive"
+        case .full: "full"
+        case .top(let n): "top:\(n)"
+        }
+    }
+
+    public struct Stage: Sendable, Equatable {
+        /// Transformer layers trained, counted from the top; nil: every parameter.
+        public let topLayers: Int?
+        public let epochs: Int
+        public var description: String {
+            topLayers.map { "top \($0) layer\($0 == 1 ? "" : "s") + adapter + input norm" } ?? "everything, embeddings included"
+        }
+    }
+
+    public func stages(layers: Int, epochsPerLayer: Int, finalEpochs: Int) -> [Stage] {
+        switch self {
+        case .progressive: (1...layers).map { Stage(topLayers: $0, epochs: epochsPerLayer) } + [Stage(topLayers: nil, epochs: finalEpochs)]
+        case .full: [Stage(topLayers: nil, epochs: finalEpochs)]
+        case .top(let n): [Stage(topLayers: min(n, layers), epochs: finalEpochs)]
+        }
+    }
+}
+
+extension ParameterLayout {
+    /// The tensors a stage trains: the top `topLayers` layers (with the final norm of a pre-LN
+    /// stack), the text adapter and the input LayerNorm; token, item and position embeddings only
+    /// in the final stage. nil trains everything.
+    public func trainableNames(topLayers: Int?, layers: Int) -> Set<String> {
+        guard let top = topLayers else { return Set(entries.map(\.name)) }
+        let prefixes = ["item_encoder.adapter.", "input_norm.", "final_norm."] + ((layers - top)..<layers).map { "layers.\($0)." }
+        return Set(entries.map(\.name).filter { name in prefixes.contains { name.hasPrefix($0) } })
+    }
+}
+
+/// How a checkpoint was fine-tuned; recorded in its config.json.
+public struct FineTuningRecord: Codable, Sendable {
+    public struct StageResult: Codable, Sendable {
+        public let stage: String
+        public let epochs: Int
+        public let bestEpoch: Int
+        public let validationNDCG10: Double
+        enum CodingKeys: String, CodingKey {
+            case stage, epochs
+            case bestEpoch = "best_epoch"
+            case validationNDCG10 = "validation_ndcg@10"
+        }
+    }
+
+    public var base: String
+    public var baseDigest: String?
+    public var baseDataset: String
+    public var baseDatasetFingerprint: String
+    public var plan: String
+    public var ewcLambda: Double
+    public var stages: [StageResult]
+
+    enum CodingKeys: String, CodingKey {
+        case base, plan, stages
+        case baseDigest = "base_digest"
+        case baseDataset = "base_dataset"
+        case baseDatasetFingerprint = "base_dataset_fingerprint"
+        case ewcLambda = "ewc_lambda"
+    }
+}

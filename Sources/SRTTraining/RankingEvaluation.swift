@@ -1,0 +1,170 @@
+import Dispatch
+import Foundation
+import SRTData
+import SRTModel
+import SRTTensor
+
+/// Which candidates a target is ranked among, and whether the user's history is masked.
+public struct EvaluationMode: Codable, Sendable, Equatable, CustomStringConvertible {
+    public enum Sampling: String, Codable, Sendable, CaseIterable { case uniform, popularity }
+
+    /// nil: the whole catalog; N: the target and N sampled negatives (never the target itself).
+    public var negatives: Int?
+    public var sampling: Sampling
+    /// Masked: history items other than the target are neither ranked nor drawn as negatives.
+    public var maskHistory: Bool
+
+    public init(negatives: Int? = nil, sampling: Sampling = .uniform, maskHistory: Bool = true) {
+        self.negatives = negatives
+        self.sampling = sampling
+        self.maskHistory = maskHistory
+    }
+
+    /// "full, history masked", "sampled 100 uniform, history unmasked", … (the registry's mode key).
+    public var description: String {
+        let candidates = negatives.map { "sampled \($0) \(sampling.rawValue)" } ?? "full"
+        return "\(candidates), history \(maskHistory ? "masked" : "unmasked")"
+    }
+}
+
+/// Anything that scores every catalog item for a batch of histories.
+public protocol HistoryScorer {
+    var itemCount: Int { get }
+    var batchSize: Int { get }
+    /// Writes scores [inputs.count, itemCount] for histories (oldest first).
+    func score(_ inputs: [[Int32]], into scores: UnsafeMutablePointer<Float>)
+}
+
+/// A trained network: item vectors encoded once, user vectors by the transformer, scores by sgemm.
+public struct NetworkScorer: HistoryScorer {
+    public let network: Network
+    let users: FloatBuffer
+
+    public init(_ network: Network) {
+        self.network = network
+        users = FloatBuffer(count: network.maxBatch * network.shape.architecture.hidden)
+        network.encodeItems()
+    }
+
+    public var itemCount: Int { network.items }
+    public var batchSize: Int { network.maxBatch }
+
+    public func score(_ inputs: [[Int32]], into scores: UnsafeMutablePointer<Float>) {
+        Evaluator.userVectors(network, inputs: inputs, into: users)
+        matmul(scores, users.pointer, network.itemVectors.pointer, m: inputs.count, n: network.items,
+               k: network.shape.architecture.hidden, transB: true)
+    }
+}
+
+/// Most popular first: every user gets the training popularity as scores.
+public struct PopularityScorer: HistoryScorer {
+    let popularity: [Float]
+    public init(popularity: [Int]) { self.popularity = popularity.map(Float.init) }
+    public var itemCount: Int { popularity.count }
+    public var batchSize: Int { 256 }
+    public func score(_ inputs: [[Int32]], into scores: UnsafeMutablePointer<Float>) {
+        popularity.withUnsafeBufferPointer { p in
+            for b in inputs.indices { (scores + b * popularity.count).update(from: p.baseAddress!, count: popularity.count) }
+        }
+    }
+}
+
+public enum RankingEvaluation {
+    /// Metrics (`ndcg@K`, `hr@K`, `mrr@K`) for each mode, from one scoring pass over the cases.
+    /// Sampled negatives are drawn per case from a seed and the case's position, so the result does
+    /// not depend on batching; with replacement, never the target, and not from the history when masked.
+    public static func evaluate(_ scorer: some HistoryScorer, cases: [EvaluationCase], modes: [EvaluationMode], ks: [Int],
+                                popularity: [Int], seed: UInt64 = 0) throws -> [[String: Double]] {
+        let v = scorer.itemCount
+        guard !cases.isEmpty else { throw TrainingError.badData("the test set is empty: no user has enough interactions to hold one out") }
+        if let k = ks.first(where: { $0 > v }) { throw TrainingError.badOption("K = \(k) is larger than the catalog (\(v) items): pick K ≤ \(v)") }
+        for mode in modes {
+            if let n = mode.negatives, n >= v {
+                throw TrainingError.badOption("\(n) negatives need a catalog of more than \(n) items; this one has \(v): use fewer negatives or full ranking")
+            }
+        }
+        let sampler = NegativeSampler(popularity: popularity)
+        let scores = FloatBuffer(count: scorer.batchSize * v)
+        // ranks[mode][case]; each case's ranks are computed independently, two rows at a time.
+        var ranks = [[Int]](repeating: [Int](repeating: 0, count: cases.count), count: modes.count)
+        let order = cases.indices.sorted { cases[$0].input.count < cases[$1].input.count }  // similar lengths per batch
+        var start = 0
+        while start < order.count {
+            let batch = Array(order[start..<min(start + scorer.batchSize, order.count)])
+            scorer.score(batch.map { cases[$0].input }, into: scores.pointer)
+            // Each iteration writes only its own slots.
+            nonisolated(unsafe) let rows = UnsafeMutablePointer<Int>.allocate(capacity: batch.count * modes.count)
+            defer { rows.deallocate() }
+            DispatchQueue.concurrentPerform(iterations: batch.count) { b in
+                let c = cases[batch[b]]
+                let row = scores.pointer + b * v
+                let history = Set(c.input)
+                // Full ranking counts the catalog once for both maskings.
+                var above: Int?
+                for (m, mode) in modes.enumerated() {
+                    if mode.negatives == nil {
+                        let all = above ?? MetricAccumulator.atLeast(row[Int(c.target)], scores: row, count: v) - 1
+                        above = all
+                        let masked = mode.maskHistory ? MetricAccumulator.excludedAtLeast(Int(c.target), scores: row, excluded: history) : 0
+                        rows[b * modes.count + m] = 1 + all - masked
+                    } else {
+                        rows[b * modes.count + m] = rank(c, row: row, count: v, history: history, mode: mode,
+                                                         sampler: sampler, seed: seed &+ UInt64(batch[b]))
+                    }
+                }
+            }
+            for b in batch.indices { for m in modes.indices { ranks[m][batch[b]] = rows[b * modes.count + m] } }
+            start += batch.count
+        }
+        return ranks.map { modeRanks in
+            var metrics = MetricAccumulator(ks: ks)
+            for r in modeRanks { metrics.add(rank: r) }
+            return metrics.values
+        }
+    }
+
+    static func rank(_ c: EvaluationCase, row: UnsafePointer<Float>, count: Int, history: Set<Int32>, mode: EvaluationMode,
+                     sampler: NegativeSampler, seed: UInt64) -> Int {
+        let target = Int(c.target)
+        guard let n = mode.negatives else {
+            return MetricAccumulator.rank(of: target, scores: row, count: count, excluded: mode.maskHistory ? history : [])
+        }
+        var rng = RandomSource(seed: seed)
+        let s = row[target]
+        // Masking needs at least one item outside the history to draw.
+        let mask = mode.maskHistory && history.subtracting([c.target]).count < count - 1
+        var above = 0
+        for _ in 0..<n {
+            var negative: Int32
+            repeat { negative = sampler.draw(mode.sampling, count: count, &rng) }
+            while Int(negative) == target || (mask && history.contains(negative))
+            if row[Int(negative)] >= s { above += 1 }
+        }
+        return 1 + above
+    }
+}
+
+/// Uniform or popularity-proportional (training count + 1, so every item can be drawn) item draws.
+struct NegativeSampler: Sendable {
+    let cumulative: [Double]
+
+    init(popularity: [Int]) {
+        let total = Double(popularity.reduce(0, +) + popularity.count)
+        var running = 0.0
+        cumulative = popularity.map { running += Double($0 + 1) / total; return running }
+    }
+
+    func draw(_ sampling: EvaluationMode.Sampling, count: Int, _ rng: inout RandomSource) -> Int32 {
+        switch sampling {
+        case .uniform: return Int32(rng.nextInt(count))
+        case .popularity:
+            let u = Double(rng.nextFloat())
+            var low = 0, high = cumulative.count - 1
+            while low < high {
+                let mid = (low + high) / 2
+                if cumulative[mid] < u { low = mid + 1 } else { high = mid }
+            }
+            return Int32(low)
+        }
+    }
+}

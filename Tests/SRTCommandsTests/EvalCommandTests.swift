@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// `srthub eval` as a user runs it: a table against baselines, cached baselines the second time,
+/// results saved beside the checkpoint and in the registry, and clear errors for bad requests.
+@Suite(.enabled(if: CLIRunner.available, "the srthub executable is not built (run swift build)"))
+struct EvalCommandTests {
+    static func trained(encoder: String = "text") throws -> (data: String, checkpoint: String) {
+        let (folder, preset) = TrainCommandTests.data()
+        let out = makeTempFolder() + "/model"
+        let train = try CLIRunner.run(["train", "--data", folder, "--preset", preset, "--epochs", "2", "--vocab-size", "60",
+                                       "--batch", "8", "--item-encoder", encoder, "--out", out])
+        #expect(train.status == 0, "\(train.stderr)")
+        return (folder, out)
+    }
+
+    @Test func tableWithBaselinesThenCachedAndSaved() throws {
+        let (data, checkpoint) = try Self.trained()
+        let home = makeTempFolder()
+        let args = ["eval", checkpoint, "--data", data, "--baselines", "pop,sasrec,scratch", "--baseline-epochs", "2", "--home", home]
+        let first = try CLIRunner.run(args)
+        #expect(first.status == 0, "\(first.stderr)")
+        for text in ["history masked", "history unmasked", "leave-one-out", "model", "pop", "sasrec (id, bce)", "scratch",
+                     "NDCG@10", "HR@5", "MRR@1", "*"] {
+            #expect(first.stdout.contains(text), "missing \(text) in\n\(first.stdout)")
+        }
+        #expect(first.stderr.contains("baseline sasrec: training"))
+        let second = try CLIRunner.run(args + ["--json"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("baseline sasrec: cached") && !second.stderr.contains("training"))
+        let report = try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as! [String: Any]
+        let rows = report["rows"] as! [[String: Any]]
+        #expect(rows.map { $0["kind"] as! String } == ["model", "pop", "sasrec", "scratch"])
+        #expect(rows.dropFirst(2).allSatisfy { $0["cached"] as? Bool == true })
+        // The same numbers both times: cached baselines are the same weights.
+        let again = try CLIRunner.run(args + ["--json"])
+        let rowsAgain = (try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as! [String: Any])["rows"] as! [[String: Any]]
+        #expect(NSDictionary(dictionary: rows[2]["results"] as! [String: Any]).isEqual(to: rowsAgain[2]["results"] as! [String: Any]))
+
+        // Saved beside the checkpoint: its own results merged into eval.json, the table in eval-report.json.
+        let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/eval.json"))) as! [[String: Any]]
+        #expect(saved.count == 2)  // training's two modes, replaced (same data, protocol and mode) rather than duplicated
+        #expect(FileManager.default.fileExists(atPath: checkpoint + "/eval-report.json"))
+
+        let markdown = try CLIRunner.run(["eval", checkpoint, "--data", data, "--negatives", "5", "--sampling", "popularity",
+                                          "--history", "masked", "--markdown", "--home", home])
+        #expect(markdown.status == 0, "\(markdown.stderr)")
+        #expect(markdown.stdout.contains("sampled 5 popularity, history masked") && markdown.stdout.contains("|---|"))
+    }
+
+    @Test func registryReferenceStoresEvaluationsInTheRegistry() throws {
+        let (data, checkpoint) = try Self.trained()
+        let home = makeTempFolder()
+        #expect(try CLIRunner.run(["add", checkpoint, "--tag", "shop:v1", "--home", home]).status == 0)
+        let eval = try CLIRunner.run(["eval", "shop:v1", "--data", data, "--negatives", "10", "--home", home])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let show = try CLIRunner.run(["show", "shop:v1", "--home", home, "--json"])
+        #expect(show.stdout.contains("sampled 10 uniform, history masked"), "\(show.stdout)")
+    }
+
+    @Test func badRequestsGetClearMessages() throws {
+        let (data, checkpoint) = try Self.trained(encoder: "id")
+        let bigK = try CLIRunner.run(["eval", checkpoint, "--data", data, "-k", "5,500", "--no-save"])
+        #expect(bigK.status == 65 && bigK.stderr.contains("K = 500 is larger than the catalog (30 items)"), "\(bigK.stderr)")
+        let temporal = try CLIRunner.run(["eval", checkpoint, "--data", data, "--protocol", "temporal", "--no-save"])
+        #expect(temporal.status != 0 && temporal.stderr.contains("timestamp"), "\(temporal.stderr)")
+        let badBaseline = try CLIRunner.run(["eval", checkpoint, "--data", data, "--baselines", "pop,bert4rec"])
+        #expect(badBaseline.status == 64 && badBaseline.stderr.contains("unknown baseline 'bert4rec'"))
+        // An ID model cannot rank items it never saw.
+        let other = makeTempFolder() + "/other"
+        writeFile(other + "/other.inter", "user_id:token\titem_id:token\n" + (0..<20).map { "u\($0 % 4)\tnew\($0)\n" }.joined())
+        writeFile(other + "/other.item", "item_id:token\ttitle:token_seq\n" + (0..<20).map { "new\($0)\tnew thing \($0)\n" }.joined())
+        let unknown = try CLIRunner.run(["eval", checkpoint, "--data", other, "--no-save"])
+        #expect(unknown.status == 65 && unknown.stderr.contains("20 of 20 items are unknown to this ID-based model"), "\(unknown.stderr)")
+    }
+
+    @Test func textModelRanksACatalogItNeverSaw() throws {
+        let (_, checkpoint) = try Self.trained()
+        let other = makeTempFolder() + "/other"
+        writeFile(other + "/other.inter", "user_id:token\titem_id:token\n" + (0..<40).map { "u\($0 % 5)\tnew\($0 % 12)\n" }.joined())
+        writeFile(other + "/other.item", "item_id:token\ttitle:token_seq\n" + (0..<12).map { "new\($0)\tproduct number \($0 + 50)\n" }.joined())
+        let eval = try CLIRunner.run(["eval", checkpoint, "--data", other, "--no-save", "--json"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        #expect(eval.stdout.contains("\"cases\" : 5"))
+    }
+}

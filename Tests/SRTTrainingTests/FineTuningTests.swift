@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import SRTData
+import SRTModel
+import SRTTensor
+@testable import SRTTraining
+
+@Suite struct FineTuningTests {
+    static func baseCheckpoint() throws -> String {
+        var request = Synthetic.request(encoder: .text, epochs: 4)
+        request.architecture.layers = 2
+        return try TrainingRun.run(request) { _ in .proceed }.checkpoint
+    }
+
+    /// A catalog none of whose items the base saw: other ids, other words; same cycle pattern.
+    static func newCatalog() -> String {
+        let path = NSTemporaryDirectory() + "srthub-ft-" + UUID().uuidString + "/gadgets"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        var inter = "user_id:token\titem_id:token\n"
+        for u in 0..<60 { for t in 0..<(5 + u % 8) { inter += "u\(u)\tg\((u * 5 + t) % 25)\n" } }
+        var items = "item_id:token\ttitle:token_seq\tcolor:token\n"
+        for i in 0..<25 { items += "g\(i)\tgadget model \(i)\t\(["teal", "amber"][i % 2])\n" }
+        try! inter.write(toFile: path + "/gadgets.inter", atomically: true, encoding: .utf8)
+        try! items.write(toFile: path + "/gadgets.item", atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func progressiveStagesTrainTheTopLayersFirst() {
+        #expect(StagePlan.progressive.stages(layers: 2, epochsPerLayer: 3, finalEpochs: 5).map(\.topLayers) == [1, 2, nil])
+        #expect(StagePlan("top:1") == .top(1) && StagePlan("top:0") == nil && StagePlan("bottom") == nil)
+        let shape = ModelShape(architecture: Architecture(name: "t", layers: 2, heads: 2, hidden: 8, inner: 16, maxLength: 4),
+                               itemEncoder: ItemEncoderConfig(kind: .text, fields: ["title"], maxPieces: [4], vocabularySize: 20, tokenEmbedding: 8), items: 5)
+        let layout = ParameterLayout(shape)
+        let top = layout.trainableNames(topLayers: 1, layers: 2)
+        #expect(top.contains("layers.1.ffn.fc1.weight") && top.contains("item_encoder.adapter.weight") && top.contains("input_norm.bias"))
+        #expect(!top.contains("layers.0.ffn.fc1.weight") && !top.contains("item_encoder.token_embedding.weight") && !top.contains("position_embedding.weight"))
+        #expect(layout.trainableNames(topLayers: nil, layers: 2).count == layout.entries.count)
+    }
+
+    @Test func frozenParametersAreBitIdenticalAfterTheirStage() throws {
+        let request = Synthetic.request(encoder: .text, epochs: 2)
+        let dataset = try DatasetLoader.load(request.dataPath)
+        let split = try dataset.split(.leaveOneOut)
+        let loaded = try Checkpoint.load(from: try Self.baseCheckpoint(), scoring: dataset.catalog, maxBatch: 16)
+        let network = loaded.network
+        let before = network.params.array
+        let names = network.layout.trainableNames(topLayers: 1, layers: 2)
+        let fisher = [Float](repeating: 1e-3, count: before.count)
+        var options = request.options
+        options.epochs = 2
+        let trainer = Trainer(network: network, split: split, options: options, trainable: network.layout.ranges(of: names),
+                              ewc: ElasticWeightConsolidation(lambda: 100, fisher: fisher, anchor: before))
+        trainer.startingValidation = -1  // keep the last best epoch even if it does not beat the base
+        trainer.run { _ in .proceed }
+        var changedTrainable = 0
+        for entry in network.layout.entries {
+            let same = (0..<entry.count).allSatisfy { network.params[entry.offset + $0].bitPattern == before[entry.offset + $0].bitPattern }
+            if names.contains(entry.name) { if !same { changedTrainable += 1 } } else { #expect(same, "\(entry.name) moved while frozen") }
+        }
+        #expect(changedTrainable > 0)
+        #expect(trainer.history.allSatisfy { ($0.penalty ?? -1) >= 0 })
+    }
+
+    @Test func ewcGradientMatchesFiniteDifferences() {
+        var rng = RandomSource(seed: 5)
+        let n = 40
+        let anchor = (0..<n).map { _ in rng.nextGaussian() }
+        let fisher = (0..<n).map { _ in abs(rng.nextGaussian()) }
+        let ewc = ElasticWeightConsolidation(lambda: 100, fisher: fisher, anchor: anchor)
+        var params = anchor.map { $0 + 0.1 * rng.nextGaussian() }
+        var grads = [Float](repeating: 0, count: n)
+        ewc.addGradient(params, into: &grads, ranges: [0..<n])
+        for i in 0..<n {
+            let h: Float = 1e-2
+            params[i] += h
+            let plus = ewc.penalty(params)
+            params[i] -= 2 * h
+            let minus = ewc.penalty(params)
+            params[i] += h
+            let numeric = (plus - minus) / Double(2 * h)
+            #expect(abs(numeric - Double(grads[i])) <= 1e-3 * max(1, abs(numeric)), "parameter \(i): \(numeric) vs \(grads[i])")
+        }
+        // Only the given ranges get a gradient.
+        var partial = [Float](repeating: 0, count: n)
+        ewc.addGradient(params, into: &partial, ranges: [10..<20])
+        #expect(partial[0] == 0 && partial[25] == 0 && partial[15] == grads[15])
+    }
+
+    @Test func fineTunesOntoACatalogOfUnseenItemsEndToEnd() throws {
+        let base = try Self.baseCheckpoint()
+        var request = FineTuneRequest(base: base, dataPath: Self.newCatalog(), output: NSTemporaryDirectory() + "srthub-ft-out-" + UUID().uuidString)
+        request.epochsPerLayer = 2
+        request.finalEpochs = 12
+        request.options.learningRate = 1e-2
+        request.options.batch = 16
+        request.options.patience = 20
+        var stages: [Int] = []
+        let report = try FineTuneRun.run(request) { event in
+            if case .stage(let number, _, _, _) = event { stages.append(number) }
+            return .proceed
+        }
+        #expect(stages == [1, 2, 3])
+        // The next item is the current one + 1 (mod 25): far above chance (HR@5 ≈ 0.2) after fine-tuning.
+        #expect(report.test.masked["hr@5"]! > 0.5, "\(report.test.masked)")
+        let config = try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/config.json")))
+        #expect(config.fineTuning?.stages.count == 3 && config.fineTuning?.ewcLambda == 100)
+        #expect(config.parent?.reference == base && config.method.hasPrefix("finetune progressive, EWC λ=100"))
+        #expect(config.dataset == "gadgets" && config.fineTuning?.baseDataset == "cycle")
+        for file in ["model.safetensors", "tokenizer.model", "fisher.safetensors", "items.tsv", "eval.json"] {
+            #expect(FileManager.default.fileExists(atPath: report.checkpoint + "/" + file), "\(file)")
+        }
+    }
+
+    @Test func missingFisherPointsToTheFisherCommand() throws {
+        let base = try Self.baseCheckpoint()
+        try FileManager.default.removeItem(atPath: base + "/fisher.safetensors")
+        let request = FineTuneRequest(base: base, dataPath: Self.newCatalog(), output: NSTemporaryDirectory() + "srthub-ft-" + UUID().uuidString)
+        do {
+            _ = try FineTuneRun.run(request) { _ in .proceed }
+            Issue.record("fine-tuning with EWC and no Fisher was accepted")
+        } catch {
+            #expect("\(error)".contains("srthub fisher \(base) --data PRETRAIN-DATA"))
+        }
+        // `srthub fisher` computes it, and then fine-tuning proceeds.
+        _ = try FisherRun.run(checkpoint: base, dataPath: Synthetic.folder(), load: LoadOptions(), splitProtocol: .leaveOneOut, maxBatches: 10)
+        #expect(FileManager.default.fileExists(atPath: base + "/fisher.safetensors"))
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import SRTData
+import SRTModel
+import SRTTensor
+@testable import SRTTraining
+
+/// A scorer with fixed scores for every history: item i scores `scores[i]`.
+struct FixedScorer: HistoryScorer {
+    let scores: [Float]
+    var itemCount: Int { scores.count }
+    var batchSize: Int { 3 }
+    func score(_ inputs: [[Int32]], into out: UnsafeMutablePointer<Float>) {
+        for b in inputs.indices { for (i, s) in scores.enumerated() { out[b * scores.count + i] = s } }
+    }
+}
+
+@Suite struct RankingEvaluationTests {
+    // Scores: item 0 best … item 5 worst, item 4 ties item 3.
+    let scorer = FixedScorer(scores: [6, 5, 4, 3, 3, 1])
+    let popularity = [0, 0, 0, 0, 0, 0]
+
+    func metrics(_ cases: [EvaluationCase], _ mode: EvaluationMode, ks: [Int] = [1, 3, 5]) throws -> [String: Double] {
+        try RankingEvaluation.evaluate(scorer, cases: cases, modes: [mode], ks: ks, popularity: popularity)[0]
+    }
+
+    @Test func fullRankingByHand() throws {
+        // Target 2 (rank 3 unmasked); history [0] masked lifts it to rank 2.
+        let c = EvaluationCase(user: 0, input: [0], target: 2)
+        let unmasked = try metrics([c], EvaluationMode(maskHistory: false))
+        #expect(unmasked["hr@1"] == 0 && unmasked["hr@3"] == 1)
+        #expect(abs(unmasked["ndcg@3"]! - 1 / log2(4.0)) < 1e-12)
+        #expect(abs(unmasked["mrr@5"]! - 1 / 3.0) < 1e-12)
+        let masked = try metrics([c], EvaluationMode(maskHistory: true))
+        #expect(abs(masked["ndcg@3"]! - 1 / log2(3.0)) < 1e-12)
+        #expect(abs(masked["mrr@3"]! - 0.5) < 1e-12)
+    }
+
+    @Test func tiesRankTheTargetLast() throws {
+        // Target 3 ties item 4: pessimistic rank 5, so HR@4 misses and HR@5 hits.
+        let c = EvaluationCase(user: 0, input: [5], target: 3)
+        let m = try metrics([c], EvaluationMode(maskHistory: false), ks: [4, 5])
+        #expect(m["hr@4"] == 0 && m["hr@5"] == 1)
+    }
+
+    @Test func averagesOverCases() throws {
+        let best = EvaluationCase(user: 0, input: [5], target: 0)   // rank 1
+        let worst = EvaluationCase(user: 1, input: [2], target: 5)  // rank 6
+        let m = try metrics([best, worst], EvaluationMode(maskHistory: false), ks: [1, 5])
+        #expect(m["hr@1"] == 0.5 && m["hr@5"] == 0.5 && m["ndcg@1"] == 0.5)
+    }
+
+    @Test func sampledNegativesNeverIncludeTheTargetOrMaskedHistory() throws {
+        // The target is the worst item; every negative outranks it unless it is the target itself
+        // (rank would stay 1 + N exactly) or a masked history item (0 scores best and is in the history).
+        let c = EvaluationCase(user: 0, input: [0, 1, 2, 3, 4], target: 5)
+        let n = 5
+        var mode = EvaluationMode(negatives: n, sampling: .uniform, maskHistory: false)
+        #expect(try metrics([c], mode, ks: [5])["mrr@5"] == 0)
+        let ranks = [true, false].map { (mask: Bool) -> Int in
+            mode.maskHistory = mask
+            return RankingEvaluation.rank(c, row: scorer.scores, count: 6, history: Set(c.input), mode: mode,
+                                          sampler: NegativeSampler(popularity: popularity), seed: 3)
+        }
+        #expect(ranks[1] == n + 1)  // unmasked: 5 negatives, all from items 0–4, all above the target
+        #expect(ranks[0] == n + 1)  // masked, but only the target lies outside the history: masking is dropped
+        // A best-scoring target ranks first among any negatives.
+        let top = EvaluationCase(user: 0, input: [5], target: 0)
+        #expect(try metrics([top], EvaluationMode(negatives: 3, sampling: .popularity, maskHistory: true), ks: [1])["hr@1"] == 1)
+    }
+
+    @Test func sampledRankingSkipsHistoryWhenMasked() throws {
+        // History items 0 and 1 score highest; everything else scores below the target (4).
+        let row: [Float] = [9, 9, 0, 0, 5, 0]
+        let c = EvaluationCase(user: 0, input: [0, 1], target: 4)
+        func rank(mask: Bool, seed: UInt64) -> Int {
+            RankingEvaluation.rank(c, row: row, count: 6, history: [0, 1], mode: EvaluationMode(negatives: 10, maskHistory: mask),
+                                   sampler: NegativeSampler(popularity: popularity), seed: seed)
+        }
+        for seed in 0..<20 as Range<UInt64> { #expect(rank(mask: true, seed: seed) == 1) }  // no history item drawn
+        #expect((0..<20 as Range<UInt64>).map { rank(mask: false, seed: $0) }.max()! > 1)  // unmasked: some are
+        let popular = NegativeSampler(popularity: [1000, 0, 0, 0, 0, 0])
+        var rng = SRTTensor.RandomSource(seed: 1)
+        let draws = (0..<1000).map { _ in popular.draw(.popularity, count: 6, &rng) }
+        #expect(draws.filter { $0 == 0 }.count > 950)  // (1000+1)/1006 of the mass
+    }
+
+    @Test func badRequestsAreClearErrors() throws {
+        let c = EvaluationCase(user: 0, input: [0], target: 1)
+        #expect(throws: TrainingError.self) { try metrics([], EvaluationMode()) }
+        do { _ = try metrics([c], EvaluationMode(), ks: [10]); Issue.record("K > catalog accepted") } catch {
+            #expect("\(error)".contains("larger than the catalog (6 items)"))
+        }
+        do { _ = try metrics([c], EvaluationMode(negatives: 10)); Issue.record("too many negatives accepted") } catch {
+            #expect("\(error)".contains("negatives"))
+        }
+    }
+}
