@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 // The target graph below is the architecture: the ML side (SRTTensor → SRTModel → SRTTraining)
 // never imports the hub side (SRTOCI → SRTRegistry → SRTClient/SRTServer), and only
 // SRTCommands joins them. An import outside this graph does not compile.
@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // MARK: C libraries
@@ -28,6 +30,8 @@ let package = Package(
         .target(
             name: "CSentencePiece", path: "Sources/CSentencePiece",
             linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("sentencepiece_train")]),
+        // libcurl through a typed shim (curl_easy_setopt is variadic); see SRTClient/HTTPClient.swift.
+        .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("curl")]),
 
         // MARK: ML side
         .target(name: "SRTTensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
@@ -44,16 +48,23 @@ let package = Package(
         .target(
             name: "SRTRegistry",
             dependencies: ["SRTOCI", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SRTClient", dependencies: ["SRTRegistry", "SRTOCI", "CCurl", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "SRTServer",
+            dependencies: [
+                "SRTRegistry", "SRTOCI", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Crypto", package: "swift-crypto"),
+            ]),
 
         // MARK: Composition root and executables
         .target(
             name: "SRTCommands",
             dependencies: [
-                "SRTData", "SRTModel", "SRTTensor", "SRTTokenizer", "SRTTraining", "SRTOCI", "SRTRegistry",
+                "SRTData", "SRTModel", "SRTTensor", "SRTTokenizer", "SRTTraining", "SRTOCI", "SRTRegistry", "SRTClient", "SRTServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "srthub", dependencies: ["SRTCommands"]),
-        .executableTarget(name: "SRTBench", dependencies: ["SRTData", "SRTTensor", "SRTModel", "SRTTraining", "SRTRegistry"], path: "Sources/SRTBench"),
+        .executableTarget(name: "SRTBench", dependencies: ["SRTData", "SRTTensor", "SRTModel", "SRTTraining", "SRTRegistry", "SRTClient"], path: "Sources/SRTBench"),
 
         // MARK: Tests, one target per module
         .testTarget(name: "SRTTensorTests", dependencies: ["SRTTensor"]),
@@ -63,6 +74,7 @@ let package = Package(
         .testTarget(name: "SRTTrainingTests", dependencies: ["SRTTraining", "SRTTensor"]),
         .testTarget(name: "SRTOCITests", dependencies: ["SRTOCI"]),
         .testTarget(name: "SRTRegistryTests", dependencies: ["SRTRegistry"]),
+        .testTarget(name: "SRTClientTests", dependencies: ["SRTClient", "SRTServer", "SRTRegistry"]),
         .testTarget(name: "SRTCommandsTests", dependencies: ["SRTCommands"]),
     ],
     swiftLanguageModes: [.v6],

@@ -16,6 +16,7 @@ public struct SRTHub: AsyncParsableCommand {
             DataCommand.self, Presets.self, Train.self, Finetune.self, Fisher.self, Eval.self, Recommend.self,
             Init.self, Add.self, List.self, Show.self, Log.self, Tag.self, Remove.self, Diff.self,
             Checkout.self, Export.self, Import.self, GC.self, Verify.self,
+            Serve.self, Token.self, Remote.self, Login.self, Push.self, Pull.self,
         ])
 
     public init() {}

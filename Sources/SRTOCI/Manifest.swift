@@ -67,6 +67,10 @@ public struct ImageIndex: Codable, Sendable {
     public var schemaVersion: Int = 2
     public var mediaType: String? = MediaType.imageIndex
     public var manifests: [Descriptor]
+    public var artifactType: String?
+    /// A referrers-tag index (registries without the referrers API) may itself have none; kept for artifacts that do.
+    public var subject: Descriptor?
+    public var annotations: [String: String]?
 
     public init(manifests: [Descriptor]) { self.manifests = manifests }
 }

@@ -81,6 +81,30 @@ public struct BlobStore: Sendable {
         return (digest, size)
     }
 
+    /// Moves a complete file whose digest the caller computed while writing it (an upload or a
+    /// download under tmp/, on the same file system) into the store: fsync, then rename.
+    public func adopt(verifiedFile path: String, digest: Digest) throws(RegistryError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw RegistryError.fromErrno(errno, path: path, doing: "storing a blob") }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard synced else { throw RegistryError.fromErrno(errno, path: path, doing: "syncing a blob") }
+        let final = home.blobPath(digest)
+        if FileManager.default.fileExists(atPath: final) {
+            unlink(path)
+            return
+        }
+        let folder = (final as NSString).deletingLastPathComponent
+        if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+            throw RegistryError.fromErrno(errno, path: folder, doing: "storing a blob")
+        }
+        guard rename(path, final) == 0 else { throw RegistryError.fromErrno(errno, path: final, doing: "storing a blob") }
+    }
+
+    public func size(_ digest: Digest) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: home.blobPath(digest))[.size] as? Int) ?? nil
+    }
+
     public func read(_ digest: Digest) throws(RegistryError) -> Data {
         guard let data = FileManager.default.contents(atPath: home.blobPath(digest)) else {
             throw RegistryError(.notFound, "blob \(digest) is missing from \(home.blobsPath)",

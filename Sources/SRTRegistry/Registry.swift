@@ -111,22 +111,24 @@ public final class Registry: Sendable {
     /// tag, lineage edge, evaluations. Returns whether the manifest was already there.
     @discardableResult
     func record(manifest: ImageManifest, bytes: Data, digest: Digest, tag reference: Reference?,
-                metadata: CheckpointMetadata?, evaluations: [Evaluation]) throws(RegistryError) -> Bool {
+                metadata: CheckpointMetadata?, evaluations: [Evaluation], mediaType: String? = nil,
+                blobs referenced: [Descriptor]? = nil) throws(RegistryError) -> Bool {
         let now = timestamp()
-        let total = manifest.blobs.reduce(bytes.count) { $0 + $1.size }
+        let referenced = referenced ?? manifest.blobs
+        let total = referenced.reduce(bytes.count) { $0 + $1.size }
         return try database.write { db in
             let existed = try Bool.fetchOne(db, sql: "SELECT 1 FROM manifest WHERE digest = ?", arguments: [digest.description]) ?? false
-            for blob in manifest.blobs {
+            for blob in referenced {
                 try db.execute(sql: "INSERT OR IGNORE INTO blob (digest, size, created) VALUES (?, ?, ?)",
                                arguments: [blob.digest.description, blob.size, now])
             }
             if !existed {
                 try db.execute(sql: """
-                    INSERT INTO manifest (digest, mediaType, artifactType, bytes, totalSize, parameters, created)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [digest.description, manifest.mediaType, manifest.artifactType, bytes, total,
-                                     metadata?.parameters, metadata?.created ?? now])
-                for blob in Set(manifest.blobs.map(\.digest)) {
+                    INSERT INTO manifest (digest, mediaType, artifactType, bytes, totalSize, parameters, created, subject)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [digest.description, mediaType ?? manifest.mediaType, manifest.artifactType, bytes, total,
+                                     metadata?.parameters, metadata?.created ?? now, manifest.subject?.digest.description])
+                for blob in Set(referenced.map(\.digest)) {
                     try db.execute(sql: "INSERT INTO manifestBlob (manifestDigest, blobDigest) VALUES (?, ?)",
                                    arguments: [digest.description, blob.description])
                 }

@@ -75,6 +75,14 @@ public struct RegistryDatabase: Sendable {
                 );
                 """)
         }
+        // Referrer artifacts (evaluations of a model, anything with a `subject`) are kept for the
+        // referrers API and kept alive by their subject in gc.
+        migrator.registerMigration("v2: manifest subject") { db in
+            try db.execute(sql: """
+                ALTER TABLE manifest ADD COLUMN subject TEXT;
+                CREATE INDEX manifestBySubject ON manifest(subject);
+                """)
+        }
         return migrator
     }
 

@@ -40,23 +40,28 @@ extension Registry {
     /// Removes checkpoints no tag points to, blobs no remaining checkpoint uses, blob files with
     /// no row (left by a crash between storing and recording) and temp files. Holds the registry
     /// lock exclusively, so no writer is between storing a blob and recording it.
+    /// How long an unrecorded blob file or upload is left alone by gc.
+    public static let uploadGrace: TimeInterval = 15 * 60
+
     public func gc(dryRun: Bool) throws(RegistryError) -> GCReport {
         let lock = try RegistryLock(path: home.lockPath, mode: .exclusive)
         defer { withExtendedLifetime(lock) {} }
         var report = GCReport(dryRun: dryRun)
         let fm = FileManager.default
         let (manifests, blobRows): ([Digest], [(Digest, Int)]) = try database.write { db in
+            // Kept: tagged manifests and the referrers (evaluations) of tagged manifests.
+            let kept = "SELECT manifestDigest FROM tag UNION SELECT digest FROM manifest WHERE subject IN (SELECT manifestDigest FROM tag)"
             let manifests = try String.fetchAll(db, sql: """
-                SELECT digest FROM manifest WHERE digest NOT IN (SELECT manifestDigest FROM tag)
+                SELECT digest FROM manifest WHERE digest NOT IN (\(kept))
                 """).compactMap(Digest.init)
             let unreferenced = """
                 SELECT digest, size FROM blob WHERE digest NOT IN (
-                    SELECT blobDigest FROM manifestBlob WHERE manifestDigest IN (SELECT manifestDigest FROM tag))
+                    SELECT blobDigest FROM manifestBlob WHERE manifestDigest IN (\(kept)))
                 """
             let blobs = try Row.fetchAll(db, sql: unreferenced).map { (Digest($0["digest"] as String)!, $0["size"] as Int) }
             if !dryRun {
                 try db.execute(sql: "DELETE FROM evaluation WHERE modelDigest NOT IN (SELECT manifestDigest FROM tag)")
-                try db.execute(sql: "DELETE FROM manifest WHERE digest NOT IN (SELECT manifestDigest FROM tag)")
+                try db.execute(sql: "DELETE FROM manifest WHERE digest NOT IN (\(kept))")
                 try db.execute(sql: "DELETE FROM blob WHERE digest NOT IN (SELECT blobDigest FROM manifestBlob)")
             }
             return (manifests, blobs)
@@ -69,13 +74,19 @@ extension Registry {
             report.bytes += size
             if !dryRun { try? fm.removeItem(atPath: home.blobPath(digest)) }
         }
+        // Blob files with no row: left by a crash, or uploaded by a push whose manifest has not
+        // arrived yet; files younger than the grace period are left to that push.
+        let grace = Date().addingTimeInterval(-Self.uploadGrace)
         for digest in blobs.allStored() where !known.contains(digest.description) && !rowDigests.contains(digest) {
+            if let modified = try? fm.attributesOfItem(atPath: home.blobPath(digest))[.modificationDate] as? Date, modified > grace { continue }
             report.orphanFiles.append(digest)
             report.bytes += (try? fm.attributesOfItem(atPath: home.blobPath(digest))[.size] as? Int) ?? 0
             if !dryRun { try? fm.removeItem(atPath: home.blobPath(digest)) }
         }
         for name in (try? fm.contentsOfDirectory(atPath: home.tmpPath)) ?? [] {
             let path = home.tmpPath + "/" + name
+            // Uploads, partial pulls and writes in progress, unless abandoned for the grace period.
+            if let modified = try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date, modified > grace { continue }
             report.tempFiles.append(name)
             report.bytes += (try? fm.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             if !dryRun { try? fm.removeItem(atPath: path) }

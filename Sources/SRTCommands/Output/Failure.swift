@@ -1,4 +1,5 @@
 import ArgumentParser
+import SRTClient
 import SRTData
 import SRTModel
 import SRTOCI
@@ -30,6 +31,15 @@ enum Failure {
             case .database: return 70
             }
         case let e as TokenizerError: return e.kind == .load ? 66 : 65
+        case let e as ClientError:
+            switch e.kind {
+            case .unauthorized: return 77  // EX_NOPERM
+            case .notFound: return 66
+            case .unreachable: return 69  // EX_UNAVAILABLE
+            case .corrupt, .protocolError: return 76  // EX_PROTOCOL
+            case .diskFull: return 74
+            case .badInput: return 64
+            }
         default: return 70  // EX_SOFTWARE
         }
     }

@@ -1,0 +1,104 @@
+import Crypto
+import Foundation
+import SRTOCI
+
+extension RemoteRegistry {
+    /// Uploads a blob from a file: one PUT up to `chunkSize` bytes, else PATCH chunks strictly in
+    /// order, each sent to the latest Location (some registries sign the upload state into it),
+    /// then the closing PUT with the digest.
+    public func upload(_ digest: SRTOCI.Digest, size: Int, from path: String, chunkSize: Int,
+                       progress: (Int) -> Void) throws(ClientError) {
+        let start = try send("POST", "/v2/\(repository)/blobs/uploads/", headers: ["Content-Length": "0"])
+        if start.status == 201 { progress(size); return }  // mounted or already there
+        guard start.status == 202, var location = start.header("Location").map(absolute) else {
+            throw failure("POST upload \(repository)", start)
+        }
+        var offset = 0
+        if size > chunkSize {
+            while offset < size {
+                let length = min(chunkSize, size - offset)
+                let response = try send("PATCH", location, headers: [
+                    "Content-Type": "application/octet-stream", "Content-Range": "\(offset)-\(offset + length - 1)",
+                ], body: .file(path: path, offset: offset, length: length))
+                guard response.status == 202, let next = response.header("Location") else {
+                    throw failure("PATCH upload chunk at \(offset)", response)
+                }
+                location = absolute(next)
+                offset += length
+                progress(offset)
+            }
+        }
+        let separator = location.contains("?") ? "&" : "?"
+        let close = try send("PUT", location + separator + "digest=" + digest.description,
+                             headers: ["Content-Type": "application/octet-stream"],
+                             body: offset < size ? .file(path: path, offset: offset, length: size - offset) : .none)
+        guard close.status == 201 else { throw failure("PUT upload \(digest)", close) }
+        progress(size)
+    }
+
+    /// Downloads a blob into `partial` (resuming from what is already there with a Range request),
+    /// hashing as it arrives; returns only when the file holds exactly `size` bytes hashing to
+    /// `digest`. Corrupt content is deleted and refused.
+    public func download(_ digest: SRTOCI.Digest, size: Int, to partial: String, progress: @escaping (Int) -> Void) throws(ClientError) {
+        let fd = open(partial, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ClientError(.badInput, "\(partial): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        flock(fd, LOCK_EX)  // a second pull of the same blob waits for this one
+        var hasher = SHA256()
+        var have = Int(lseek(fd, 0, SEEK_END))
+        if have > size { ftruncate(fd, 0); have = 0 }
+        if have > 0 {
+            // Resume: hash what an earlier, interrupted pull left.
+            lseek(fd, 0, SEEK_SET)
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            var read = 0
+            while read < have {
+                let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, min($0.count, have - read)) }
+                if n <= 0 { break }
+                buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+                read += n
+            }
+            lseek(fd, 0, SEEK_END)
+        }
+        progress(have)
+        if have < size {
+            var received = have
+            var writeError: Int32 = 0
+            let response = try send("GET", "/v2/\(repository)/blobs/\(digest)", headers: have > 0 ? ["Range": "bytes=\(have)-"] : [:]) { chunk in
+                hasher.update(bufferPointer: chunk)
+                var offset = 0
+                while offset < chunk.count {
+                    let n = Glibc.write(fd, chunk.baseAddress! + offset, chunk.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        writeError = errno
+                        return false
+                    }
+                    offset += n
+                }
+                received += chunk.count
+                progress(received)
+                return received <= size
+            }
+            if writeError != 0 {
+                throw ClientError(writeError == ENOSPC ? .diskFull : .badInput, "\(partial): \(String(cString: strerror(writeError)))",
+                                  hint: "free some space; the pull resumes from here")
+            }
+            if have > 0 && response.status == 200 {
+                // The server ignored the Range and sent everything: start over.
+                ftruncate(fd, 0)
+                lseek(fd, 0, SEEK_SET)
+                throw ClientError(.protocolError, "the server ignored the Range request for \(digest); run the pull again to fetch it whole")
+            }
+            guard response.status == 200 || response.status == 206 else { throw failure("GET blob \(digest)", response) }
+            have = received
+        }
+        let actual = SRTOCI.Digest(hasher.finalize())
+        guard have == size, actual == digest else {
+            ftruncate(fd, 0)
+            unlink(partial)
+            throw ClientError(.corrupt, "blob \(digest): received \(have) bytes hashing to \(actual), expected \(size) bytes: refused, nothing stored",
+                              hint: "the registry serves corrupt data; try again or tell its operator")
+        }
+    }
+}

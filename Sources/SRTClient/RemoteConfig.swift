@@ -1,0 +1,106 @@
+import Foundation
+import SRTOCI
+
+/// Named remotes (`$SRTHUB_HOME/remotes.json`, name → base URL) and credentials
+/// (`$SRTHUB_HOME/credentials.json`, mode 0600, host[:port] → username and secret).
+public struct RemoteConfig: Sendable {
+    public struct Credentials: Codable, Sendable, Equatable {
+        public var username: String
+        public var secret: String
+        public init(username: String, secret: String) {
+            self.username = username
+            self.secret = secret
+        }
+    }
+
+    public let home: String
+    public init(home: String) { self.home = home }
+
+    var remotesPath: String { home + "/remotes.json" }
+    var credentialsPath: String { home + "/credentials.json" }
+
+    public func remotes() -> [String: String] {
+        (FileManager.default.contents(atPath: remotesPath).flatMap { try? JSONDecoder().decode([String: String].self, from: $0) }) ?? [:]
+    }
+
+    public func addRemote(_ name: String, url: String) throws(ClientError) {
+        guard name.range(of: "^[a-z0-9][a-z0-9_-]*$", options: .regularExpression) != nil, !name.contains(".") else {
+            throw ClientError(.badInput, "remote name '\(name)' must be lower-case letters, digits, - and _ (no dots or colons, so it cannot look like a host)")
+        }
+        guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+            throw ClientError(.badInput, "'\(url)' is not an http(s) URL, e.g. http://127.0.0.1:5000")
+        }
+        var all = remotes()
+        all[name] = url.hasSuffix("/") ? String(url.dropLast()) : url
+        try write(all, to: remotesPath, mode: 0o644)
+    }
+
+    public func removeRemote(_ name: String) throws(ClientError) {
+        var all = remotes()
+        guard all.removeValue(forKey: name) != nil else { throw ClientError(.notFound, "no remote named '\(name)'") }
+        try write(all, to: remotesPath, mode: 0o644)
+    }
+
+    public func credentials(for host: String) -> Credentials? {
+        let all = (FileManager.default.contents(atPath: credentialsPath).flatMap { try? JSONDecoder().decode([String: Credentials].self, from: $0) }) ?? [:]
+        return all[host]
+    }
+
+    public func saveCredentials(_ credentials: Credentials, for host: String) throws(ClientError) {
+        var all = (FileManager.default.contents(atPath: credentialsPath).flatMap { try? JSONDecoder().decode([String: Credentials].self, from: $0) }) ?? [:]
+        all[host] = credentials
+        try write(all, to: credentialsPath, mode: 0o600)
+    }
+
+    /// Written to a temp file created with `mode`, then renamed: never world-readable, never half-written.
+    func write<T: Encodable>(_ value: T, to path: String, mode: mode_t) throws(ClientError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value) else { throw ClientError(.badInput, "cannot encode \(path)") }
+        try? FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let tmp = path + ".tmp-\(getpid())"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw ClientError(.badInput, "\(tmp): \(String(cString: strerror(errno)))") }
+        fchmod(fd, mode)
+        let ok = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress!, $0.count) == $0.count } && fsync(fd) == 0
+        close(fd)
+        guard ok, rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw ClientError(.badInput, "\(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Where a remote reference points: `REMOTE/ns/name:tag` (a remote added with `srthub remote
+    /// add`) or `host[:port]/ns/name:tag` (http for localhost and loopback addresses, https
+    /// otherwise). Returns the base URL, the repository reference (no host), and the host key.
+    public func locate(_ text: String) throws(ClientError) -> (baseURL: String, reference: Reference, hostKey: String) {
+        let first = text.split(separator: "/").first.map(String.init) ?? ""
+        if let url = remotes()[first] {
+            let rest = String(text.dropFirst(first.count + 1))
+            guard !rest.isEmpty, let reference = try? Reference(parsing: rest), reference.host == nil else {
+                throw ClientError(.badInput, "'\(text)': after the remote name comes [namespace/]name[:tag], e.g. \(first)/team/shop:v1")
+            }
+            return (url, reference, Self.hostKey(url))
+        }
+        let reference: Reference
+        do { reference = try Reference(parsing: text) } catch {
+            if text.split(separator: "/").count == 3 {
+                throw ClientError(.badInput, "'\(first)' is not a remote here (remotes: \(remotes().keys.sorted().joined(separator: ", ")))",
+                                  hint: "add it with `srthub remote add \(first) URL`, or write host:port/ns/name:tag")
+            }
+            throw ClientError(.badInput, "\(error)")
+        }
+        guard let host = reference.host else {
+            throw ClientError(.badInput, "'\(text)' names no remote: write REMOTE/ns/name:tag (remotes: \(remotes().keys.sorted().joined(separator: ", ")); add one with `srthub remote add`) or host:port/ns/name:tag")
+        }
+        let hostname = host.split(separator: ":").first.map(String.init) ?? host
+        let plain = hostname == "localhost" || hostname.hasPrefix("127.") || hostname == "[::1]"
+        return ((plain ? "http://" : "https://") + host, Reference(namespace: reference.namespace, name: reference.name, tag: reference.tag, digest: reference.digest), host)
+    }
+
+    /// `host:port` of a base URL, the key of its credentials and of tags pulled from it.
+    public static func hostKey(_ url: String) -> String {
+        guard let u = URL(string: url), let host = u.host else { return url }
+        return u.port.map { "\(host):\($0)" } ?? host
+    }
+}

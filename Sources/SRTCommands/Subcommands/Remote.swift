@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import SRTClient
+import SRTRegistry
+
+struct Remote: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage named remotes (OCI registries: srthub serve, the CNCF registry, …).",
+        subcommands: [AddRemote.self, ListRemotes.self, RemoveRemote.self, Tags.self])
+
+    struct AddRemote: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add", abstract: "Add a remote: srthub remote add origin http://127.0.0.1:5000")
+        @Argument(help: "Name (lower case, no dots).") var name: String
+        @Argument(help: "Base URL, e.g. http://127.0.0.1:5000.") var url: String
+        @OptionGroup var home: HomeOptions
+        func run() async throws {
+            try Failure.reporting { try config(home).addRemote(name, url: url) }
+            if home.json { return try printJSON(["name": name, "url": url]) }
+            print("remote \(name) → \(url)")
+        }
+    }
+
+    struct ListRemotes: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List remotes.")
+        @OptionGroup var home: HomeOptions
+        func run() async throws {
+            let remotes = config(home).remotes()
+            if home.json { return try printJSON(remotes) }
+            for (name, url) in remotes.sorted(by: { $0.key < $1.key }) { print("\(name)\t\(url)") }
+        }
+    }
+
+    struct RemoveRemote: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a remote.")
+        @Argument var name: String
+        @OptionGroup var home: HomeOptions
+        func run() async throws {
+            try Failure.reporting { try config(home).removeRemote(name) }
+            if !home.json { print("removed remote \(name)") }
+        }
+    }
+
+    struct Tags: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "tags", abstract: "List a remote repository's tags: srthub remote tags origin/team/shop")
+        @Argument(help: "REMOTE/ns/name or host:port/ns/name.") var repository: String
+        @OptionGroup var home: HomeOptions
+        func run() async throws {
+            let tags = try Failure.reporting {
+                let (url, reference, host) = try config(home).locate(repository)
+                return try RemoteRegistry(baseURL: url, repository: reference.repository, credentials: config(home).credentials(for: host)).tags()
+            }
+            if home.json { return try printJSON(tags) }
+            tags.forEach { print($0) }
+        }
+    }
+}
+
+func config(_ home: HomeOptions) -> RemoteConfig {
+    RemoteConfig(home: (home.path.map(RegistryHome.init(path:)) ?? RegistryHome.fromEnvironment()).path)
+}
+
+struct Login: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Store credentials for a remote (mode 0600 in $SRTHUB_HOME/credentials.json).",
+        discussion: """
+            For srthub serve, the secret is a token from `srthub token create`; for registries with
+            user accounts, a password or access token. The login is checked against the remote.
+
+            Examples:
+              echo "$TOKEN" | srthub login origin --token-stdin
+              srthub login 127.0.0.1:5055 --username ci --password-stdin < password.txt
+            """)
+
+    @Argument(help: "A remote name or host:port.") var remote: String
+    @Option(help: "User name (any name for srthub serve).") var username = "srthub"
+    @Flag(name: [.customLong("token-stdin"), .customLong("password-stdin")], help: "Read the secret from standard input.") var stdin = false
+    @Option(help: "The secret (prefer --token-stdin: arguments show up in ps).") var token: String?
+    @OptionGroup var home: HomeOptions
+
+    func validate() throws {
+        if stdin == (token != nil) { throw ValidationError("pass the secret with --token-stdin (or --token)") }
+    }
+
+    func run() async throws {
+        let secret = token ?? (readLine(strippingNewline: true) ?? "")
+        guard !secret.isEmpty else { throw ValidationError("the secret is empty") }
+        let settings = config(home)
+        try Failure.reporting {
+            let (url, _, host) = try settings.locate(remote.contains("/") ? remote : remote + "/library/login-check")
+            let credentials = RemoteConfig.Credentials(username: username, secret: secret)
+            // Checked with a write-scoped request: a POST that a valid token turns into an upload session.
+            let check = RemoteRegistry(baseURL: url, repository: "library/login-check", credentials: credentials)
+            try check.verifyPushAccess()
+            try settings.saveCredentials(credentials, for: host)
+            if !home.json { print("logged in to \(host)") } else { try printJSON(["host": host, "url": url]) }
+        }
+    }
+}

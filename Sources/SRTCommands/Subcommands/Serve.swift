@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import SRTRegistry
+import SRTServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the local registry over HTTP with the OCI distribution API (pull and push).",
+        discussion: """
+            Any OCI client can pull from it (srthub pull, oras, …). Pull is anonymous unless
+            --private; push needs a bearer token created with `srthub token create` (only its hash
+            is kept, in $SRTHUB_HOME/tokens or --token-file). One log line per request on stderr;
+            SIGTERM or Ctrl-C stops after the requests in flight.
+
+            Examples:
+              srthub serve                                  (http://127.0.0.1:5000)
+              srthub serve --addr 127.0.0.1:5055 --private
+            """)
+
+    @Option(help: "host:port to listen on (port 0 picks a free one).") var addr = "127.0.0.1:5000"
+    @Option(help: "File of token hashes (default: $SRTHUB_HOME/tokens).") var tokenFile: String?
+    @Flag(help: "Require a token for pulls too.") var `private` = false
+    @Flag(help: "No request log lines.") var quiet = false
+    @Option(help: "Largest upload chunk or single upload accepted, in MiB.") var maxChunkMb = 1024
+    @OptionGroup var home: HomeOptions
+
+    func validate() throws {
+        guard addr.split(separator: ":").count == 2, Int(addr.split(separator: ":")[1]) != nil else {
+            throw ValidationError("'--addr' must be host:port, e.g. 127.0.0.1:5000")
+        }
+    }
+
+    func run() async throws {
+        let registry = try home.open()
+        var settings = RegistryServer.Settings()
+        settings.host = String(addr.split(separator: ":")[0])
+        settings.port = Int(addr.split(separator: ":")[1])!
+        settings.isPrivate = `private`
+        settings.logRequests = !quiet
+        settings.chunkLimit = maxChunkMb << 20
+        let tokens = TokenStore(path: tokenFile ?? registry.home.path + "/tokens")
+        let server = RegistryServer(registry: registry, tokens: tokens, settings: settings)
+        let json = home.json
+        let home = registry.home.path
+        let host = settings.host
+        let access = settings.isPrivate ? "private" : "anonymous"
+        do {
+            try await server.run { port in
+                // Written unbuffered: scripts wait for this line to know the port.
+                let line = json ? #"{"url": "http://\#(host):\#(port)", "home": "\#(home)"}"#
+                    : "srthub serve: http://\(host):\(port) (registry \(home)); pull is \(access), push needs a token"
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            }
+        } catch {
+            throw Failure.report(ClientErrorMessage("cannot serve on \(addr): \(error)"))
+        }
+    }
+}
+
+struct Token: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage push tokens of `srthub serve`.",
+        subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a token, print it once, and store only its hash.",
+            discussion: "Example:\n  srthub token create --name ci   then, on the client:  srthub login 127.0.0.1:5000 --token-stdin")
+
+        @Option(help: "A label for the token.") var name = "default"
+        @Option(help: "File of token hashes (default: $SRTHUB_HOME/tokens).") var tokenFile: String?
+        @OptionGroup var home: HomeOptions
+
+        func run() async throws {
+            let registry = try home.open()
+            let store = TokenStore(path: tokenFile ?? registry.home.path + "/tokens")
+            let token = try Failure.reporting { try store.create(name: name) }
+            if home.json { return try printJSON(["token": token, "name": name, "file": store.path]) }
+            print(token)
+            printError("srthub: token '\(name)' created; its hash is in \(store.path). It is shown only now.")
+        }
+    }
+}
+
+/// A plain message as an error (exit 70 unless mapped).
+struct ClientErrorMessage: Error, CustomStringConvertible {
+    let description: String
+    init(_ text: String) { description = text }
+}

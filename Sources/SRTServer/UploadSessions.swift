@@ -1,0 +1,37 @@
+import Crypto
+import Foundation
+
+/// Blob upload sessions: each is a file `tmp/uploads/<uuid>` (its size is the upload's offset, so
+/// a session survives a server restart) and, while the server runs, the running sha256 of its
+/// bytes, so closing an upload needs no second read.
+actor UploadSessions {
+    let folder: String
+    private var hashers: [String: (hasher: SHA256, size: Int)] = [:]
+
+    init(folder: String) {
+        self.folder = folder
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    func path(_ id: String) -> String { folder + "/" + id }
+
+    func start() -> String {
+        let id = UUID().uuidString.lowercased()
+        FileManager.default.createFile(atPath: path(id), contents: nil)
+        hashers[id] = (SHA256(), 0)
+        return id
+    }
+
+    /// Bytes received so far, nil for an unknown session.
+    func offset(_ id: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: path(id))[.size] as? Int) ?? nil
+    }
+
+    func hasher(_ id: String) -> (hasher: SHA256, size: Int)? { hashers[id] }
+    func update(_ id: String, _ state: (hasher: SHA256, size: Int)) { hashers[id] = state }
+
+    func end(_ id: String) {
+        hashers[id] = nil
+        unlink(path(id))
+    }
+}
