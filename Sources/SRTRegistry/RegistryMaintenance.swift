@@ -40,10 +40,10 @@ extension Registry {
     /// Removes checkpoints no tag points to, blobs no remaining checkpoint uses, blob files with
     /// no row (left by a crash between storing and recording) and temp files. Holds the registry
     /// lock exclusively, so no writer is between storing a blob and recording it.
-    /// How long an unrecorded blob file or upload is left alone by gc.
+    /// How long an unrecorded blob file or upload is left alone by gc, by default.
     public static let uploadGrace: TimeInterval = 15 * 60
 
-    public func gc(dryRun: Bool) throws(RegistryError) -> GCReport {
+    public func gc(dryRun: Bool, grace: TimeInterval = uploadGrace) throws(RegistryError) -> GCReport {
         let lock = try RegistryLock(path: home.lockPath, mode: .exclusive)
         defer { withExtendedLifetime(lock) {} }
         var report = GCReport(dryRun: dryRun)
@@ -76,7 +76,7 @@ extension Registry {
         }
         // Blob files with no row: left by a crash, or uploaded by a push whose manifest has not
         // arrived yet; files younger than the grace period are left to that push.
-        let grace = Date().addingTimeInterval(-Self.uploadGrace)
+        let grace = Date().addingTimeInterval(-grace)
         for digest in blobs.allStored() where !known.contains(digest.description) && !rowDigests.contains(digest) {
             if let modified = try? fm.attributesOfItem(atPath: home.blobPath(digest))[.modificationDate] as? Date, modified > grace { continue }
             report.orphanFiles.append(digest)

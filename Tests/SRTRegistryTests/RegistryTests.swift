@@ -80,6 +80,24 @@ import SRTOCI
         #expect(card.contains("protocol: \"leave-one-out\""))
     }
 
+    @Test func gcKeepsReferrersOfTaggedModelsAndFreshUploads() throws {
+        let model = try registry.add(checkpoint: writeCheckpoint(at: tempPath("m"), name: "m"), as: ref("m:v1")).digest
+        try registry.publishEvaluations(of: model)
+        let referrers = try registry.referrers(of: model, artifactType: MediaType.evaluation)
+        #expect(referrers.count == 1)
+        // A blob uploaded by a push whose manifest has not arrived yet: no row, fresh file.
+        let (pending, _) = try registry.blobs.store(data: Data("pending upload".utf8))
+        let kept = try registry.gc(dryRun: false)
+        #expect(kept.manifests.isEmpty && registry.blobs.contains(pending))
+        #expect(try registry.referrers(of: model).count == 1)  // evaluations live as long as their model
+        let swept = try registry.gc(dryRun: false, grace: 0)
+        #expect(swept.orphanFiles == [pending] && !registry.blobs.contains(pending))
+        _ = try registry.remove(ref("m:v1"))
+        let gone = try registry.gc(dryRun: false, grace: 0)
+        #expect(Set(gone.manifests) == Set([model, referrers[0].digest]))
+        #expect(try registry.verify().ok)
+    }
+
     @Test func tagRemoveAndGarbageCollection() throws {
         let a = try registry.add(checkpoint: writeCheckpoint(at: tempPath("a"), name: "a", weights: Array(repeating: 1, count: 1000)), as: ref("a:v1")).digest
         let b = try registry.add(checkpoint: writeCheckpoint(at: tempPath("b"), name: "b", weights: Array(repeating: 2, count: 2000)), as: ref("b:v1")).digest
