@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what srthub needs on a fresh Debian machine, idempotently:
 #   1. the C libraries (OpenBLAS, SentencePiece, SQLite, libcurl) from Debian's packages;
-#   2. the MovieLens-100k demo data, extracted from the PyPI wheel of recbole into .cache/ml-100k.
+#   2. the MovieLens-100k demo data, extracted from the PyPI wheel of recbole into .cache/ml-100k;
+#   3. with SRTHUB_TEST_TOOLS=1 (scripts/test.sh): the CNCF distribution registry (Debian's
+#      docker-registry) and oras-py (PyPI), the peers of the interoperability tests.
 # Sourced by scripts/demo.sh and scripts/test.sh; safe to run again (skips what is there).
 set -euo pipefail
 
@@ -21,6 +23,29 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 else
   say "Debian packages present: ${packages[*]}"
+fi
+
+if [[ "${SRTHUB_TEST_TOOLS:-0}" == 1 ]]; then
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  if [[ -x /usr/bin/docker-registry ]]; then
+    say "CNCF distribution registry present (/usr/bin/docker-registry)"
+  else
+    say "installing the CNCF distribution registry (Debian package docker-registry) for the interoperability tests"
+    { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq docker-registry >/dev/null; } \
+      || say "could not install docker-registry: its interoperability tests will skip"
+  fi
+  # The tests run the binary themselves on a free loopback port; the package's own service is not wanted.
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker-registry 2>/dev/null; then
+    $sudo systemctl disable --now docker-registry >/dev/null 2>&1 || true
+  fi
+  if python3 -c "import oras.client" 2>/dev/null; then
+    say "oras-py present (an independent OCI client for the interoperability tests)"
+  elif python3 -m pip install --quiet --disable-pip-version-check oras 2>/dev/null; then
+    say "installed oras-py from PyPI (an independent OCI client for the interoperability tests)"
+  else
+    say "could not install oras-py: its interoperability test will skip"
+  fi
 fi
 
 if python3 -c "import safetensors.numpy" 2>/dev/null; then

@@ -4,19 +4,6 @@ import Testing
 /// Several processes at once, a process killed mid-write, and a home that cannot be written.
 @Suite(.enabled(if: CLIRunner.available, "the srthub executable is not built (run swift build)"))
 struct RegistryRobustnessTests {
-    static func bash(_ script: String, environment: [String: String] = [:]) throws -> CLIRunner.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLIRunner.Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-    }
 
     @Test func twoProcessesAddingTaggingAndCollectingLeaveAConsistentRegistry() throws {
         let work = makeTempFolder()
@@ -37,7 +24,7 @@ struct RegistryRobustnessTests {
             """ }
         let env = ["SRTHUB_HOME": work + "/home"]
         let script = "(\(loop("a"))) & pa=$!\n(\(loop("b"))) & pb=$!\nwait $pa; ra=$?; wait $pb; rb=$?; echo \"$ra $rb\""
-        let run = try Self.bash(script, environment: env)
+        let run = try bash(script, environment: env)
         #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0 0", "\(run.stderr)")
 
         let verify = try CLIRunner.run(["verify", "--json"], environment: env)
@@ -109,7 +96,7 @@ struct RegistryRobustnessTests {
         #expect(try CLIRunner.run(["add", work + "/a", "--tag", "a"], environment: ["SRTHUB_HOME": home]).status == 0)
         let before = try CLIRunner.run(["list", "--json"], environment: ["SRTHUB_HOME": home]).stdout
         let srthub = CLIRunner.executable!
-        let run = try Self.bash("""
+        let run = try bash("""
             unshare -m --propagation private bash -c '
               mount --bind "\(home)" "\(home)" && mount -o remount,ro,bind "\(home)" "\(home)" || exit 99
               "\(srthub)" add "\(work)/b" --tag b; echo "status=$?"'
@@ -128,7 +115,7 @@ struct RegistryRobustnessTests {
         makeCheckpoint(work + "/small", name: "small", weightBytes: 1000)
         makeCheckpoint(work + "/big", name: "big", weightBytes: 3_000_000, seed: 3)
         let srthub = CLIRunner.executable!
-        let run = try Self.bash("""
+        let run = try bash("""
             unshare -m --propagation private bash -c '
               mount -t tmpfs -o size=1500k tmpfs "\(home)" || exit 99
               "\(srthub)" add "\(work)/small" --tag small >/dev/null || echo "small failed"

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+/// Push and pull as users run them, with the faults users meet: a pull killed mid-way, a server
+/// killed mid-push, then the used-by loop across two homes with lineage.
+@Suite(.serialized, .enabled(if: CLIRunner.available, "the srthub executable is not built (run swift build)"))
+struct TransferCommandTests {
+    func srthub(_ arguments: [String], home: String) throws -> CLIRunner.Result {
+        try CLIRunner.run(arguments + ["--home", home])
+    }
+
+    func digest(of reference: String, home: String) throws -> String? {
+        let list = try srthub(["list", "--json"], home: home)
+        let entries = (try? JSONSerialization.jsonObject(with: Data(list.stdout.utf8))) as? [[String: Any]] ?? []
+        return entries.first { $0["reference"] as? String == reference }?["digest"] as? String
+    }
+
+    @Test func pullKilledMidwayResumesAndEndsCorrect() throws {
+        let serverHome = makeTempFolder()
+        #expect(try srthub(["add", try fakeCheckpoint(megabytes: 300), "--tag", "team/big:v1"], home: serverHome).status == 0)
+        let server = try ServerProcess(srthubHome: serverHome)
+        defer { server.stop() }
+        let home = makeTempFolder()
+        let pulls = home + "/tmp/pulls"
+        var killedWith = 0
+        for _ in 0..<5 where killedWith == 0 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLIRunner.executable!)
+            process.arguments = ["pull", "127.0.0.1:\(server.port)/team/big:v1", "--home", home, "--quiet"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Kill -9 as soon as part of the weights has arrived.
+            let deadline = Date().addingTimeInterval(20)
+            while process.isRunning && Date() < deadline {
+                let sizes = ((try? FileManager.default.contentsOfDirectory(atPath: pulls)) ?? []).compactMap {
+                    try? FileManager.default.attributesOfItem(atPath: pulls + "/" + $0)[.size] as? Int
+                }
+                if let size = sizes.max(), size > 10_000_000 {
+                    kill(process.processIdentifier, SIGKILL)
+                    killedWith = size
+                    break
+                }
+                usleep(500)
+            }
+            process.waitUntilExit()
+            if killedWith == 0 { _ = try? bash("rm -rf \(home)") }  // finished too fast: start over
+        }
+        #expect(killedWith > 0, "the pull always finished before it could be killed")
+        #expect(try digest(of: "127.0.0.1:\(server.port)/team/big:v1", home: home) == nil)  // nothing visible yet
+        let again = try srthub(["pull", "127.0.0.1:\(server.port)/team/big:v1", "--json"], home: home)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try digest(of: "127.0.0.1:\(server.port)/team/big:v1", home: home) == digest(of: "team/big:v1", home: serverHome))
+        let verify = try srthub(["verify", "--json"], home: home)
+        let problems = ((try? JSONSerialization.jsonObject(with: Data(verify.stdout.utf8))) as? [String: Any])?["problems"] as? [String]
+        #expect(verify.status == 0 && problems == [], "\(verify.stdout)")
+    }
+
+    @Test func serverKilledMidPushThenRestartedTakesTheRetriedPush() throws {
+        let serverHome = makeTempFolder()
+        _ = try srthub(["init"], home: serverHome)
+        let token = try srthub(["token", "create"], home: serverHome).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        var server = try ServerProcess(srthubHome: serverHome)
+        let port = server.port
+        let home = makeTempFolder()
+        #expect(try srthub(["add", try fakeCheckpoint(megabytes: 200), "--tag", "big:v1"], home: home).status == 0)
+        let login = Process()
+        login.executableURL = URL(fileURLWithPath: CLIRunner.executable!)
+        login.arguments = ["login", "127.0.0.1:\(port)", "--token", token, "--home", home]
+        try login.run()
+        login.waitUntilExit()
+        #expect(login.terminationStatus == 0)
+
+        let push = Process()
+        push.executableURL = URL(fileURLWithPath: CLIRunner.executable!)
+        push.arguments = ["push", "big:v1", "127.0.0.1:\(port)/team/big:v1", "--chunk-mb", "4", "--home", home, "--quiet"]
+        let err = Pipe()
+        push.standardError = err
+        push.standardOutput = FileHandle.nullDevice
+        try push.run()
+        let uploads = serverHome + "/tmp/uploads"
+        let deadline = Date().addingTimeInterval(30)
+        var partial = 0
+        while push.isRunning && Date() < deadline && partial < 20_000_000 {
+            partial = ((try? FileManager.default.contentsOfDirectory(atPath: uploads)) ?? []).compactMap {
+                try? FileManager.default.attributesOfItem(atPath: uploads + "/" + $0)[.size] as? Int
+            }.max() ?? 0
+            usleep(500)
+        }
+        server.kill9()
+        push.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(partial > 0 && push.terminationStatus == 69, "status \(push.terminationStatus): \(message)")
+        #expect(message.contains("is the registry running"))
+        // No partial blob became visible on the server.
+        let serverVerify = try srthub(["verify", "--json"], home: serverHome)
+        #expect(serverVerify.status == 0 && !serverVerify.stdout.contains("corrupt"))
+        #expect(!(try srthub(["list"], home: serverHome).stdout.contains("team/big")))
+
+        server = try ServerProcess(srthubHome: serverHome, port: port)
+        defer { server.stop() }
+        let retried = try srthub(["push", "big:v1", "127.0.0.1:\(port)/team/big:v1", "--chunk-mb", "4", "--json"], home: home)
+        #expect(retried.status == 0, "\(retried.stderr)")
+        #expect(try digest(of: "team/big:v1", home: serverHome) == digest(of: "big:v1", home: home))
+        #expect(try srthub(["verify"], home: serverHome).status == 0)
+    }
+
+    @Test func usedByLoopAcrossTwoHomesThroughSrthubServe() throws {
+        let serverHome = makeTempFolder()
+        _ = try srthub(["init"], home: serverHome)
+        let token = try srthub(["token", "create"], home: serverHome).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try ServerProcess(srthubHome: serverHome)
+        defer { server.stop() }
+        try usedByLoop(url: server.url, secret: token)
+    }
+
+    /// A publishes a base; B pulls it, adds a child fine-tuned from it and pushes it; A pulls the
+    /// child, and `srthub log` in A shows the lineage across both homes.
+    func usedByLoop(url: String, secret: String?) throws {
+        let a = makeTempFolder(), b = makeTempFolder()
+        for home in [a, b] {
+            #expect(try srthub(["remote", "add", "hub", url], home: home).status == 0)
+            if let secret { #expect(try srthub(["login", "hub", "--token", secret], home: home).status == 0) }
+        }
+        #expect(try srthub(["add", try fakeCheckpoint(name: "base"), "--tag", "base:v1"], home: a).status == 0)
+        let push = try srthub(["push", "base:v1", "hub/team/base:v1"], home: a)
+        #expect(push.status == 0, "\(push.stderr)")
+        let pull = try srthub(["pull", "hub/team/base:v1", "--tag", "base:v1"], home: b)
+        #expect(pull.status == 0, "\(pull.stderr)")
+        let base = try #require(try digest(of: "base:v1", home: b))
+        #expect(base == (try digest(of: "base:v1", home: a)))
+        #expect(try srthub(["show", "base:v1", "--json"], home: b).stdout.contains("0.125"))  // the evaluation travelled
+        #expect(try srthub(["add", try fakeCheckpoint(parent: base, name: "child"), "--tag", "child:v1"], home: b).status == 0)
+        #expect(try srthub(["push", "child:v1", "hub/team/child:v1"], home: b).status == 0)
+        #expect(try srthub(["pull", "hub/team/child:v1", "--tag", "child:v1"], home: a).status == 0)
+        let log = try srthub(["log", "child:v1"], home: a)
+        #expect(log.status == 0 && log.stdout.contains(String(base.dropFirst(7).prefix(12))), "\(log.stdout)")
+        #expect(log.stdout.contains("finetune"), "\(log.stdout)")
+    }
+}
