@@ -36,6 +36,16 @@ extension RemoteRegistry {
         progress(size)
     }
 
+    /// Uploads a small blob from memory (POST, then PUT with the digest).
+    public func upload(_ data: Data) throws(ClientError) {
+        let digest = SRTOCI.Digest(hashing: data)
+        let start = try send("POST", "/v2/\(repository)/blobs/uploads/", headers: ["Content-Length": "0"])
+        guard start.status == 202, let location = start.header("Location").map(absolute) else { throw failure("POST upload \(repository)", start) }
+        let close = try send("PUT", location + (location.contains("?") ? "&" : "?") + "digest=" + digest.description,
+                             headers: ["Content-Type": "application/octet-stream"], body: .data(data))
+        guard close.status == 201 else { throw failure("PUT upload \(digest)", close) }
+    }
+
     /// Downloads a blob into `partial` (resuming from what is already there with a Range request),
     /// hashing as it arrives; returns only when the file holds exactly `size` bytes hashing to
     /// `digest`. Corrupt content is deleted and refused.
@@ -62,24 +72,15 @@ extension RemoteRegistry {
         }
         progress(have)
         if have < size {
+            let sink = BlobSink(fd: fd, hasher: hasher, offset: have)
             var received = have
-            var writeError: Int32 = 0
             let response = try send("GET", "/v2/\(repository)/blobs/\(digest)", headers: have > 0 ? ["Range": "bytes=\(have)-"] : [:]) { chunk in
-                hasher.update(bufferPointer: chunk)
-                var offset = 0
-                while offset < chunk.count {
-                    let n = Glibc.write(fd, chunk.baseAddress! + offset, chunk.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        writeError = errno
-                        return false
-                    }
-                    offset += n
-                }
                 received += chunk.count
                 progress(received)
-                return received <= size
+                return received <= size && sink.append(chunk)
             }
+            let (finalHasher, writeError) = sink.finish()
+            hasher = finalHasher
             if writeError != 0 {
                 throw ClientError(writeError == ENOSPC ? .diskFull : .badInput, "\(partial): \(String(cString: strerror(writeError)))",
                                   hint: "free some space; the pull resumes from here")
@@ -87,7 +88,6 @@ extension RemoteRegistry {
             if have > 0 && response.status == 200 {
                 // The server ignored the Range and sent everything: start over.
                 ftruncate(fd, 0)
-                lseek(fd, 0, SEEK_SET)
                 throw ClientError(.protocolError, "the server ignored the Range request for \(digest); run the pull again to fetch it whole")
             }
             guard response.status == 200 || response.status == 206 else { throw failure("GET blob \(digest)", response) }

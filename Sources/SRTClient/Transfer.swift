@@ -44,11 +44,8 @@ public enum Push {
         try remote.putManifest(bytes, mediaType: MediaType.imageManifest, reference: tag)
         var evaluations = 0
         if let artifact = try registry.evaluationArtifact(for: digest) {
-            for data in artifact.blobs {
-                let (blobDigest, size) = try registry.blobs.store(data: data)
-                if try !remote.hasBlob(blobDigest) {
-                    try remote.upload(blobDigest, size: size, from: registry.home.blobPath(blobDigest), chunkSize: chunkSize) { _ in }
-                }
+            for data in artifact.blobs where try !remote.hasBlob(Digest(hashing: data)) {
+                try remote.upload(data)
             }
             let artifactDigest = Digest(hashing: artifact.manifest)
             let keptByServer = try remote.putManifest(artifact.manifest, mediaType: MediaType.imageManifest, reference: artifactDigest.description)

@@ -83,7 +83,7 @@ extension Registry {
             report.bytes += (try? fm.attributesOfItem(atPath: home.blobPath(digest))[.size] as? Int) ?? 0
             if !dryRun { try? fm.removeItem(atPath: home.blobPath(digest)) }
         }
-        for name in (try? fm.contentsOfDirectory(atPath: home.tmpPath)) ?? [] {
+        for name in tempEntries() {
             let path = home.tmpPath + "/" + name
             // Uploads, partial pulls and writes in progress, unless abandoned for the grace period.
             if let modified = try? fm.attributesOfItem(atPath: path)[.modificationDate] as? Date, modified > grace { continue }
@@ -155,9 +155,21 @@ extension Registry {
                     report.notes.append("blob \(digest): on disk but not recorded (left by an interrupted write; gc removes it)")
                 }
             }
-            let temps = (try? FileManager.default.contentsOfDirectory(atPath: home.tmpPath)) ?? []
-            if !temps.isEmpty { report.notes.append("\(temps.count) temp file(s) in \(home.tmpPath) (gc removes them)") }
+            let temps = tempEntries()
+            if !temps.isEmpty { report.notes.append("\(temps.count) temp file(s) in \(home.tmpPath): an interrupted or running transfer or write (gc removes them once older than its grace period)") }
         }
         return report
+    }
+
+    /// Files in tmp/ and in its transfer folders (uploads/, pulls/), relative to tmp/. The folders
+    /// themselves stay: a running server writes its upload sessions there.
+    func tempEntries() -> [String] {
+        let fm = FileManager.default
+        return ((try? fm.contentsOfDirectory(atPath: home.tmpPath)) ?? []).flatMap { name -> [String] in
+            let path = home.tmpPath + "/" + name
+            var isFolder: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return [name] }
+            return ((try? fm.contentsOfDirectory(atPath: path)) ?? []).map { name + "/" + $0 }
+        }
     }
 }

@@ -42,7 +42,8 @@ public struct BaselineRecipe: Codable, Sendable {
         self.datasetFingerprint = datasetFingerprint
         self.split = split
         architecture = base.model.architecture
-        options = base.training
+        // A fine-tuned checkpoint's baselines train with its base's recipe, not the fine-tuning one.
+        options = base.fineTuning?.baseTraining ?? base.training
         options.threads = 1  // not part of the recipe; set by the caller
         if let epochs { options.epochs = epochs }
         let e = base.model.itemEncoder

@@ -17,6 +17,8 @@ public struct EvalRequest: Sendable {
     /// Where trained baselines are kept, one checkpoint folder per recipe; nil trains them afresh each time.
     public var cacheFolder: String?
     public var seed: UInt64 = 0
+    /// Evaluate on the validation cases instead of the test cases.
+    public var onValidation = false
 
     public init(checkpoint: String, dataPath: String) {
         self.checkpoint = checkpoint
@@ -65,11 +67,12 @@ public enum EvaluationRun {
         let dataset = try DatasetLoader.load(request.dataPath, options: request.load)
         let split = try dataset.split(request.splitProtocol)
         let fingerprint = dataset.fingerprint()
-        let protocolName = request.splitProtocol == .leaveOneOut ? "leave-one-out" : "\(request.splitProtocol)"
-        _ = progress(.note("data \(dataset.name): \(split.test.count) test users, \(dataset.itemCount) items, \(protocolName)"))
+        let protocolName = (request.splitProtocol == .leaveOneOut ? "leave-one-out" : "\(request.splitProtocol)") + (request.onValidation ? " (validation)" : "")
+        let cases = request.onValidation ? split.validation : split.test
+        _ = progress(.note("data \(dataset.name): \(cases.count) \(request.onValidation ? "validation" : "test") users, \(dataset.itemCount) items, \(protocolName)"))
 
         func evaluate(_ scorer: some HistoryScorer) throws -> [String: [String: Double]] {
-            let metrics = try RankingEvaluation.evaluate(scorer, cases: split.test, modes: request.modes, ks: request.ks,
+            let metrics = try RankingEvaluation.evaluate(scorer, cases: cases, modes: request.modes, ks: request.ks,
                                                          popularity: split.popularity, seed: request.seed)
             return Dictionary(uniqueKeysWithValues: zip(request.modes.map(\.description), metrics))
         }
@@ -92,7 +95,7 @@ public enum EvaluationRun {
             rows.append(.init(name: baseline.label, kind: baseline.rawValue, results: try evaluate(NetworkScorer(loaded.network)),
                               checkpoint: request.cacheFolder == nil ? nil : folder, cached: cached))
         }
-        return EvalReport(dataset: dataset.name, datasetFingerprint: fingerprint, protocol: protocolName, cases: split.test.count,
+        return EvalReport(dataset: dataset.name, datasetFingerprint: fingerprint, protocol: protocolName, cases: cases.count,
                           ks: request.ks, modes: request.modes.map(\.description), rows: rows, seconds: Date().timeIntervalSince(started))
     }
 

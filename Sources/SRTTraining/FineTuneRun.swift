@@ -71,7 +71,7 @@ public enum FineTuneRun {
         let stages = request.plan.stages(layers: base.model.architecture.layers, epochsPerLayer: request.epochsPerLayer, finalEpochs: request.finalEpochs)
         var record = FineTuningRecord(base: request.baseReference ?? request.base, baseDigest: request.baseDigest, baseDataset: base.dataset,
                                       baseDatasetFingerprint: base.datasetFingerprint, plan: request.plan.description,
-                                      ewcLambda: Double(request.ewc), stages: [])
+                                      ewcLambda: Double(request.ewc), stages: [], baseTraining: base.training)
         var history: [EpochSummary] = []
         var seen = 0
         var last: Trainer?
@@ -99,6 +99,7 @@ public enum FineTuneRun {
             if stopped { break }
         }
         guard let trainer = last else { throw TrainingError.badOption("no stage to run") }
+        options.epochs = stages.reduce(0) { $0 + $1.epochs }  // the whole schedule, for the record
         _ = progress(.note("computing the diagonal Fisher information on the new data (for the next fine-tune)"))
         let fisher = trainer.fisher()
         let test = Evaluator.evaluate(network, cases: split.test, ks: [1, 5, 10])

@@ -78,6 +78,8 @@ public struct FineTuningRecord: Codable, Sendable {
     public var plan: String
     public var ewcLambda: Double
     public var stages: [StageResult]
+    /// The base's own training recipe: what `eval --baselines scratch` trains from scratch.
+    public var baseTraining: TrainingOptions?
 
     enum CodingKeys: String, CodingKey {
         case base, plan, stages
@@ -85,5 +87,6 @@ public struct FineTuningRecord: Codable, Sendable {
         case baseDataset = "base_dataset"
         case baseDatasetFingerprint = "base_dataset_fingerprint"
         case ewcLambda = "ewc_lambda"
+        case baseTraining = "base_training"
     }
 }

@@ -20,7 +20,7 @@ enum EvalTable {
     }
 
     static func title(_ report: EvalReport, mode: String) -> String {
-        "\(report.dataset), \(report.protocol), \(mode), \(report.cases) test users (* best per column; ties ranked pessimistically)"
+        "\(report.dataset), \(report.protocol), \(mode), \(report.cases) users (* best per column; ties ranked pessimistically)"
     }
 
     static func text(_ report: EvalReport) -> String {

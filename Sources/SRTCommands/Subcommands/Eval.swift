@@ -44,6 +44,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Epochs for trained baselines (default: the checkpoint's recipe).") var baselineEpochs: Int?
     @Option(help: "OpenBLAS threads.") var threads = 2
     @Option(help: "Seed of the sampled negatives.") var seed: UInt64 = 0
+    @Flag(help: "Evaluate on the validation users instead of the test users (e.g. forgetting on a pretraining set).") var validation = false
     @Flag(help: "Print a Markdown table.") var markdown = false
     @Flag(help: "Do not write the results into the checkpoint folder or registry.") var noSave = false
     @OptionGroup var dataOptions: DataOptions
@@ -81,6 +82,7 @@ struct Eval: AsyncParsableCommand {
         request.baselineEpochs = baselineEpochs
         request.threads = threads
         request.seed = seed
+        request.onValidation = validation
         request.cacheFolder = registryHome.path + "/cache/baselines"
 
         let display = ProgressDisplay(total: baselineEpochs ?? 100)
