@@ -48,6 +48,19 @@ struct EvalCommandTests {
         #expect(markdown.stdout.contains("sampled 5 popularity, history masked") && markdown.stdout.contains("|---|"))
     }
 
+    @Test func reproducesTheTrainingRunsOwnTestNumbers() throws {
+        let (data, checkpoint) = try Self.trained()
+        let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/eval.json"))) as! [[String: Any]]
+        let eval = try CLIRunner.run(["eval", checkpoint, "--data", data, "--no-save", "--json", "--threads", "1"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as! [String: Any]
+        let results = (report["rows"] as! [[String: Any]])[0]["results"] as! [String: [String: Double]]
+        for entry in saved {
+            let mode = entry["mode"] as! String, metrics = entry["metrics"] as! [String: Double]
+            for (key, value) in metrics { #expect(abs((results[mode]?[key] ?? -1) - value) < 1e-9, "\(mode) \(key)") }
+        }
+    }
+
     @Test func registryReferenceStoresEvaluationsInTheRegistry() throws {
         let (data, checkpoint) = try Self.trained()
         let home = makeTempFolder()
