@@ -56,6 +56,42 @@ struct TransferCommandTests {
         #expect(verify.status == 0 && problems == [], "\(verify.stdout)")
     }
 
+    @Test(.enabled(if: RegistryRobustnessTests.canMount, "unshare -m is not permitted here: cannot make a small file system"))
+    func pullChecksFreeSpaceBeforeDownloading() throws {
+        let serverHome = makeTempFolder()
+        #expect(try srthub(["add", try fakeCheckpoint(megabytes: 30), "--tag", "team/big:v1"], home: serverHome).status == 0)
+        let server = try ServerProcess(srthubHome: serverHome)
+        defer { server.stop() }
+        let home = makeTempFolder() + "/home"
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        let run = try bash("""
+            unshare -m --propagation private bash -c '
+              mount -t tmpfs -o size=20m tmpfs "\(home)" || exit 99
+              "\(CLIRunner.executable!)" pull 127.0.0.1:\(server.port)/team/big:v1 --home "\(home)"; echo "status=$?"
+              find "\(home)/tmp" "\(home)/blobs" -type f | wc -l'
+            """)
+        #expect(run.stdout.contains("status=74"), "\(run.stdout) \(run.stderr)")
+        #expect(run.stderr.contains("nothing was downloaded"), "\(run.stderr)")
+        #expect(run.stdout.hasSuffix("0\n"), "\(run.stdout)")  // not a byte written
+    }
+
+    @Test func serveLogsEachRequestAndStopsCleanlyOnSIGTERM() throws {
+        let home = makeTempFolder()
+        let run = try bash("""
+            "\(CLIRunner.executable!)" serve --addr 127.0.0.1:0 --home "\(home)" --json > "\(home)/out" 2> "\(home)/log" &
+            pid=$!
+            for i in $(seq 100); do [ -s "\(home)/out" ] && break; sleep 0.05; done
+            url=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "\(home)/out")
+            curl -s "$url/v2/" > /dev/null
+            curl -s "$url/v2/team/none/manifests/v1" > /dev/null
+            kill -TERM $pid; wait $pid; echo "status=$?"
+            cat "\(home)/log"
+            """)
+        #expect(run.stdout.contains("status=0"), "\(run.stdout)")
+        #expect(run.stdout.contains("GET /v2/ 200"), "\(run.stdout)")
+        #expect(run.stdout.contains("GET /v2/team/none/manifests/v1 404"), "\(run.stdout)")
+    }
+
     @Test func serverKilledMidPushThenRestartedTakesTheRetriedPush() throws {
         let serverHome = makeTempFolder()
         _ = try srthub(["init"], home: serverHome)
