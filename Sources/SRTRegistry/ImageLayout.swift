@@ -46,21 +46,11 @@ extension Registry {
                                   annotations: [refNameAnnotation: reference.digest == nil ? reference.with(tag: reference.tagOrDefault).description : digest.description],
                                   artifactType: manifest.artifactType)]
         // Evaluations travel as a small referrer artifact whose subject is the model.
-        let evaluations = try self.evaluations(of: digest).map(\.evaluation)
-        if !evaluations.isEmpty {
-            let report = try! JSONEncoder.sorted.encode(evaluations)
-            let empty = Data("{}".utf8)
-            try writeAtomically(report, to: folder + "/blobs/sha256/" + Digest(hashing: report).hex)
-            try writeAtomically(empty, to: folder + "/blobs/sha256/" + Digest(hashing: empty).hex)
-            let evalManifest = ImageManifest(
-                artifactType: MediaType.evaluation,
-                config: Descriptor(mediaType: MediaType.empty, digest: Digest(hashing: empty), size: 2),
-                layers: [Descriptor(mediaType: MediaType.evaluation, digest: Digest(hashing: report), size: report.count,
-                                    annotations: [titleAnnotation: "eval.json"])],
-                subject: Descriptor(mediaType: MediaType.imageManifest, digest: digest, size: bytes.count))
-            let evalBytes = Self.encode(evalManifest)
-            try writeAtomically(evalBytes, to: folder + "/blobs/sha256/" + Digest(hashing: evalBytes).hex)
-            entries.append(Descriptor(mediaType: MediaType.imageManifest, digest: Digest(hashing: evalBytes), size: evalBytes.count,
+        if let artifact = try evaluationArtifact(for: digest) {
+            for blob in artifact.blobs { try writeAtomically(blob, to: folder + "/blobs/sha256/" + Digest(hashing: blob).hex) }
+            let artifactDigest = Digest(hashing: artifact.manifest)
+            try writeAtomically(artifact.manifest, to: folder + "/blobs/sha256/" + artifactDigest.hex)
+            entries.append(Descriptor(mediaType: MediaType.imageManifest, digest: artifactDigest, size: artifact.manifest.count,
                                       artifactType: MediaType.evaluation))
         }
         var index = (try? JSONDecoder().decode(ImageIndex.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/index.json"))))

@@ -144,7 +144,8 @@ public enum RankingEvaluation {
     }
 }
 
-/// Uniform or popularity-proportional (training count + 1, so every item can be drawn) item draws.
+/// Uniform or popularity-proportional (training count + 1, so every item can be drawn) item draws:
+/// evaluation negatives, and the trainer's sampled-softmax negatives (whose logQ uses the same counts).
 struct NegativeSampler: Sendable {
     let cumulative: [Double]
 

@@ -16,7 +16,7 @@ public final class Trainer {
     let best: FloatBuffer
     /// Per-item log sampling probability for the sampled softmax (popularity + 1, as the reference).
     let logQ: [Float]
-    let cumulative: [Double]
+    let popular: NegativeSampler
     /// Per window: the user's training items, sorted (BCE negatives avoid them).
     let seen: [Int32: [Int32]]
 
@@ -74,8 +74,7 @@ public final class Trainer {
         let counts = split.popularity.map { Double($0 + 1) }
         let total = counts.reduce(0, +)
         logQ = counts.map { Float(log($0 / total)) }
-        var running = 0.0
-        cumulative = counts.map { running += $0 / total; return running }
+        popular = NegativeSampler(popularity: split.popularity)
         var seen: [Int32: [Int32]] = [:]
         if options.loss == .binaryCrossEntropy {
             for (sequence, user) in zip(split.train, split.trainUsers) { seen[user] = Array(Set(sequence)).sorted() }
@@ -238,13 +237,7 @@ public final class Trainer {
     }
 
     func samplePopular(_ rng: inout RandomSource) -> Int32 {
-        let u = Double(rng.nextFloat())
-        var low = 0, high = cumulative.count - 1
-        while low < high {
-            let mid = (low + high) / 2
-            if cumulative[mid] < u { low = mid + 1 } else { high = mid }
-        }
-        return Int32(low)
+        popular.draw(.popularity, count: network.items, &rng)
     }
 
     /// A uniform item the user has not interacted with in training (SASRec's BCE negative).
