@@ -52,6 +52,29 @@ struct InteropTests {
         try TransferCommandTests().usedByLoop(url: server.url, secret: nil)
     }
 
+    static let bcryptAvailable = (try? bash("python3 -W ignore -c 'import crypt; assert crypt.METHOD_BLOWFISH'").status) == 0
+
+    @Test(.enabled(if: ServerProcess.distributionAvailable && bcryptAvailable, "docker-registry or Python's crypt (bcrypt) is missing"))
+    func basicAuthAgainstTheCNCFRegistry() throws {
+        let folder = makeTempFolder()
+        // A cheap bcrypt cost: the registry checks the password on every request.
+        let line = try bash("python3 -W ignore -c \"import crypt; print('alice:' + crypt.crypt('s3cret', crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))\"")
+        try line.stdout.write(toFile: folder + "/htpasswd", atomically: true, encoding: .utf8)
+        let server = try ServerProcess(distributionRegistryIn: folder, htpasswd: folder + "/htpasswd")
+        defer { server.stop() }
+        let host = "127.0.0.1:\(server.port)"
+        let a = makeTempFolder(), b = makeTempFolder()
+        #expect(try srthub(["add", try fakeCheckpoint(megabytes: 1), "--tag", "toy:v1"], home: a).status == 0)
+        let refused = try srthub(["push", "toy:v1", "\(host)/team/toy:v1"], home: a)
+        #expect(refused.status == 77 && refused.stderr.contains("wants a user name and password"), "\(refused.stderr)")
+        let wrong = try srthub(["login", host, "--username", "alice", "--token", "nope"], home: a)
+        #expect(wrong.status == 77, "\(wrong.stderr)")
+        for home in [a, b] { #expect(try srthub(["login", host, "--username", "alice", "--token", "s3cret"], home: home).status == 0) }
+        #expect(try srthub(["push", "toy:v1", "\(host)/team/toy:v1"], home: a).status == 0)
+        let pull = try srthub(["pull", "\(host)/team/toy:v1", "--json"], home: b)
+        #expect(pull.status == 0, "\(pull.stderr)")
+    }
+
     @Test(.enabled(if: orasAvailable, "oras-py is not installed (pip install oras)"))
     func orasPullsWhatSrthubPushedAndPushesWhatSrthubPulls() throws {
         let serverHome = makeTempFolder()

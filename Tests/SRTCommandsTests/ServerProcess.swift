@@ -25,10 +25,11 @@ final class ServerProcess {
         url = object?["url"] as? String ?? "http://127.0.0.1:0"
     }
 
-    /// The CNCF distribution registry (Debian's docker-registry) with a temp config on loopback.
-    init(distributionRegistryIn folder: String) throws {
+    /// The CNCF distribution registry (Debian's docker-registry) with a temp config on loopback;
+    /// with `htpasswd`, Basic auth against that file.
+    init(distributionRegistryIn folder: String, htpasswd: String? = nil) throws {
         let port = freePort()
-        let config = """
+        var config = """
             version: 0.1
             log:
               level: error
@@ -39,7 +40,9 @@ final class ServerProcess {
                 enabled: true
             http:
               addr: 127.0.0.1:\(port)
+
             """
+        if let htpasswd { config += "auth:\n  htpasswd:\n    realm: srthub-test\n    path: \(htpasswd)\n" }
         try config.write(toFile: folder + "/config.yml", atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: Self.distributionBinary)
         process.arguments = ["serve", folder + "/config.yml"]
@@ -48,7 +51,7 @@ final class ServerProcess {
         try process.run()
         url = "http://127.0.0.1:\(port)"
         var tries = 0
-        while tries < 100, (try? bash("curl -sf \(url)/v2/ >/dev/null").status) != 0 {
+        while tries < 100, (try? bash("curl -s -o /dev/null -w '%{http_code}' \(url)/v2/ | grep -q '200\\|401'").status) != 0 {
             usleep(50_000)
             tries += 1
         }
