@@ -16,9 +16,17 @@ struct CheckpointLocation {
             stored = nil
             return
         }
-        let reference = try parseReference(argument)
+        guard let reference = try? Reference(parsing: argument) else {
+            throw Failure.report(RegistryError(.notFound, "'\(argument)' is neither a checkpoint folder nor a checkpoint reference",
+                                               hint: "pass the folder srthub train --out wrote, or a name from `srthub list`"))
+        }
         let registry = try home.open()
-        let digest = try Failure.reporting { try registry.resolve(reference) }
+        let digest = try Failure.reporting {
+            do { return try registry.resolve(reference) } catch {
+                throw RegistryError(.notFound, "'\(argument)' is neither a checkpoint folder nor a checkpoint in \(registry.home.path)",
+                                    hint: "pass the folder srthub train --out wrote, or a name from `srthub list` (or `srthub pull` it first)")
+            }
+        }
         let folder = registry.home.path + "/cache/checkouts/" + digest.hex
         if !FileManager.default.fileExists(atPath: folder + "/config.json") {
             let partial = folder + ".partial-\(getpid())"
