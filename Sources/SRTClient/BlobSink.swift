@@ -2,14 +2,15 @@ import Crypto
 import Dispatch
 import Foundation
 
-/// Where a download's bytes go: libcurl's callback only copies into a buffer; a second thread
-/// hashes and writes each full buffer and syncs every 32 MB, so hashing, writing and most of the
-/// fsync that makes the blob durable overlap with the network instead of following it (measured
-/// on a 200 MB pull: the final fsync fell from 0.09 s to 0.02 s).
+/// Where a download's bytes go: libcurl's callback only copies into a buffer; one thread hashes
+/// each full buffer while another writes it and syncs every 32 MB, so hashing, writing and most of
+/// the fsync that makes the blob durable overlap with the network instead of following it
+/// (measured on a 200 MB pull: the final fsync fell from 0.09 s to 0.02 s).
 final class BlobSink: @unchecked Sendable {
     let fd: Int32
     private var hasher: SHA256
-    private let queue = DispatchQueue(label: "srthub.blob-sink")
+    private let queue = DispatchQueue(label: "srthub.blob-sink")  // writes and syncs
+    private let hashing = DispatchQueue(label: "srthub.blob-hash")  // hashes the same buffers meanwhile
     private var buffer = Data()
     private let bufferSize = 8 << 20
     private var written: Int
@@ -38,12 +39,12 @@ final class BlobSink: @unchecked Sendable {
         let full = buffer
         buffer = Data()
         buffer.reserveCapacity(bufferSize)
+        hashing.async { self.hasher.update(data: full) }
         queue.async { self.consume(full) }
     }
 
     private func consume(_ data: Data) {
         guard failed == 0 else { return }
-        hasher.update(data: data)
         let ok: Bool = data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -69,6 +70,7 @@ final class BlobSink: @unchecked Sendable {
     /// Writes what is left; returns the hash so far and the first write error (errno), if any.
     func finish() -> (SHA256, Int32) {
         if !buffer.isEmpty { flush() }
-        return queue.sync { (hasher, failed) }
+        queue.sync {}
+        return hashing.sync { (hasher, failed) }
     }
 }
