@@ -120,7 +120,8 @@ public final class Trainer {
             for (batchNumber, batch) in batches.enumerated() {
                 let stepStart = Date()
                 let (sequences, length, rows) = assemble(batch, rng: &rng)
-                let loss = trainStep(sequences, batch: batch.count, length: length, rows: rows, rate: schedule.rate(at: step), step: step + 1, rng: &rng)
+                let learningRate = options.schedule == "constant" ? options.learningRate : schedule.rate(at: step)
+                let loss = trainStep(sequences, batch: batch.count, length: length, rows: rows, rate: learningRate, step: step + 1, rng: &rng)
                 step += 1
                 lossSum += Double(loss) * Double(rows.count)
                 if let ewc { penaltySum += ewc.penalty(network.params.pointer) }

@@ -17,6 +17,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var windowStride: Int?
     /// Validation cases used each epoch (all when nil); a subsample keeps epochs fast on big data.
     public var validationCases: Int?
+    /// "constant" keeps the peak rate throughout (as RecBole); nil or "onecycle": the one-cycle schedule.
+    public var schedule: String?
 
     public init() {}
 
@@ -27,6 +29,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         case maxGradientNorm = "max_gradient_norm"
         case validationCases = "validation_cases"
         case windowStride = "window_stride"
+        case schedule = "lr_schedule"
     }
 }
 

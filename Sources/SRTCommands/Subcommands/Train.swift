@@ -31,6 +31,8 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Sequences per batch.") var batch = 128
     @Option(help: "Peak learning rate of the one-cycle schedule.") var lr: Float = 1e-3
     @Option(help: "Coupled L2 weight decay.") var weightDecay: Float = 0
+    @Option(help: "Learning-rate schedule: onecycle (30% warm-up, cosine) or constant (as RecBole).") var lrSchedule = "onecycle"
+    @Option(help: "Clip gradients to this global L2 norm (0: no clipping).") var maxGradNorm: Float = 1
     @Option(help: "Epochs without a better validation NDCG@10 before stopping.") var patience = 10
     @Option(help: "Maximum sequence length (overrides the preset's).") var maxLen: Int?
     @Option(help: "Items between training windows (default: half the max length; the max length gives disjoint windows).")
@@ -50,6 +52,8 @@ struct Train: AsyncParsableCommand {
         if epochs < 1 { throw ValidationError("'--epochs' must be at least 1") }
         if batch < 1 { throw ValidationError("'--batch' must be at least 1") }
         if !(lr > 0) { throw ValidationError("'--lr' must be positive") }
+        if !["onecycle", "constant"].contains(lrSchedule) { throw ValidationError("'--lr-schedule' must be onecycle or constant") }
+        if !(maxGradNorm >= 0) { throw ValidationError("'--max-grad-norm' must be zero or positive") }
     }
 
     func run() async throws {
@@ -71,6 +75,8 @@ struct Train: AsyncParsableCommand {
         request.options.batch = batch
         request.options.learningRate = lr
         request.options.weightDecay = weightDecay
+        request.options.schedule = lrSchedule == "onecycle" ? nil : lrSchedule
+        request.options.maxGradientNorm = maxGradNorm
         request.options.patience = patience
         request.options.threads = threads
         request.options.windowStride = windowStride
