@@ -116,7 +116,7 @@ public final class Trainer {
         epochs: for epoch in firstEpoch...max(firstEpoch, options.epochs) where epoch <= options.epochs {
             let batches = makeBatches(&rng)
             let start = Date()
-            var lossSum = 0.0, targets = 0, penaltySum = 0.0
+            var lossSum = 0.0, targets = 0
             for (batchNumber, batch) in batches.enumerated() {
                 let stepStart = Date()
                 let (sequences, length, rows) = assemble(batch, rng: &rng)
@@ -124,7 +124,6 @@ public final class Trainer {
                 let loss = trainStep(sequences, batch: batch.count, length: length, rows: rows, rate: learningRate, step: step + 1, rng: &rng)
                 step += 1
                 lossSum += Double(loss) * Double(rows.count)
-                if let ewc { penaltySum += ewc.penalty(network.params.pointer) }
                 targets += rows.count
                 seenInteractions += rows.count
                 let rate = Double(rows.count) / max(Date().timeIntervalSince(stepStart), 1e-9)
@@ -144,7 +143,7 @@ public final class Trainer {
             }
             let summary = EpochSummary(epoch: epoch, trainLoss: lossSum / Double(max(targets, 1)), validationNDCG10: ndcg,
                                        best: improved, seconds: Date().timeIntervalSince(start), targets: targets,
-                                       penalty: ewc == nil ? nil : penaltySum / Double(max(batches.count, 1)))
+                                       penalty: ewc?.penalty(network.params.pointer))
             history.append(summary)
             resumeState = ResumeState(epoch: epoch, step: step, sinceBest: sinceBest, bestEpoch: bestEpoch, bestValidation: bestValidation,
                                       seenInteractions: seenInteractions, history: history, random: rng.state)

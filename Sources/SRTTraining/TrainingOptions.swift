@@ -49,7 +49,7 @@ public struct EpochSummary: Codable, Sendable {
     public let best: Bool
     public let seconds: Double
     public let targets: Int
-    /// Mean EWC penalty over the epoch's steps (fine-tuning only).
+    /// The EWC penalty at the end of the epoch (fine-tuning only).
     public var penalty: Double? = nil
 }
 
