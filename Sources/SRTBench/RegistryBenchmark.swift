@@ -18,7 +18,7 @@ enum RegistryBenchmark {
         let alreadyFilled = try registry.list().count >= count
         let folder = work + "/ck"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: folder + "/tokenizer.model", contents: Data("tok".utf8))
+        _ = FileManager.default.createFile(atPath: folder + "/tokenizer.model", contents: Data("tok".utf8))
 
         var parent: Digest?
         let fill = try seconds {
@@ -26,9 +26,9 @@ enum RegistryBenchmark {
                 var config: [String: Any] = ["name": "m\(i)", "method": "pretrain", "parameters": ["total": 1000 + i]]
                 if let parent, i % 10 != 0 { config["parent"] = parent.description }  // chains of 10
                 try JSONSerialization.data(withJSONObject: config, options: .sortedKeys).write(to: URL(fileURLWithPath: folder + "/config.json"))
-                FileManager.default.createFile(atPath: folder + "/model.safetensors", contents: Data("weights \(i)".utf8))
+                _ = FileManager.default.createFile(atPath: folder + "/model.safetensors", contents: Data("weights \(i)".utf8))
                 let eval = #"{"dataset_fingerprint": "sha256:x", "protocol": "leave-one-out", "mode": "full", "metrics": {"ndcg@10": \#(Double(i % 100) / 1000)}}"#
-                FileManager.default.createFile(atPath: folder + "/eval.json", contents: Data(eval.utf8))
+                _ = FileManager.default.createFile(atPath: folder + "/eval.json", contents: Data(eval.utf8))
                 parent = try registry.add(checkpoint: folder, as: Reference(name: "model\(i / 100)", tag: "v\(i % 100)")).digest
                 if (i + 1) % 1000 == 0 { FileHandle.standardError.write(Data("\r  added \(i + 1)/\(count)".utf8)) }
             }

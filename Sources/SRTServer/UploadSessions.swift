@@ -17,7 +17,7 @@ actor UploadSessions {
 
     func start() -> String {
         let id = UUID().uuidString.lowercased()
-        FileManager.default.createFile(atPath: path(id), contents: nil)
+        _ = FileManager.default.createFile(atPath: path(id), contents: nil)
         hashers[id] = (SHA256(), 0)
         return id
     }

@@ -17,7 +17,7 @@ public enum FisherRun {
         let fisher = trainer.fisher(maxBatches: maxBatches)
         let network = loaded.network
         let tensors = network.layout.entries.map { Safetensors.Tensor(name: $0.name, shape: $0.shape, values: Array(fisher[$0.range])) }
-        let data = try Safetensors.encode(tensors, metadata: ["format": "pt", "srthub": "diagonal Fisher information"])
+        let data = Safetensors.encode(tensors, metadata: ["format": "pt", "srthub": "diagonal Fisher information"])
         try data.write(to: URL(fileURLWithPath: folder + "/fisher.safetensors"), options: .atomic)
         return min(maxBatches, trainer.stepsPerEpoch)
     }
