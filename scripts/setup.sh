@@ -9,6 +9,16 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 say() { printf '==> %s\n' "$*"; }
+# pip_test_tool MODULE PACKAGE WHAT: a PyPI package only tests use; its test skips where it cannot be installed.
+pip_test_tool() {
+  if python3 -c "import $1" 2>/dev/null; then
+    say "$2 present ($3)"
+  elif python3 -m pip install --quiet --disable-pip-version-check "$2" 2>/dev/null; then
+    say "installed $2 from PyPI ($3)"
+  else
+    say "could not install $2: its interoperability test will skip"
+  fi
+}
 
 packages=(libopenblas-dev libsentencepiece-dev libsqlite3-dev libcurl4-openssl-dev pkg-config)
 missing=()
@@ -39,22 +49,10 @@ if [[ "${SRTHUB_TEST_TOOLS:-0}" == 1 ]]; then
   if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker-registry 2>/dev/null; then
     $sudo systemctl disable --now docker-registry >/dev/null 2>&1 || true
   fi
-  if python3 -c "import oras.client" 2>/dev/null; then
-    say "oras-py present (an independent OCI client for the interoperability tests)"
-  elif python3 -m pip install --quiet --disable-pip-version-check oras 2>/dev/null; then
-    say "installed oras-py from PyPI (an independent OCI client for the interoperability tests)"
-  else
-    say "could not install oras-py: its interoperability test will skip"
-  fi
+  pip_test_tool oras.client oras "an independent OCI client for the interoperability tests"
 fi
 
-if python3 -c "import safetensors.numpy" 2>/dev/null; then
-  say "Python safetensors present (reads srthub's model.safetensors in a test)"
-elif python3 -m pip install --quiet --disable-pip-version-check safetensors 2>/dev/null; then
-  say "installed Python safetensors from PyPI (reads srthub's model.safetensors in a test)"
-else
-  say "could not install Python safetensors: its interoperability test will skip"
-fi
+pip_test_tool safetensors.numpy safetensors "reads srthub's model.safetensors in a test"
 
 demo="$root/.cache/ml-100k"
 if [[ -s "$demo/ml-100k.inter" && -s "$demo/ml-100k.item" ]]; then

@@ -98,6 +98,12 @@ public struct RemoteConfig: Sendable {
         return ((plain ? "http://" : "https://") + host, Reference(namespace: reference.namespace, name: reference.name, tag: reference.tag, digest: reference.digest), host)
     }
 
+    /// The remote repository a reference points to, with the stored credentials of its host.
+    public func repository(_ text: String) throws(ClientError) -> (remote: RemoteRegistry, reference: Reference, hostKey: String) {
+        let (url, reference, host) = try locate(text)
+        return (RemoteRegistry(baseURL: url, repository: reference.repository, credentials: credentials(for: host)), reference, host)
+    }
+
     /// `host:port` of a base URL, the key of its credentials and of tags pulled from it.
     public static func hostKey(_ url: String) -> String {
         guard let u = URL(string: url), let host = u.host else { return url }

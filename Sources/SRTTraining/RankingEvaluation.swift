@@ -108,8 +108,8 @@ public enum RankingEvaluation {
                         let masked = mode.maskHistory ? MetricAccumulator.excludedAtLeast(Int(c.target), scores: row, excluded: history) : 0
                         rows[b * modes.count + m] = 1 + all - masked
                     } else {
-                        rows[b * modes.count + m] = rank(c, row: row, count: v, history: history, mode: mode,
-                                                         sampler: sampler, seed: seed &+ UInt64(batch[b]))
+                        rows[b * modes.count + m] = sampledRank(c, row: row, count: v, history: history, mode: mode,
+                                                                sampler: sampler, seed: seed &+ UInt64(batch[b]))
                     }
                 }
             }
@@ -123,12 +123,11 @@ public enum RankingEvaluation {
         }
     }
 
-    static func rank(_ c: EvaluationCase, row: UnsafePointer<Float>, count: Int, history: Set<Int32>, mode: EvaluationMode,
-                     sampler: NegativeSampler, seed: UInt64) -> Int {
+    /// The target's rank among `mode.negatives` sampled negatives (full ranking is counted in `evaluate`).
+    static func sampledRank(_ c: EvaluationCase, row: UnsafePointer<Float>, count: Int, history: Set<Int32>, mode: EvaluationMode,
+                            sampler: NegativeSampler, seed: UInt64) -> Int {
         let target = Int(c.target)
-        guard let n = mode.negatives else {
-            return MetricAccumulator.rank(of: target, scores: row, count: count, excluded: mode.maskHistory ? history : [])
-        }
+        let n = mode.negatives ?? 0
         var rng = RandomSource(seed: seed)
         let s = row[target]
         // Masking needs at least one item outside the history to draw.

@@ -59,7 +59,7 @@ struct FixedScorer: HistoryScorer {
         #expect(try metrics([c], mode, ks: [5])["mrr@5"] == 0)
         let ranks = [true, false].map { (mask: Bool) -> Int in
             mode.maskHistory = mask
-            return RankingEvaluation.rank(c, row: scorer.scores, count: 6, history: Set(c.input), mode: mode,
+            return RankingEvaluation.sampledRank(c, row: scorer.scores, count: 6, history: Set(c.input), mode: mode,
                                           sampler: NegativeSampler(popularity: popularity), seed: 3)
         }
         #expect(ranks[1] == n + 1)  // unmasked: 5 negatives, all from items 0–4, all above the target
@@ -74,7 +74,7 @@ struct FixedScorer: HistoryScorer {
         let row: [Float] = [9, 9, 0, 0, 5, 0]
         let c = EvaluationCase(user: 0, input: [0, 1], target: 4)
         func rank(mask: Bool, seed: UInt64) -> Int {
-            RankingEvaluation.rank(c, row: row, count: 6, history: [0, 1], mode: EvaluationMode(negatives: 10, maskHistory: mask),
+            RankingEvaluation.sampledRank(c, row: row, count: 6, history: [0, 1], mode: EvaluationMode(negatives: 10, maskHistory: mask),
                                    sampler: NegativeSampler(popularity: popularity), seed: seed)
         }
         for seed in 0..<20 as Range<UInt64> { #expect(rank(mask: true, seed: seed) == 1) }  // no history item drawn

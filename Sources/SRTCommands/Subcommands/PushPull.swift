@@ -29,8 +29,7 @@ struct Push: AsyncParsableCommand {
         let settings = config(home)
         let display = TransferDisplay(verb: "push", quiet: quiet || home.json)
         let report = try Failure.reporting {
-            let (url, target, host) = try settings.locate(destination ?? reference.description)
-            let remote = RemoteRegistry(baseURL: url, repository: target.repository, credentials: settings.credentials(for: host))
+            let (remote, target, _) = try settings.repository(destination ?? reference.description)
             return try SRTClient.Push.run(registry, reference, to: remote, tag: target.tag ?? reference.tag ?? Reference.defaultTag,
                                           chunkSize: chunkMb << 20, progress: display.update)
         }
@@ -65,8 +64,7 @@ struct Pull: AsyncParsableCommand {
         let settings = config(home)
         let display = TransferDisplay(verb: "pull", quiet: quiet || home.json)
         let report = try Failure.reporting {
-            let (url, remoteReference, host) = try settings.locate(source)
-            let remote = RemoteRegistry(baseURL: url, repository: remoteReference.repository, credentials: settings.credentials(for: host))
+            let (remote, remoteReference, host) = try settings.repository(source)
             let local = tag ?? (remoteReference.digest == nil
                 ? Reference(host: host, namespace: remoteReference.namespace, name: remoteReference.name, tag: remoteReference.tagOrDefault)
                 : nil)

@@ -47,10 +47,7 @@ struct Remote: AsyncParsableCommand {
         @Argument(help: "REMOTE/ns/name or host:port/ns/name.") var repository: String
         @OptionGroup var home: HomeOptions
         func run() async throws {
-            let tags = try Failure.reporting {
-                let (url, reference, host) = try config(home).locate(repository)
-                return try RemoteRegistry(baseURL: url, repository: reference.repository, credentials: config(home).credentials(for: host)).tags()
-            }
+            let tags = try Failure.reporting { try config(home).repository(repository).remote.tags() }
             if home.json { return try printJSON(tags) }
             tags.forEach { print($0) }
         }
