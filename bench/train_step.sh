@@ -8,4 +8,4 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 swift build -c release --product SRTBench 2>&1 | grep -E "error|warning: unre" || true
-"$(swift build -c release --show-bin-path)/SRTBench" train_step --threads "${THREADS:-2}" --steps "${STEPS:-5}" --json bench/results/train_step.json
+"$(swift build -c release --show-bin-path)/SRTBench" train_step --threads "${THREADS:-2}" --steps "${STEPS:-5}" --json bench/results/train_step.json "$@"

@@ -3,7 +3,7 @@ import SRTModel
 import SRTTensor
 import SRTTraining
 
-/// `SRTBench train_step [--threads 2] [--steps N] [--json PATH]`: one training step (forward, loss,
+/// `SRTBench train_step [--threads 2] [--steps N] [--json PATH] [--presets 64x2,…] [--losses ce,ssm:1000] [--parallel shards,blas]`: one training step (forward, loss,
 /// backward, Adam) at batch 256, length 50, over a 12,101-item catalog (amazon-beauty's size), ID
 /// item encoder as in PEERS.md's PyTorch SASRec, for presets 64x2, 128x4, 256x4; full-catalog CE at
 /// all 50 positions, and sampled softmax with 1,000 shared negatives. Reports targets/s, the share
@@ -16,24 +16,38 @@ enum TrainStepBenchmark {
         let threads = option("--threads", in: arguments).flatMap(Int.init) ?? 2
         let steps = option("--steps", in: arguments).flatMap(Int.init) ?? 5
         let jsonPath = option("--json", in: arguments)
+        let only = option("--presets", in: arguments).map { Set($0.split(separator: ",").map(String.init)) }
+        let modesWanted = option("--parallel", in: arguments).map { Set($0.split(separator: ",").map(String.init)) }
+        let lossesWanted = option("--losses", in: arguments).map { Set($0.split(separator: ",").map(String.init)) }
         BLASThreads.set(threads)
-        let peak = sgemmPeak()
+        let peak = sgemmPeak()  // with `threads` BLAS threads: the machine's GEMM ceiling
         print("sgemm peak (2048³, \(threads) thread(s), best of 5): \(String(format: "%.1f", peak)) GFLOP/s")
         print("batch 256 × length 50 = 12,800 targets per step, 12,101 items; median of \(steps) steps after 2 warm-up")
-        print("loss      preset   s/step  targets/s  vs PyTorch  sgemm share  GFLOP/s (sgemm)  of peak")
+        print("parallel: 'shards' = the batch split across \(threads) workers with 1-thread BLAS each (what `srthub train` does);")
+        print("          'blas'   = one worker, OpenBLAS with \(threads) threads")
+        print("loss      preset   parallel  s/step  targets/s  vs PyTorch  sgemm share  GFLOP/s (sgemm)  of peak")
         var rows: [[String: Any]] = []
-        for loss in [LossKind.fullCrossEntropy, .sampledSoftmax(negatives: 1000)] {
-            for (name, layers, heads, hidden, inner) in presets {
-                let r = measure(loss: loss, layers: layers, heads: heads, hidden: hidden, inner: inner, steps: steps)
-                let perSecond = 12_800 / r.seconds
-                let vsPeers = loss == .fullCrossEntropy ? peers[name].map { String(format: "%.2f×", perSecond / $0) } ?? "-" : "-"
-                let gflops = r.flops / r.sgemmSeconds / 1e9
-                print("\(loss.description.padding(toLength: 9, withPad: " ", startingAt: 0)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) "
-                      + String(format: "%7.3f  %9.0f  %10@  %10.0f%%  %15.1f  %6.0f%%", r.seconds, perSecond, vsPeers as NSString,
-                               100 * r.sgemmSeconds / r.seconds, gflops, 100 * gflops / peak))
-                rows.append(["loss": loss.description, "preset": name, "seconds_per_step": r.seconds, "targets_per_second": perSecond,
-                             "sgemm_share": r.sgemmSeconds / r.seconds, "sgemm_gflops": gflops, "peak_gflops": peak,
-                             "pytorch_targets_per_second": loss == .fullCrossEntropy ? peers[name] ?? 0 : 0])
+        let modes = (threads > 1 ? ["shards", "blas"] : ["blas"]).filter { modesWanted?.contains($0) ?? true }
+        for loss in [LossKind.fullCrossEntropy, .sampledSoftmax(negatives: 1000)] where lossesWanted?.contains(loss.description) ?? true {
+            for (name, layers, heads, hidden, inner) in presets where only?.contains(name) ?? true {
+                for mode in modes {
+                    let shards = mode == "shards" ? threads : 1
+                    BLASThreads.set(shards > 1 ? 1 : threads)
+                    let r = measure(loss: loss, layers: layers, heads: heads, hidden: hidden, inner: inner, shards: shards, steps: steps)
+                    let perSecond = 12_800 / r.seconds
+                    let vsPeers = loss == .fullCrossEntropy ? peers[name].map { String(format: "%.2f×", perSecond / $0) } ?? "-" : "-"
+                    // Thread-seconds in sgemm spread over the workers: the wall time the step spent in sgemm.
+                    let sgemmWall = r.sgemmSeconds / Double(shards)
+                    let gflops = r.flops / sgemmWall / 1e9
+                    print("\(loss.description.padding(toLength: 9, withPad: " ", startingAt: 0)) \(name.padding(toLength: 7, withPad: " ", startingAt: 0)) "
+                          + "\(mode.padding(toLength: 8, withPad: " ", startingAt: 0)) "
+                          + String(format: "%7.3f  %9.0f  %10@  %10.0f%%  %15.1f  %6.0f%%", r.seconds, perSecond, vsPeers as NSString,
+                                   100 * sgemmWall / r.seconds, gflops, 100 * gflops / peak))
+                    rows.append(["loss": loss.description, "preset": name, "parallel": mode, "workers": shards,
+                                 "seconds_per_step": r.seconds, "targets_per_second": perSecond,
+                                 "sgemm_share": sgemmWall / r.seconds, "sgemm_gflops": gflops, "peak_gflops": peak,
+                                 "pytorch_targets_per_second": loss == .fullCrossEntropy ? peers[name] ?? 0 : 0])
+                }
             }
         }
         if let jsonPath {
@@ -42,12 +56,13 @@ enum TrainStepBenchmark {
         }
     }
 
-    static func measure(loss: LossKind, layers: Int, heads: Int, hidden: Int, inner: Int, steps: Int)
+    static func measure(loss: LossKind, layers: Int, heads: Int, hidden: Int, inner: Int, shards: Int, steps: Int)
         -> (seconds: Double, sgemmSeconds: Double, flops: Double) {
         let arch = Architecture(name: "bench", layers: layers, heads: heads, hidden: hidden, inner: inner, maxLength: 50)
         let items = 12_101, batch = 256, T = 50
         let network = Network(shape: ModelShape(architecture: arch, itemEncoder: ItemEncoderConfig(kind: .id), items: items), maxBatch: batch)
         let workspace = LossWorkspace(maxRows: batch * T, hidden: hidden)
+        let sharded = shards > 1 ? ShardedGradients(network: network, shards: shards) : nil
         let m = FloatBuffer(count: network.params.count), v = FloatBuffer(count: network.params.count)
         var rng = RandomSource(seed: 1)
         let sequences = (0..<(batch * T)).map { _ in Int32(rng.nextInt(items)) }
@@ -60,8 +75,13 @@ enum TrainStepBenchmark {
             SGEMMProfile.enabled = true
             let start = DispatchTime.now().uptimeNanoseconds
             let negatives: [Int32] = loss == .fullCrossEntropy ? [] : (0..<1000).map { _ in Int32(rng.nextInt(items)) }
-            _ = network.lossAndGradients(loss, sequences: sequences, batch: batch, rows: rows, workspace: workspace,
-                                         negatives: negatives, logQ: logQ, training: true, rng: &rng)
+            if let sharded {
+                _ = sharded.lossAndGradients(loss, sequences: sequences, batch: batch, rows: rows, negatives: negatives, logQ: logQ,
+                                             training: true, rng: &rng)
+            } else {
+                _ = network.lossAndGradients(loss, sequences: sequences, batch: batch, rows: rows, workspace: workspace,
+                                             negatives: negatives, logQ: logQ, training: true, rng: &rng)
+            }
             adamStep(params: network.params.pointer, grads: network.grads.pointer, m: m.pointer, v: v.pointer,
                      count: network.params.count, lr: 1e-3, step: step + 1, settings: AdamSettings())
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

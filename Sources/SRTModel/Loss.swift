@@ -53,6 +53,10 @@ public final class LossWorkspace {
     var logits: FloatBuffer  // [block, V] or [R, K]
     var vectors: FloatBuffer  // [K, C]
     var vectorGradients: FloatBuffer  // [K, C]
+    /// Full CE: dL/d item vectors accumulated transposed, [C, V] (that GEMM runs faster this way round).
+    var itemGradientsTransposed: FloatBuffer
+    /// Full CE, per block: each row's softmax scale, E·W and the scaled user vectors, [block], [block, C] ×2.
+    let rowScales, blockProducts, scaledRows: FloatBuffer
 
     public init(maxRows: Int, hidden: Int) {
         gathered = FloatBuffer(count: maxRows * hidden)
@@ -60,9 +64,16 @@ public final class LossWorkspace {
         logits = FloatBuffer(count: 0)
         vectors = FloatBuffer(count: 0)
         vectorGradients = FloatBuffer(count: 0)
+        itemGradientsTransposed = FloatBuffer(count: 0)
+        rowScales = FloatBuffer(count: block)
+        blockProducts = FloatBuffer(count: block * hidden)
+        scaledRows = FloatBuffer(count: block * hidden)
     }
 
     func ensureLogits(_ count: Int) { if logits.count < count { logits = FloatBuffer(count: count) } }
+    func ensureTransposedItemGradients(_ count: Int) {
+        if itemGradientsTransposed.count != count { itemGradientsTransposed = FloatBuffer(count: count) }
+    }
     func ensureVectors(_ count: Int) {
         if vectors.count < count { vectors = FloatBuffer(count: count); vectorGradients = FloatBuffer(count: count) }
     }
@@ -70,19 +81,22 @@ public final class LossWorkspace {
 
 public enum Loss {
     /// Computes the loss and its gradients. `negatives` (sampled softmax) are item indices and
-    /// `logQ` the log sampling probability of every item.
+    /// `logQ` the log sampling probability of every item. Gradients are of the sum over the rows
+    /// divided by `normalizer` (default: the rows, i.e. of the mean; a shard of a batch passes the
+    /// whole batch's rows). Returns the mean over these rows.
     public static func compute(
         _ kind: LossKind, network: Network, rows: ScoredRows, workspace: LossWorkspace,
-        negatives: [Int32] = [], logQ: [Float] = []
+        negatives: [Int32] = [], logQ: [Float] = [], normalizer: Int? = nil
     ) -> Float {
         guard rows.count > 0 else { return 0 }
         gather(network: network, rows: rows, into: workspace.gathered)
         workspace.gatheredGradient.pointer.update(repeating: 0, count: rows.count * network.shape.architecture.hidden)
+        let scale = 1 / Float(normalizer ?? rows.count)
         let loss: Float
         switch kind {
-        case .fullCrossEntropy: loss = fullCrossEntropy(network, rows, workspace)
-        case .sampledSoftmax: loss = sampledSoftmax(network, rows, workspace, negatives: negatives, logQ: logQ)
-        case .binaryCrossEntropy: loss = binaryCrossEntropy(network, rows, workspace)
+        case .fullCrossEntropy: loss = fullCrossEntropy(network, rows, workspace, scale: scale)
+        case .sampledSoftmax: loss = sampledSoftmax(network, rows, workspace, negatives: negatives, logQ: logQ, scale: scale)
+        case .binaryCrossEntropy: loss = binaryCrossEntropy(network, rows, workspace, scale: scale)
         }
         scatter(workspace.gatheredGradient, rows: rows, network: network)
         return loss
@@ -103,32 +117,53 @@ public enum Loss {
         }
     }
 
-    static func fullCrossEntropy(_ network: Network, _ rows: ScoredRows, _ w: LossWorkspace) -> Float {
+    /// Blocks of `block` rows: logits = H·Wᵀ, then each row is left as E = exp(logits − max) with
+    /// its sum, and the gradient (softmax − onehot)·scale is never written out: with sᵢ = scale/sumᵢ,
+    /// dH = diag(s)·E·W − scale·W[targets] and dWᵀ += (diag(s)·H)ᵀ·E − scale·H at the targets' columns.
+    /// That saves a pass over the [block, V] logits, the largest data here.
+    static func fullCrossEntropy(_ network: Network, _ rows: ScoredRows, _ w: LossWorkspace, scale: Float) -> Float {
         let c = network.shape.architecture.hidden, v = network.items, r = rows.count
+        let items = network.itemVectors.pointer, itemGradients = network.itemGradients.pointer
         w.ensureLogits(w.block * v)
+        w.ensureTransposedItemGradients(c * v)
+        let dWt = w.itemGradientsTransposed.pointer
+        dWt.update(repeating: 0, count: c * v)
         var total = 0.0
-        let scale = 1 / Float(r)
         var start = 0
         while start < r {
             let n = min(w.block, r - start)
-            let h = w.gathered.pointer + start * c, logits = w.logits.pointer
-            matmul(logits, h, network.itemVectors.pointer, m: n, n: v, k: c, transB: true)
+            let h = w.gathered.pointer + start * c, dh = w.gatheredGradient.pointer + start * c, logits = w.logits.pointer
+            matmul(logits, h, items, m: n, n: v, k: c, transB: true)
             for i in 0..<n {
                 let row = logits + i * v
                 let sum = expShiftSum(row, count: v, shift: maxReduce(row, count: v))
-                let target = Int(rows.targets[start + i])
-                total -= Double(log(row[target] / sum))
-                SRTTensor.scale(row, count: v, by: scale / sum)
-                row[target] -= scale  // d/dlogits = (softmax − onehot) / R
+                total -= Double(log(row[Int(rows.targets[start + i])] / sum))
+                w.rowScales[i] = scale / sum
+                let hi = h + i * c, scaled = w.scaledRows.pointer + i * c
+                for j in 0..<c { scaled[j] = w.rowScales[i] * hi[j] }
             }
-            matmul(w.gatheredGradient.pointer + start * c, logits, network.itemVectors.pointer, m: n, n: c, k: v, beta: 1)
-            matmul(network.itemGradients.pointer, logits, h, m: v, n: c, k: n, transA: true, beta: 1)
+            matmul(w.blockProducts.pointer, logits, items, m: n, n: c, k: v)
+            matmul(dWt, w.scaledRows.pointer, logits, m: c, n: v, k: n, transA: true, beta: 1)
+            for i in 0..<n {
+                let target = Int(rows.targets[start + i])
+                let product = w.blockProducts.pointer + i * c, d = dh + i * c, hi = h + i * c
+                let t = items + target * c, dt = itemGradients + target * c
+                let si = w.rowScales[i]
+                for j in 0..<c {
+                    d[j] += si * product[j] - scale * t[j]
+                    dt[j] -= scale * hi[j]
+                }
+            }
             start += n
+        }
+        for item in 0..<v {
+            let d = itemGradients + item * c
+            for j in 0..<c { d[j] += dWt[j * v + item] }
         }
         return Float(total / Double(r))
     }
 
-    static func sampledSoftmax(_ network: Network, _ rows: ScoredRows, _ w: LossWorkspace, negatives: [Int32], logQ: [Float]) -> Float {
+    static func sampledSoftmax(_ network: Network, _ rows: ScoredRows, _ w: LossWorkspace, negatives: [Int32], logQ: [Float], scale: Float) -> Float {
         let c = network.shape.architecture.hidden, r = rows.count, k = negatives.count
         let items = network.itemVectors.pointer
         w.ensureVectors(k * c)
@@ -138,7 +173,6 @@ public enum Loss {
         matmul(negativeLogits, w.gathered.pointer, w.vectors.pointer, m: r, n: k, k: c, transB: true)
         w.vectorGradients.pointer.update(repeating: 0, count: k * c)
         var total = 0.0
-        let scale = 1 / Float(r)
         for i in 0..<r {
             let h = w.gathered.pointer + i * c, target = Int(rows.targets[i])
             let targetVector = items + target * c
@@ -174,11 +208,10 @@ public enum Loss {
         return Float(total / Double(r))
     }
 
-    static func binaryCrossEntropy(_ network: Network, _ rows: ScoredRows, _ w: LossWorkspace) -> Float {
+    static func binaryCrossEntropy(_ network: Network, _ rows: ScoredRows, _ w: LossWorkspace, scale: Float) -> Float {
         let c = network.shape.architecture.hidden, r = rows.count
         let items = network.itemVectors.pointer
         var total = 0.0
-        let scale = 1 / Float(r)
         for i in 0..<r {
             let h = w.gathered.pointer + i * c, dh = w.gatheredGradient.pointer + i * c
             for (item, label) in [(Int(rows.targets[i]), Float(1)), (Int(rows.negatives[i]), Float(0))] {

@@ -85,11 +85,22 @@ public final class Network: @unchecked Sendable {
     /// Positions per sequence in the current batch (≤ maxLength): short batches skip the padding.
     public private(set) var currentLength = 0
 
-    public init(shape: ModelShape, maxBatch: Int, seed: UInt64 = 2020) {
+    public convenience init(shape: ModelShape, maxBatch: Int, seed: UInt64 = 2020) {
+        self.init(shape: shape, maxBatch: maxBatch, params: FloatBuffer(count: ParameterLayout(shape).count))
+        initialize(seed: seed)
+    }
+
+    /// A worker for data-parallel steps (`ShardedGradients`): reads `primary`'s parameters and item
+    /// vectors, and owns its own gradients and activations for up to `maxBatch` sequences.
+    convenience init(replicaOf primary: Network, maxBatch: Int) {
+        self.init(shape: primary.shape, maxBatch: maxBatch, params: primary.params)
+    }
+
+    private init(shape: ModelShape, maxBatch: Int, params: FloatBuffer) {
         self.shape = shape
         layout = ParameterLayout(shape)
         self.maxBatch = maxBatch
-        params = FloatBuffer(count: layout.count)
+        self.params = params
         grads = FloatBuffer(count: layout.count)
         let a = shape.architecture
         let m = maxBatch * a.maxLength, c = a.hidden, f = a.inner
@@ -123,7 +134,6 @@ public final class Network: @unchecked Sendable {
         dResidual2 = FloatBuffer(count: m * c)
         dInput = FloatBuffer(count: m * c)
         attentionScratch = FloatBuffer(count: 2 * a.maxLength * a.maxLength)
-        initialize(seed: seed)
     }
 
     deinit { inputIndex.deallocate() }
@@ -157,6 +167,14 @@ public final class Network: @unchecked Sendable {
     }
 
     var pieces = 0
+
+    /// Points a replica at the primary's current item vectors (computed once per step by the
+    /// primary) and sizes its own item gradients to match.
+    func followItems(of primary: Network) {
+        items = primary.items
+        itemVectors = primary.itemVectors
+        if itemGradients.count != primary.itemGradients.count { itemGradients = FloatBuffer(count: primary.itemGradients.count) }
+    }
 
     func resizeCatalog(_ count: Int, pieces: Int) {
         self.pieces = pieces

@@ -1,4 +1,5 @@
 import CBLAS
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,12 +8,17 @@ import Glibc
 // All matrices are row-major Float32.
 
 /// Opt-in accounting of time and FLOPs spent in sgemm, for benchmarks (`bench/train_step`). Off,
-/// it costs one branch per call.
+/// it costs one branch per call. Calls from several threads add up their thread-seconds.
 public enum SGEMMProfile {
     nonisolated(unsafe) public static var enabled = false
-    nonisolated(unsafe) public static var nanoseconds: UInt64 = 0
-    nonisolated(unsafe) public static var flops: Double = 0
-    public static func reset() { nanoseconds = 0; flops = 0 }
+    static let elapsed = Atomic<UInt64>(0)
+    static let operations = Atomic<UInt64>(0)
+    public static var nanoseconds: UInt64 { elapsed.load(ordering: .relaxed) }
+    public static var flops: Double { Double(operations.load(ordering: .relaxed)) }
+    public static func reset() {
+        elapsed.store(0, ordering: .relaxed)
+        operations.store(0, ordering: .relaxed)
+    }
 }
 
 @inline(__always)
@@ -22,8 +28,8 @@ func profiled(_ m: Int, _ n: Int, _ k: Int, _ body: () -> Void) {
     clock_gettime(CLOCK_MONOTONIC, &start)
     body()
     clock_gettime(CLOCK_MONOTONIC, &end)
-    SGEMMProfile.nanoseconds += UInt64((end.tv_sec - start.tv_sec) * 1_000_000_000 + (end.tv_nsec - start.tv_nsec))
-    SGEMMProfile.flops += 2 * Double(m) * Double(n) * Double(k)
+    SGEMMProfile.elapsed.add(UInt64((end.tv_sec - start.tv_sec) * 1_000_000_000 + (end.tv_nsec - start.tv_nsec)), ordering: .relaxed)
+    SGEMMProfile.operations.add(UInt64(2 * m * n * k), ordering: .relaxed)
 }
 
 /// Row-major single-precision GEMM through OpenBLAS. `transA`/`transB` read A as [K,M] / B as [N,K].

@@ -116,7 +116,7 @@ public enum EvaluationRun {
         train.vocabularySize = recipe.vocabularySize
         train.tokenEmbedding = recipe.tokenEmbedding
         train.options = recipe.options
-        train.options.threads = request.threads
+        train.options.threads = 1  // one worker: eval keeps OpenBLAS at --threads for scoring
         train.computeFisher = false
         _ = progress(.note("baseline \(recipe.baseline.rawValue): training \(recipe.encoder) encoder, loss \(recipe.options.loss), up to \(recipe.options.epochs) epochs"))
         var stopped = false

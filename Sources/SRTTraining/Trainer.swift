@@ -12,6 +12,9 @@ public final class Trainer {
     let split: DatasetSplit
     let windows: [TrainingWindow]
     let workspace: LossWorkspace
+    /// With more than one thread: each batch is split across that many workers (see ShardedGradients;
+    /// the caller keeps OpenBLAS at one thread).
+    let sharded: ShardedGradients?
     let m, v: FloatBuffer  // Adam moments
     let best: FloatBuffer
     /// Per-item log sampling probability for the sampled softmax (popularity + 1, as the reference).
@@ -67,6 +70,7 @@ public final class Trainer {
         let T = network.shape.architecture.maxLength
         windows = TrainingWindows.make(sequences: split.train, users: split.trainUsers, maxLength: T, stride: options.windowStride)
         workspace = LossWorkspace(maxRows: network.maxBatch * T, hidden: network.shape.architecture.hidden)
+        sharded = options.threads > 1 ? ShardedGradients(network: network, shards: options.threads) : nil
         m = FloatBuffer(count: network.params.count)
         v = FloatBuffer(count: network.params.count)
         best = FloatBuffer(count: network.params.count)
@@ -204,9 +208,7 @@ public final class Trainer {
 
     /// One optimizer step on one batch; returns the mean loss over its scored positions.
     func trainStep(_ sequences: [Int32], batch: Int, length: Int, rows: ScoredRows, rate: Float, step: Int, rng: inout RandomSource) -> Float {
-        let loss = network.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
-                                            workspace: workspace, negatives: sampledNegatives(&rng), logQ: logQ,
-                                            training: true, rng: &rng)
+        let loss = lossAndGradients(sequences, batch: batch, length: length, rows: rows, training: true, rng: &rng)
         let ranges = trainable ?? [0..<network.params.count]
         ewc?.addGradient(network.params.pointer, into: network.grads.pointer, ranges: ranges)
         for range in frozen { (network.grads.pointer + range.lowerBound).update(repeating: 0, count: range.count) }  // clip only what trains
@@ -217,6 +219,17 @@ public final class Trainer {
                      count: range.count, lr: rate, step: step, settings: AdamSettings(weightDecay: options.weightDecay))
         }
         return loss
+    }
+
+    /// The mean loss over `rows` and its gradient in `network.grads`, on one worker or split across several.
+    func lossAndGradients(_ sequences: [Int32], batch: Int, length: Int, rows: ScoredRows, training: Bool, rng: inout RandomSource) -> Float {
+        let negatives = sampledNegatives(&rng)
+        if let sharded {
+            return sharded.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
+                                            negatives: negatives, logQ: logQ, training: training, rng: &rng)
+        }
+        return network.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
+                                        workspace: workspace, negatives: negatives, logQ: logQ, training: training, rng: &rng)
     }
 
     /// Scales the gradients so their global L2 norm is at most `maxGradientNorm`.

@@ -71,12 +71,24 @@ enum Synthetic {
         #expect(FileManager.default.fileExists(atPath: report.checkpoint + "/tokenizer.model") == (c.encoder == .text))
     }
 
-    @Test func sameSeedGivesTheSameWeights() throws {
-        let a = try TrainingRun.run(Synthetic.request(encoder: .text, epochs: 3, seed: 11)) { _ in .proceed }
-        let b = try TrainingRun.run(Synthetic.request(encoder: .text, epochs: 3, seed: 11)) { _ in .proceed }
+    /// With 2 threads each batch is split across two workers (ShardedGradients): still reproducible.
+    @Test(arguments: [1, 2])
+    func sameSeedGivesTheSameWeights(threads: Int) throws {
+        var request = Synthetic.request(encoder: .text, epochs: 3, seed: 11)
+        request.options.threads = threads
+        let a = try TrainingRun.run(request) { _ in .proceed }
+        request.output = NSTemporaryDirectory() + "srthub-ck-" + UUID().uuidString
+        let b = try TrainingRun.run(request) { _ in .proceed }
         let wa = FileManager.default.contents(atPath: a.checkpoint + "/model.safetensors")
         let wb = FileManager.default.contents(atPath: b.checkpoint + "/model.safetensors")
         #expect(wa != nil && wa == wb)
+    }
+
+    @Test func twoWorkersLearnTheCycle() throws {
+        var request = Synthetic.request(encoder: .id)
+        request.options.threads = 2
+        let report = try TrainingRun.run(request) { _ in .proceed }
+        #expect(report.test.masked["hr@1"]! > 0.9, "\(report.test.masked)")  // as with one worker
     }
 
     @Test func stopRequestKeepsTheBestWeightsSoFar() throws {

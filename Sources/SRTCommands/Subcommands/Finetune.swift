@@ -37,7 +37,7 @@ struct Finetune: AsyncParsableCommand {
     @Option(help: "Loss (default: the base's): ce, ssm:K or bce.") var loss: String?
     @Option(help: "Sequences per batch.") var batch = 128
     @Option(help: "Epochs without a better validation NDCG@10 before a stage stops.") var patience = 10
-    @Option(help: "OpenBLAS threads.") var threads = 1
+    @Option(help: "Worker threads: each batch is split across them (results depend on the seed and this count).") var threads = 1
     @Option(help: "Random seed.") var seed: UInt64 = 2020
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var split: SplitOptions
@@ -68,7 +68,7 @@ struct Finetune: AsyncParsableCommand {
         request.options.patience = patience
         request.options.threads = threads
         request.options.seed = seed
-        BLASThreads.set(threads)
+        BLASThreads.set(1)  // each batch is split across --threads workers instead
         let display = ProgressDisplay(total: epochsPerLayer)
         let report = try Failure.reporting { try FineTuneRun.run(request) { display.handle($0) } }
         display.finish()

@@ -37,7 +37,7 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Maximum sequence length (overrides the preset's).") var maxLen: Int?
     @Option(help: "Items between training windows (default: half the max length; the max length gives disjoint windows).")
     var windowStride: Int?
-    @Option(help: "OpenBLAS threads.") var threads = 1
+    @Option(help: "Worker threads: each batch is split across them (results depend on the seed and this count).") var threads = 1
     @Option(help: "Random seed (training is reproducible from it).") var seed: UInt64 = 2020
     @Option(help: "Checkpoint folder to write.") var out: String?
     @Option(help: "Continue an interrupted run from its checkpoint folder (its model and recipe are used; pass the same --data).")
@@ -82,7 +82,7 @@ struct Train: AsyncParsableCommand {
         request.options.windowStride = windowStride
         request.options.seed = seed
 
-        BLASThreads.set(threads)  // once, before any BLAS work
+        BLASThreads.set(1)  // once, before any BLAS work: each batch is split across --threads workers instead
         // A resumed run follows its checkpoint's recipe, epochs included.
         let plannedEpochs = resume.flatMap { FileManager.default.contents(atPath: $0 + "/config.json") }
             .flatMap { try? JSONDecoder().decode(CheckpointConfig.self, from: $0) }?.training.epochs ?? epochs

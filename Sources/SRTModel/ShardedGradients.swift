@@ -1,0 +1,93 @@
+import Dispatch
+import SRTTensor
+
+/// Data-parallel gradients across CPU cores: a batch's sequences are split into one shard per
+/// worker; each worker runs forward, loss and backward on its shard with single-threaded BLAS
+/// into its own gradients, and the gradients are summed into the primary network's.
+///
+/// Why not let OpenBLAS thread each product: this model's GEMMs are skinny (64–256 wide), where
+/// two BLAS threads gain little, and everything between the GEMMs (the softmax over the whole
+/// catalog, LayerNorm, GELU, the attention heads' small products) would run on one core.
+/// `bench/train_step` measures both ways.
+///
+/// Call it with OpenBLAS set to one thread (`BLASThreads.set(1)`): workers already fill the cores.
+/// The result depends on the shard count (dropout draws come from one seed per shard), so a run is
+/// reproducible from its seed and thread count.
+public final class ShardedGradients: @unchecked Sendable {
+    public let network: Network
+    let replicas: [Network]
+    let workspaces: [LossWorkspace]
+
+    /// `shards` ≥ 2 workers; `network` is the first and keeps the parameters.
+    public init(network: Network, shards: Int) {
+        precondition(shards >= 2)
+        self.network = network
+        let perShard = (network.maxBatch + shards - 1) / shards
+        let a = network.shape.architecture
+        replicas = (1..<shards).map { _ in Network(replicaOf: network, maxBatch: perShard) }
+        workspaces = (0..<shards).map { _ in LossWorkspace(maxRows: perShard * a.maxLength, hidden: a.hidden) }
+    }
+
+    public var shards: Int { replicas.count + 1 }
+
+    /// The same contract as `Network.lossAndGradients`: on return `network.grads` holds the
+    /// gradient of the mean loss over all `rows`, which it returns.
+    public func lossAndGradients(
+        _ kind: LossKind, sequences: [Int32], batch: Int, length: Int? = nil, rows: ScoredRows,
+        negatives: [Int32] = [], logQ: [Float] = [], training: Bool, rng: inout RandomSource
+    ) -> Float {
+        let T = length ?? network.shape.architecture.maxLength
+        let count = min(shards, batch)
+        guard count >= 2 else {
+            return network.lossAndGradients(kind, sequences: sequences, batch: batch, length: T, rows: rows, workspace: workspaces[0],
+                                            negatives: negatives, logQ: logQ, training: training, rng: &rng)
+        }
+        let bounds = (0...count).map { $0 * batch / count }  // shard s holds sequences bounds[s]..<bounds[s+1]
+        let shardRows = split(rows, bounds: bounds, length: T)
+        let seeds = (0..<count).map { _ in rng.next() }
+        let workers = [network] + replicas
+        network.zeroGradients()
+        network.encodeItems()
+        let losses = FloatBuffer(count: count)
+        DispatchQueue.concurrentPerform(iterations: count) { s in
+            let worker = workers[s]
+            if s > 0 {
+                worker.followItems(of: network)
+                worker.zeroGradients()
+            }
+            var random = RandomSource(seed: seeds[s])
+            worker.forward(Array(sequences[(bounds[s] * T)..<(bounds[s + 1] * T)]), batch: bounds[s + 1] - bounds[s], length: T,
+                           training: training, rng: &random)
+            worker.hiddenGradient.zero()
+            losses[s] = Loss.compute(kind, network: worker, rows: shardRows[s], workspace: workspaces[s],
+                                     negatives: negatives, logQ: logQ, normalizer: rows.count)
+            worker.backward()
+        }
+        for replica in replicas.prefix(count - 1) {
+            add(replica.grads, into: network.grads)
+            add(replica.itemGradients, into: network.itemGradients)
+        }
+        network.encodeItemsBackward()
+        var total = 0.0
+        for s in 0..<count { total += Double(losses[s]) * Double(shardRows[s].count) }
+        return rows.count == 0 ? 0 : Float(total / Double(rows.count))
+    }
+
+    /// Each shard's rows, re-indexed from the batch's positions to the shard's own.
+    func split(_ rows: ScoredRows, bounds: [Int], length: Int) -> [ScoredRows] {
+        var shards = [ScoredRows](repeating: ScoredRows(), count: bounds.count - 1)
+        for r in 0..<rows.count {
+            let sequence = Int(rows.rows[r]) / length
+            let s = bounds.lastIndex { $0 <= sequence }!
+            shards[s].rows.append(rows.rows[r] - Int32(bounds[s] * length))
+            shards[s].targets.append(rows.targets[r])
+            if !rows.negatives.isEmpty { shards[s].negatives.append(rows.negatives[r]) }
+        }
+        return shards
+    }
+
+    func add(_ source: FloatBuffer, into target: FloatBuffer) {
+        let s = source.pointer, t = target.pointer
+        for i in 0..<min(source.count, target.count) { t[i] += s[i] }
+    }
+}

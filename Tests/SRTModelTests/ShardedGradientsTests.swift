@@ -1,0 +1,87 @@
+import Testing
+@testable import SRTModel
+import SRTTensor
+
+/// Splitting a batch across workers must give the gradient of the whole batch's mean loss: the same
+/// numbers, up to float summation order, as one network on the whole batch (dropout off).
+@Suite struct ShardedGradientsTests {
+    static let batch = 5, length = 4, items = 9
+
+    static func network(_ kind: ItemEncoderConfig.Kind) -> Network {
+        let architecture = Architecture(name: "tiny", layers: 2, heads: 2, hidden: 8, inner: 12, maxLength: length,
+                                        hiddenDropout: 0, attentionDropout: 0)
+        let encoder = kind == .text
+            ? ItemEncoderConfig(kind: .text, fields: ["title"], maxPieces: [2], vocabularySize: 6, tokenEmbedding: 4)
+            : ItemEncoderConfig(kind: .id)
+        let net = Network(shape: ModelShape(architecture: architecture, itemEncoder: encoder, items: items), maxBatch: batch, seed: 3)
+        var rng = RandomSource(seed: 11)
+        for i in 0..<net.params.count { net.params[i] += 0.3 * rng.nextGaussian() }
+        if kind == .text {
+            let ids: [Int32] = [0, 1, 2, -1, 3, 4, 5, -1, 1, 2, 0, 5, 4, -1, 3, 3, 2, 5]
+            net.setCatalog(ItemTokens(items: items, fields: 1, pieces: 2, ids: ids))
+        }
+        return net
+    }
+
+    /// Five sequences, two of them shorter (padding after them); every real position but the last is scored.
+    static func inputs() -> ([Int32], ScoredRows) {
+        let sequences: [Int32] = [0, 3, 5, 2,  4, 1, -1, -1,  8, 7, 6, 5,  2, -1, -1, -1,  1, 2, 3, 4]
+        var rows = ScoredRows()
+        for i in 0..<(batch * length) where sequences[i] >= 0 {
+            rows.rows.append(Int32(i))
+            rows.targets.append(Int32((Int(sequences[i]) * 5 + 2) % items))
+            rows.negatives.append(Int32((Int(sequences[i]) + 4) % items))
+        }
+        return (sequences, rows)
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        let encoder: ItemEncoderConfig.Kind
+        let loss: LossKind
+        let shards: Int
+        var testDescription: String { "\(encoder) encoder, \(loss), \(shards) shards" }
+    }
+
+    @Test(arguments: [
+        Case(encoder: .text, loss: .fullCrossEntropy, shards: 2), Case(encoder: .id, loss: .fullCrossEntropy, shards: 3),
+        Case(encoder: .text, loss: .sampledSoftmax(negatives: 4), shards: 2), Case(encoder: .id, loss: .binaryCrossEntropy, shards: 2),
+        Case(encoder: .text, loss: .binaryCrossEntropy, shards: 5),
+    ])
+    func shardedGradientEqualsWholeBatchGradient(_ c: Case) {
+        let (sequences, rows) = Self.inputs()
+        let logQ = (0..<Self.items).map { Float(-2.0 - 0.1 * Double($0)) }
+        let negatives: [Int32] = [6, 0, 2, 3]
+
+        let whole = Self.network(c.encoder)
+        var rng = RandomSource(seed: 1)
+        let wholeLoss = whole.lossAndGradients(c.loss, sequences: sequences, batch: Self.batch, rows: rows,
+                                               workspace: LossWorkspace(maxRows: Self.batch * Self.length, hidden: 8),
+                                               negatives: negatives, logQ: logQ, training: true, rng: &rng)
+
+        let split = Self.network(c.encoder)
+        let sharded = ShardedGradients(network: split, shards: c.shards)
+        var rng2 = RandomSource(seed: 1)
+        let shardedLoss = sharded.lossAndGradients(c.loss, sequences: sequences, batch: Self.batch, rows: rows,
+                                                   negatives: negatives, logQ: logQ, training: true, rng: &rng2)
+
+        #expect(abs(wholeLoss - shardedLoss) < 1e-5 * max(1, abs(wholeLoss)))
+        var maxDiff: Float = 0, maxGrad: Float = 0
+        for i in 0..<whole.grads.count {
+            maxDiff = max(maxDiff, abs(whole.grads[i] - split.grads[i]))
+            maxGrad = max(maxGrad, abs(whole.grads[i]))
+        }
+        #expect(maxGrad > 1e-3)  // the comparison is not between two zero vectors
+        #expect(maxDiff <= 1e-5 * maxGrad, "max |Δgrad| \(maxDiff) of max |grad| \(maxGrad)")
+    }
+
+    @Test func aBatchSmallerThanTheShardCountRunsOnOneWorker() {
+        let net = Self.network(.id)
+        let sharded = ShardedGradients(network: net, shards: 4)
+        var rows = ScoredRows()
+        rows.rows = [0, 1]
+        rows.targets = [3, 4]
+        var rng = RandomSource(seed: 1)
+        let loss = sharded.lossAndGradients(.fullCrossEntropy, sequences: [1, 2, 3, -1], batch: 1, rows: rows, training: false, rng: &rng)
+        #expect(loss.isFinite && loss > 0)
+    }
+}
