@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Training-step speed (release build, 2 OpenBLAS threads): forward + loss + backward + Adam at batch
+# Training-step speed (release build, 2 threads): forward + loss + backward + Adam at batch
 # 256 × length 50 over 12,101 items, presets 64x2 / 128x4 / 256x4, full-catalog CE at every position
-# and sampled softmax with 1,000 negatives; targets/s beside PyTorch's (PEERS.md), the share of time
-# in sgemm and its GFLOP/s against the sgemm peak measured in the same run.
+# and sampled softmax with 1,000 negatives, each with the batch split across 2 workers (`shards`, as
+# `srthub train --threads 2`) and with one worker on 2 OpenBLAS threads (`blas`); targets/s beside
+# PyTorch's (PEERS.md), the share of time in sgemm and its GFLOP/s against the sgemm peak measured in
+# the same run. Extra flags pass through, e.g. `--presets 64x2 --losses ce --parallel shards`.
 # Goal: ≥ 2× PyTorch at 64x2 and ≥ 1.2× at 256x4. Writes bench/results/train_step.json.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -135,18 +135,20 @@ public final class Trainer {
                     break epochs
                 }
             }
-            let ndcg = Evaluator.evaluate(network, cases: validation, ks: [10]).masked["ndcg@10"] ?? 0
-            let improved = ndcg > bestValidation
+            let result = Evaluator.evaluate(network, cases: validation, ks: [10])
+            let masked = result.masked["ndcg@10"] ?? 0, unmasked = result.unmasked["ndcg@10"] ?? 0
+            let score = options.selectionScore(masked: masked, unmasked: unmasked)
+            let improved = score > bestValidation
             if improved {
-                bestValidation = ndcg
+                bestValidation = score
                 bestEpoch = epoch
                 best.copy(from: network.params)
                 sinceBest = 0
             } else {
                 sinceBest += 1
             }
-            let summary = EpochSummary(epoch: epoch, trainLoss: lossSum / Double(max(targets, 1)), validationNDCG10: ndcg,
-                                       best: improved, seconds: Date().timeIntervalSince(start), targets: targets,
+            let summary = EpochSummary(epoch: epoch, trainLoss: lossSum / Double(max(targets, 1)), validationNDCG10: masked,
+                                       validationUnmaskedNDCG10: unmasked, best: improved, seconds: Date().timeIntervalSince(start), targets: targets,
                                        penalty: ewc?.penalty(network.params.pointer))
             history.append(summary)
             resumeState = ResumeState(epoch: epoch, step: step, sinceBest: sinceBest, bestEpoch: bestEpoch, bestValidation: bestValidation,

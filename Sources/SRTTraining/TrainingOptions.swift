@@ -19,8 +19,20 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var validationCases: Int?
     /// "constant" keeps the peak rate throughout (as RecBole); nil or "onecycle": the one-cycle schedule.
     public var schedule: String?
+    /// Which validation NDCG@10 picks the best epoch and drives early stopping: "masked" (nil: history
+    /// items excluded), "unmasked" (every item ranked, as RecBole selects) or "mean" (of the two).
+    public var selection: String?
 
     public init() {}
+
+    /// The selection score of one validation result.
+    public func selectionScore(masked: Double, unmasked: Double) -> Double {
+        switch selection {
+        case "unmasked": unmasked
+        case "mean": (masked + unmasked) / 2
+        default: masked
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case loss, epochs, batch, patience, seed, threads
@@ -30,6 +42,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         case validationCases = "validation_cases"
         case windowStride = "window_stride"
         case schedule = "lr_schedule"
+        case selection = "select"
     }
 }
 
@@ -45,7 +58,9 @@ public enum TrainingEvent: Sendable {
 public struct EpochSummary: Codable, Sendable {
     public let epoch: Int
     public let trainLoss: Double
+    /// Validation NDCG@10 with history masked, and unmasked (absent in logs older than it).
     public let validationNDCG10: Double
+    public var validationUnmaskedNDCG10: Double? = nil
     public let best: Bool
     public let seconds: Double
     public let targets: Int

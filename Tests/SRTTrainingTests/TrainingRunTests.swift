@@ -84,6 +84,27 @@ enum Synthetic {
         #expect(wa != nil && wa == wb)
     }
 
+    /// `--select unmasked`: the best epoch is the one with the best unmasked validation NDCG@10.
+    @Test func selectionFollowsTheChosenValidationMetric() throws {
+        var request = Synthetic.request(encoder: .id, epochs: 8)
+        request.options.selection = "unmasked"
+        var epochs: [EpochSummary] = []
+        _ = try TrainingRun.run(request) { event in
+            if case .epoch(let e) = event { epochs.append(e) }
+            return .proceed
+        }
+        var best = -1.0
+        for e in epochs {
+            let unmasked = try #require(e.validationUnmaskedNDCG10)
+            #expect(e.best == (unmasked > best), "epoch \(e.epoch)")
+            best = max(best, unmasked)
+        }
+        #expect(TrainingOptions().selectionScore(masked: 0.3, unmasked: 0.1) == 0.3)
+        var mean = TrainingOptions()
+        mean.selection = "mean"
+        #expect(abs(mean.selectionScore(masked: 0.3, unmasked: 0.1) - 0.2) < 1e-12)
+    }
+
     @Test func twoWorkersLearnTheCycle() throws {
         var request = Synthetic.request(encoder: .id)
         request.options.threads = 2

@@ -38,7 +38,7 @@ final class ProgressDisplay: @unchecked Sendable {
         case .epoch(let e):
             clearLine()
             let penalty = e.penalty.map { "  ewc \(String(format: "%.2e", $0))" } ?? ""
-            printError("\(stage)epoch \(e.epoch): loss \(String(format: "%.4f", e.trainLoss))\(penalty)  valid NDCG@10 \(String(format: "%.4f", e.validationNDCG10))\(e.best ? " *" : "")  \(String(format: "%.1f", e.seconds)) s  \(Int(Double(e.targets) / e.seconds)) targets/s")
+            printError("\(stage)epoch \(e.epoch): loss \(String(format: "%.4f", e.trainLoss))\(penalty)  valid NDCG@10 \(String(format: "%.4f", e.validationNDCG10))\(e.validationUnmaskedNDCG10.map { String(format: " (unmasked %.4f)", $0) } ?? "")\(e.best ? " *" : "")  \(String(format: "%.1f", e.seconds)) s  \(Int(Double(e.targets) / e.seconds)) targets/s")
         }
         if Self.interrupted {
             if !reportedInterrupt {

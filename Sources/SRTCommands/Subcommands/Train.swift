@@ -32,6 +32,8 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Peak learning rate of the one-cycle schedule.") var lr: Float = 1e-3
     @Option(help: "Coupled L2 weight decay.") var weightDecay: Float = 0
     @Option(help: "Learning-rate schedule: onecycle (30% warm-up, cosine) or constant (as RecBole).") var lrSchedule = "onecycle"
+    @Option(help: "Validation NDCG@10 that picks the best epoch and drives early stopping: masked (history excluded), unmasked (every item ranked, as RecBole selects) or mean (of the two).")
+    var select = "masked"
     @Option(help: "Clip gradients to this global L2 norm (0: no clipping).") var maxGradNorm: Float = 1
     @Option(help: "Epochs without a better validation NDCG@10 before stopping.") var patience = 10
     @Option(help: "Maximum sequence length (overrides the preset's).") var maxLen: Int?
@@ -53,6 +55,7 @@ struct Train: AsyncParsableCommand {
         if batch < 1 { throw ValidationError("'--batch' must be at least 1") }
         if !(lr > 0) { throw ValidationError("'--lr' must be positive") }
         if !["onecycle", "constant"].contains(lrSchedule) { throw ValidationError("'--lr-schedule' must be onecycle or constant") }
+        if !["masked", "unmasked", "mean"].contains(select) { throw ValidationError("'--select' must be masked, unmasked or mean") }
         if !(maxGradNorm >= 0) { throw ValidationError("'--max-grad-norm' must be zero or positive") }
     }
 
@@ -76,6 +79,7 @@ struct Train: AsyncParsableCommand {
         request.options.learningRate = lr
         request.options.weightDecay = weightDecay
         request.options.schedule = lrSchedule == "onecycle" ? nil : lrSchedule
+        request.options.selection = select == "masked" ? nil : select
         request.options.maxGradientNorm = maxGradNorm
         request.options.patience = patience
         request.options.threads = threads
