@@ -105,6 +105,28 @@ enum Synthetic {
         #expect(abs(mean.selectionScore(masked: 0.3, unmasked: 0.1) - 0.2) < 1e-12)
     }
 
+    /// With a zero learning rate nothing improves after epoch 1; patience 1 still waits for the end
+    /// of the one-cycle warm-up (3 of 10 epochs), so the run stops after epoch 4, not 2.
+    @Test func earlyStoppingWaitsForTheWarmUp() throws {
+        var request = Synthetic.request(encoder: .id, epochs: 10)
+        request.options.patience = 1
+        request.options.learningRate = 0
+        var epochs = 0
+        _ = try TrainingRun.run(request) { event in
+            if case .epoch = event { epochs += 1 }
+            return .proceed
+        }
+        #expect(epochs == 4)
+        request.options.schedule = "constant"  // no warm-up: stops as soon as patience runs out
+        request.output = NSTemporaryDirectory() + "srthub-ck-" + UUID().uuidString
+        epochs = 0
+        _ = try TrainingRun.run(request) { event in
+            if case .epoch = event { epochs += 1 }
+            return .proceed
+        }
+        #expect(epochs == 2)
+    }
+
     @Test func twoWorkersLearnTheCycle() throws {
         var request = Synthetic.request(encoder: .id)
         request.options.threads = 2

@@ -36,7 +36,7 @@ struct Finetune: AsyncParsableCommand {
     @Option(help: "EWC strength λ (0: off).") var ewc: Float = 100
     @Option(help: "Loss (default: the base's): ce, ssm:K or bce.") var loss: String?
     @Option(help: "Sequences per batch.") var batch = 128
-    @Option(help: "Epochs without a better validation NDCG@10 before a stage stops.") var patience = 10
+    @Option(help: "Epochs without a better validation NDCG@10 before a stage stops, counted once its warm-up (the first 30% of its epochs) is over.") var patience = 10
     @Option(help: "Worker threads: each batch is split across them (results depend on the seed and this count).") var threads = 1
     @Option(help: "Random seed.") var seed: UInt64 = 2020
     @OptionGroup var dataOptions: DataOptions

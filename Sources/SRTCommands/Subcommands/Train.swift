@@ -9,8 +9,9 @@ struct Train: AsyncParsableCommand {
         abstract: "Train an SRT model (or the ID-based SASRec baseline) and write a checkpoint folder.",
         discussion: """
             Every position of each training window is scored in one pass. Validation NDCG@10 (history
-            masked) is computed after every epoch; training stops after --patience epochs without
-            improvement and keeps the best weights. The test split is evaluated at the end, with
+            masked and unmasked) is computed after every epoch; after the warm-up, training stops
+            after --patience epochs without improvement (of the --select score) and keeps the best
+            weights. The test split is evaluated at the end, with
             history masked and unmasked, and written to eval.json beside the weights.
 
             Examples:
@@ -35,7 +36,7 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Validation NDCG@10 that picks the best epoch and drives early stopping: masked (history excluded), unmasked (every item ranked, as RecBole selects) or mean (of the two).")
     var select = "masked"
     @Option(help: "Clip gradients to this global L2 norm (0: no clipping).") var maxGradNorm: Float = 1
-    @Option(help: "Epochs without a better validation NDCG@10 before stopping.") var patience = 10
+    @Option(help: "Epochs without a better validation NDCG@10 before stopping, counted once the one-cycle warm-up (the first 30% of epochs) is over.") var patience = 10
     @Option(help: "Maximum sequence length (overrides the preset's).") var maxLen: Int?
     @Option(help: "Items between training windows (default: half the max length; the max length gives disjoint windows).")
     var windowStride: Int?
