@@ -4,16 +4,19 @@ import SRTModel
 
 public enum FisherRun {
     /// Computes the diagonal Fisher of a checkpoint on `dataPath`'s training split and writes it
-    /// into the folder as fisher.safetensors (temp file + rename). Returns the batches used.
+    /// into the folder as fisher.safetensors (temp file + rename), each batch split across `threads`
+    /// workers (the caller keeps OpenBLAS at one thread). Returns the batches used.
     public static func run(checkpoint folder: String, dataPath: String, load: LoadOptions, splitProtocol: SplitProtocol,
-                           maxBatches: Int) throws -> Int {
+                           maxBatches: Int, threads: Int = 1) throws -> Int {
         let dataset = try DatasetLoader.load(dataPath, options: load)
         let split = try dataset.split(splitProtocol)
         let loaded = try Checkpoint.load(from: folder, scoring: dataset.catalog, maxBatch: loaded(folder)?.training.batch ?? 128)
         guard loaded.network.shape.items == loaded.config.model.items || loaded.config.model.itemEncoder.kind == .text else {
             throw TrainingError.badData("an ID-based model's Fisher needs the data it was trained on")
         }
-        let trainer = Trainer(network: loaded.network, split: split, options: loaded.config.training)
+        var options = loaded.config.training
+        options.threads = threads  // how the recipe was trained does not decide how this machine computes
+        let trainer = Trainer(network: loaded.network, split: split, options: options)
         let fisher = trainer.fisher(maxBatches: maxBatches)
         let network = loaded.network
         let tensors = network.layout.entries.map { Safetensors.Tensor(name: $0.name, shape: $0.shape, values: Array(fisher[$0.range])) }

@@ -94,14 +94,14 @@ struct Fisher: AsyncParsableCommand {
     @Argument(help: "Checkpoint folder.") var checkpoint: String
     @Option(help: "The data it was pretrained on.") var data: String
     @Option(help: "At most this many batches.") var batches = 3000
-    @Option(help: "OpenBLAS threads.") var threads = 1
+    @Option(help: "Worker threads: each batch is split across them.") var threads = 1
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var split: SplitOptions
 
     func run() async throws {
-        BLASThreads.set(threads)
+        BLASThreads.set(1)  // each batch is split across --threads workers instead
         let used = try Failure.reporting {
-            try FisherRun.run(checkpoint: checkpoint, dataPath: data, load: dataOptions.loadOptions, splitProtocol: split.splitProtocol, maxBatches: self.batches)
+            try FisherRun.run(checkpoint: checkpoint, dataPath: data, load: dataOptions.loadOptions, splitProtocol: split.splitProtocol, maxBatches: self.batches, threads: threads)
         }
         print("wrote \(checkpoint)/fisher.safetensors (\(used) batches)")
     }
