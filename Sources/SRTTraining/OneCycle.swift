@@ -5,11 +5,13 @@ import Foundation
 public struct OneCycle: Sendable, Codable, Equatable {
     public var maxRate: Float
     public var totalSteps: Int
-    public var warmup: Float = 0.3
+    /// The fraction of steps spent warming up unless told otherwise (PyTorch's pct_start).
+    public static let defaultWarmup: Float = 0.3
+    public var warmup: Float = defaultWarmup
     public var divFactor: Float = 25
     public var finalDivFactor: Float = 1e4
 
-    public init(maxRate: Float, totalSteps: Int, warmup: Float = 0.3) {
+    public init(maxRate: Float, totalSteps: Int, warmup: Float = defaultWarmup) {
         self.maxRate = maxRate
         self.totalSteps = max(totalSteps, 1)
         self.warmup = warmup

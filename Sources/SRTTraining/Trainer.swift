@@ -167,7 +167,7 @@ public final class Trainer {
     /// and recover: early stopping waits for them to end (measured on ml-100k, bench/RESULTS.md:
     /// stopping inside the warm-up left test NDCG@10 at 0.092 where the run could reach 0.112).
     var warmupEpochs: Int {
-        options.schedule == "constant" ? 0 : Int((Float(options.epochs) * OneCycle(maxRate: 1, totalSteps: 1).warmup).rounded(.up))
+        options.schedule == "constant" ? 0 : Int((Float(options.epochs) * OneCycle.defaultWarmup).rounded(.up))
     }
 
     func saveSnapshot() {
