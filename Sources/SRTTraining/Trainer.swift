@@ -11,7 +11,9 @@ public final class Trainer {
     public let options: TrainingOptions
     let split: DatasetSplit
     let windows: [TrainingWindow]
-    let workspace: LossWorkspace
+    /// The single-worker path's loss buffers (not allocated when batches are split across workers).
+    lazy var workspace = LossWorkspace(maxRows: network.maxBatch * network.shape.architecture.maxLength,
+                                       hidden: network.shape.architecture.hidden)
     /// With more than one thread: each batch is split across that many workers (see ShardedGradients;
     /// the caller keeps OpenBLAS at one thread).
     let sharded: ShardedGradients?
@@ -69,7 +71,6 @@ public final class Trainer {
         self.split = split
         let T = network.shape.architecture.maxLength
         windows = TrainingWindows.make(sequences: split.train, users: split.trainUsers, maxLength: T, stride: options.windowStride)
-        workspace = LossWorkspace(maxRows: network.maxBatch * T, hidden: network.shape.architecture.hidden)
         sharded = options.threads > 1 ? ShardedGradients(network: network, shards: options.threads) : nil
         m = FloatBuffer(count: network.params.count)
         v = FloatBuffer(count: network.params.count)

@@ -8,11 +8,11 @@ struct Train: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train an SRT model (or the ID-based SASRec baseline) and write a checkpoint folder.",
         discussion: """
-            Every position of each training window is scored in one pass. Validation NDCG@10 (history
-            masked and unmasked) is computed after every epoch; after the warm-up, training stops
-            after --patience epochs without improvement (of the --select score) and keeps the best
-            weights. The test split is evaluated at the end, with
-            history masked and unmasked, and written to eval.json beside the weights.
+            Every position of each training window is scored in one pass. Validation NDCG@10
+            (history masked and unmasked) is computed after every epoch; after the warm-up, training
+            stops after --patience epochs without improvement (of the --select score) and keeps the
+            best weights. The test split is evaluated at the end, with history masked and unmasked,
+            and written to eval.json beside the weights.
 
             Examples:
               srthub train --data .cache/ml-100k --preset srt-64x2 --out runs/ml-100k
