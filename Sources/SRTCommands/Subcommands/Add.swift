@@ -5,8 +5,8 @@ struct Add: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Import a checkpoint folder into the registry and tag it.",
         discussion: """
-            The folder holds config.json, model.safetensors, tokenizer.model, and optionally
-            fisher.safetensors and eval.json. Adding the same folder twice gives the same digest and
+            The folder holds config.json, model.safetensors, tokenizer.model, and optionally \
+            fisher.safetensors and eval.json. Adding the same folder twice gives the same digest and \
             stores nothing new. A model card (README.md) is generated from config and evaluations.
 
             Examples:

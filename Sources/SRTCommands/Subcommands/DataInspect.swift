@@ -7,8 +7,8 @@ struct DataInspect: AsyncParsableCommand {
         commandName: "inspect",
         abstract: "Describe a dataset: size, sequence lengths, text coverage, split, fingerprint.",
         discussion: """
-            PATH is a folder with NAME.inter and NAME.item (RecBole atomic files), a folder with
-            interactions.csv|tsv|jsonl and items.csv|tsv|jsonl, or an interactions file.
+            PATH is a folder with NAME.inter and NAME.item (RecBole atomic files), a folder with \
+            interactions.csv|tsv|jsonl and items.csv|tsv|jsonl, or an interactions file. \
             Columns: user_id, item_id, optional timestamp; item files: item_id plus text fields.
 
             Examples:

@@ -9,20 +9,20 @@ struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a checkpoint on a dataset's test split, against baselines trained on the same split.",
         discussion: """
-            Metrics: NDCG@K, HR@K and MRR@K with one target per test user. Ties are broken
-            pessimistically: the target ranks below every item with an equal score, so a model that
-            scores everything alike earns nothing. Full ranking scores the whole catalog; with
-            --negatives N the target is ranked among N sampled negatives (uniform or by training
-            popularity, with replacement, never the target itself). History masking (the user's other
+            Metrics: NDCG@K, HR@K and MRR@K with one target per test user. Ties are broken \
+            pessimistically: the target ranks below every item with an equal score, so a model that \
+            scores everything alike earns nothing. Full ranking scores the whole catalog; with \
+            --negatives N the target is ranked among N sampled negatives (uniform or by training \
+            popularity, with replacement, never the target itself). History masking (the user's other \
             items are not ranked, nor drawn as negatives) is printed with every result.
 
-            Baselines: pop (most popular), sasrec (ID embeddings, BCE), sasrec-ce (ID embeddings,
-            full CE), scratch (this checkpoint's architecture trained from scratch on this data).
-            Trained baselines use the checkpoint's recipe (--baseline-epochs overrides its epochs)
-            and are cached in $SRTHUB_HOME/cache/baselines by dataset fingerprint and recipe, so a
+            Baselines: pop (most popular), sasrec (ID embeddings, BCE), sasrec-ce (ID embeddings, \
+            full CE), scratch (this checkpoint's architecture trained from scratch on this data). \
+            Trained baselines use the checkpoint's recipe (--baseline-epochs overrides its epochs) \
+            and are cached in $SRTHUB_HOME/cache/baselines by dataset fingerprint and recipe, so a \
             second eval does not train them again.
 
-            Results are written into the checkpoint folder (eval.json, the registry's evaluations,
+            Results are written into the checkpoint folder (eval.json, the registry's evaluations, \
             and eval-report.json, the whole table); a registry reference stores them in the registry.
 
             Examples:

@@ -8,17 +8,17 @@ struct Finetune: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fine-tune a checkpoint onto a new catalog: progressive layer-wise unfreezing with EWC.",
         discussion: """
-            The new catalog's items are encoded from their text with the base tokenizer, so items never
-            seen in pretraining work. --stages progressive (default): stage 1 trains the top transformer
-            layer, stage i the top i layers, then a final stage trains everything including the token
-            embeddings; the adapter and the input LayerNorm train throughout. Each stage has its own Adam
-            and one-cycle schedule, early stopping, and starts from the best validation weights so far.
+            The new catalog's items are encoded from their text with the base tokenizer, so items never \
+            seen in pretraining work. --stages progressive (default): stage 1 trains the top transformer \
+            layer, stage i the top i layers, then a final stage trains everything including the token \
+            embeddings; the adapter and the input LayerNorm train throughout. Each stage has its own Adam \
+            and one-cycle schedule, early stopping, and starts from the best validation weights so far. \
             --stages full trains everything in one stage; top:N the top N layers.
 
-            EWC adds λ·Σ F·(θ − θ*)² to the loss (no ½ factor, λ = 100 by default as in the SRT paper),
+            EWC adds λ·Σ F·(θ − θ*)² to the loss (no ½ factor, λ = 100 by default as in the SRT paper), \
             F the base's diagonal Fisher (fisher.safetensors) and θ* its weights; --ewc 0 turns it off.
 
-            The output records the base (its registry digest when BASE is a reference), the stages, λ
+            The output records the base (its registry digest when BASE is a reference), the stages, λ \
             and the data fingerprint, so `srthub log` shows how it was made once it is added.
 
             Examples:
@@ -83,8 +83,8 @@ struct Fisher: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compute a checkpoint's diagonal Fisher information on its pretraining data and add it (fisher.safetensors).",
         discussion: """
-            EWC fine-tuning needs it; srthub train writes it already, so this is for checkpoints made
-            elsewhere or without it. The Fisher is the mean over training batches of the squared
+            EWC fine-tuning needs it; srthub train writes it already, so this is for checkpoints made \
+            elsewhere or without it. The Fisher is the mean over training batches of the squared \
             gradient of each batch's mean loss, at the checkpoint's weights, with dropout off.
 
             Example:

@@ -5,8 +5,8 @@ struct GC: AsyncParsableCommand {
         commandName: "gc",
         abstract: "Delete untagged checkpoints, unreferenced blobs and leftover temp files.",
         discussion: """
-            Files written in the last --grace-minutes are left alone: a push to `srthub serve` stores
-            its blobs before the manifest that names them, and a pull keeps its partial downloads in
+            Files written in the last --grace-minutes are left alone: a push to `srthub serve` stores \
+            its blobs before the manifest that names them, and a pull keeps its partial downloads in \
             tmp/ to resume. Use --grace-minutes 0 when no transfer is in flight.
 
             Examples:

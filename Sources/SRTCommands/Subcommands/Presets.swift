@@ -5,8 +5,8 @@ struct Presets: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the architecture presets (models/srt-*.json).",
         discussion: """
-            Presets are found in $SRTHUB_MODELS, ./models, or the models/ folder of the checkout the
-            executable was built in. Parameter counts cover the transformer (positions, input
+            Presets are found in $SRTHUB_MODELS, ./models, or the models/ folder of the checkout the \
+            executable was built in. Parameter counts cover the transformer (positions, input \
             LayerNorm, layers); the text encoder's token tables and adapter come on top.
             """)
 

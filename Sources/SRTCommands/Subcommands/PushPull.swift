@@ -8,8 +8,8 @@ struct Push: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Push a checkpoint (and its evaluations) to a remote OCI registry.",
         discussion: """
-            Blobs the remote already has are skipped (HEAD); blobs over --chunk-mb go up in chunks.
-            The evaluations travel as a referrer artifact whose subject is the model (the referrers
+            Blobs the remote already has are skipped (HEAD); blobs over --chunk-mb go up in chunks. \
+            The evaluations travel as a referrer artifact whose subject is the model (the referrers \
             tag schema on registries without the referrers API).
 
             Examples:
@@ -43,10 +43,10 @@ struct Pull: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Pull a checkpoint (and its evaluations) from a remote OCI registry.",
         discussion: """
-            Blobs already here are skipped. Each download is checked (size and sha256) before it
-            becomes visible; a mismatch is refused and deleted. An interrupted pull (Ctrl-C, kill,
-            lost connection) resumes where it stopped: partial downloads wait in $SRTHUB_HOME/tmp.
-            Free space is checked first. The local tag is the remote name (host:port/ns/name:tag)
+            Blobs already here are skipped. Each download is checked (size and sha256) before it \
+            becomes visible; a mismatch is refused and deleted. An interrupted pull (Ctrl-C, kill, \
+            lost connection) resumes where it stopped: partial downloads wait in $SRTHUB_HOME/tmp. \
+            Free space is checked first. The local tag is the remote name (host:port/ns/name:tag) \
             unless --tag.
 
             Examples:

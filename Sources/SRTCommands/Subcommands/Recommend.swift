@@ -7,8 +7,8 @@ struct Recommend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Recommend the top-K items for a history, from a checkpoint folder.",
         discussion: """
-            Items in the history are excluded unless --include-history. The catalog is the
-            checkpoint's own items.tsv, or the items of --data (an SRT model encodes new items
+            Items in the history are excluded unless --include-history. The catalog is the \
+            checkpoint's own items.tsv, or the items of --data (an SRT model encodes new items \
             from their text).
 
             Examples:

@@ -62,7 +62,7 @@ struct Login: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Store credentials for a remote (mode 0600 in $SRTHUB_HOME/credentials.json).",
         discussion: """
-            For srthub serve, the secret is a token from `srthub token create`; for registries with
+            For srthub serve, the secret is a token from `srthub token create`; for registries with \
             user accounts, a password or access token. The login is checked against the remote.
 
             Examples:

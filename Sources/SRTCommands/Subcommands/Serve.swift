@@ -7,9 +7,9 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the local registry over HTTP with the OCI distribution API (pull and push).",
         discussion: """
-            Any OCI client can pull from it (srthub pull, oras, …). Pull is anonymous unless
-            --private; push needs a bearer token created with `srthub token create` (only its hash
-            is kept, in $SRTHUB_HOME/tokens or --token-file). One log line per request on stderr;
+            Any OCI client can pull from it (srthub pull, oras, …). Pull is anonymous unless \
+            --private; push needs a bearer token created with `srthub token create` (only its hash \
+            is kept, in $SRTHUB_HOME/tokens or --token-file). One log line per request on stderr; \
             SIGTERM or Ctrl-C stops after the requests in flight.
 
             Examples:
