@@ -73,12 +73,14 @@ public enum Checkpoint {
             // and the best weights so far; `srthub train --resume` continues from it exactly.
             try fm.createDirectory(atPath: tmp + "/resume", withIntermediateDirectories: true)
             let n = network.params.count
-            try Safetensors.encode([
+            var tensors: [Safetensors.Tensor] = [
                 .init(name: "params", shape: [n], values: resume.snapshot.params.array),
                 .init(name: "adam.m", shape: [n], values: resume.snapshot.m.array),
                 .init(name: "adam.v", shape: [n], values: resume.snapshot.v.array),
                 .init(name: "best", shape: [n], values: network.params.array),
-            ]).write(to: URL(fileURLWithPath: tmp + "/resume/state.safetensors"))
+            ]
+            if let average = resume.snapshotAverage { tensors.append(.init(name: "average", shape: [n], values: average.array)) }
+            try Safetensors.encode(tensors).write(to: URL(fileURLWithPath: tmp + "/resume/state.safetensors"))
             try encoder.encode(resume.resumeState).write(to: URL(fileURLWithPath: tmp + "/resume/state.json"))
         }
         if let tokenizerPath { try fm.copyItem(atPath: tokenizerPath, toPath: tmp + "/tokenizer.model") }

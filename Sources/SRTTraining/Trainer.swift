@@ -19,6 +19,8 @@ public final class Trainer {
     let sharded: ShardedGradients?
     let m, v: FloatBuffer  // Adam moments
     let best: FloatBuffer
+    /// The moving average of the weights that validation sees, when options.averageEpochs is set.
+    private(set) var average: WeightAverage?
     /// Per-item log sampling probability for the sampled softmax (popularity + 1, as the reference).
     let logQ: [Float]
     let popular: NegativeSampler
@@ -48,11 +50,15 @@ public final class Trainer {
         public var seenInteractions = 0
         public var history: [EpochSummary] = []
         public var random: [UInt32] = []
+        /// Steps folded into the weight average (absent when the run keeps none).
+        public var averageUpdates: Int?
     }
 
     /// The state and weights/moments at the end of the last completed epoch.
     public private(set) var resumeState = ResumeState()
     public let snapshot: (params: FloatBuffer, m: FloatBuffer, v: FloatBuffer)
+    /// The weight average at the end of the last completed epoch (when the run keeps one).
+    public private(set) var snapshotAverage: FloatBuffer?
 
     public init(network: Network, split: DatasetSplit, options: TrainingOptions, trainable: [Range<Int>]? = nil,
                 ewc: ElasticWeightConsolidation? = nil) {
@@ -96,7 +102,7 @@ public final class Trainer {
 
     /// Runs up to `options.epochs` epochs; returns when done, when patience runs out, or when
     /// `progress` answers `.stop` (then the best weights so far are in place).
-    public func run(resumingFrom resume: (state: ResumeState, best: [Float], m: [Float], v: [Float])? = nil,
+    public func run(resumingFrom resume: (state: ResumeState, best: [Float], m: [Float], v: [Float], average: [Float]?)? = nil,
                     progress: (TrainingEvent) -> TrainingControl) {
         var rng = RandomSource(seed: options.seed)
         let schedule = OneCycle(maxRate: options.learningRate, totalSteps: stepsPerEpoch * options.epochs)
@@ -105,6 +111,10 @@ public final class Trainer {
         var firstEpoch = 1
         let validation = options.validationCases.map { Array(split.validation.prefix($0)) } ?? split.validation
         best.copy(from: network.params)
+        if let epochs = options.averageEpochs, epochs > 0 {
+            average = WeightAverage(of: network.params, horizonSteps: epochs * Double(stepsPerEpoch))
+            snapshotAverage = FloatBuffer(count: network.params.count)
+        }
         if let startingValidation { bestValidation = startingValidation }
         if let resume {
             // network.params holds the weights at the end of the last completed epoch.
@@ -115,6 +125,10 @@ public final class Trainer {
             resume.best.withUnsafeBufferPointer { best.pointer.update(from: $0.baseAddress!, count: best.count) }
             resume.m.withUnsafeBufferPointer { m.pointer.update(from: $0.baseAddress!, count: m.count) }
             resume.v.withUnsafeBufferPointer { v.pointer.update(from: $0.baseAddress!, count: v.count) }
+            if let average, let saved = resume.average {
+                saved.withUnsafeBufferPointer { average.values.pointer.update(from: $0.baseAddress!, count: average.values.count) }
+                average.updates = s.averageUpdates ?? 0
+            }
             resumeState = s
             saveSnapshot()
         }
@@ -136,14 +150,15 @@ public final class Trainer {
                     break epochs
                 }
             }
-            let result = Evaluator.evaluate(network, cases: validation, ks: [10])
+            let evaluate = { Evaluator.evaluate(self.network, cases: validation, ks: [10]) }
+            let result = average.map { $0.withAverage(in: network.params, evaluate) } ?? evaluate()
             let masked = result.masked["ndcg@10"] ?? 0, unmasked = result.unmasked["ndcg@10"] ?? 0
             let score = options.selectionScore(masked: masked, unmasked: unmasked)
             let improved = score > bestValidation
             if improved {
                 bestValidation = score
                 bestEpoch = epoch
-                best.copy(from: network.params)
+                best.copy(from: average?.values ?? network.params)
                 sinceBest = 0
             } else {
                 sinceBest += 1
@@ -153,7 +168,8 @@ public final class Trainer {
                                        penalty: ewc?.penalty(network.params.pointer))
             history.append(summary)
             resumeState = ResumeState(epoch: epoch, step: step, sinceBest: sinceBest, bestEpoch: bestEpoch, bestValidation: bestValidation,
-                                      seenInteractions: seenInteractions, history: history, random: rng.state)
+                                      seenInteractions: seenInteractions, history: history, random: rng.state,
+                                      averageUpdates: average?.updates)
             saveSnapshot()
             if progress(.epoch(summary)) == .stop { break }
             if sinceBest >= options.patience && epoch > warmupEpochs {
@@ -175,6 +191,7 @@ public final class Trainer {
         snapshot.params.copy(from: network.params)
         snapshot.m.copy(from: m)
         snapshot.v.copy(from: v)
+        if let average { snapshotAverage?.copy(from: average.values) }
     }
 
     /// Whether the run ended before its last epoch (stopped, not by early stopping or completion).
@@ -228,6 +245,7 @@ public final class Trainer {
             adamStep(params: network.params.pointer + o, grads: network.grads.pointer + o, m: m.pointer + o, v: v.pointer + o,
                      count: range.count, lr: rate, step: step, settings: AdamSettings(weightDecay: options.weightDecay))
         }
+        average?.update(from: network.params)
         return loss
     }
 

@@ -22,6 +22,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// Which validation NDCG@10 picks the best epoch and drives early stopping: "masked" (nil: history
     /// items excluded), "unmasked" (every item ranked, as RecBole selects) or "mean" (of the two).
     public var selection: String?
+    /// Validation, the best weights and the final model use an exponential moving average of the
+    /// weights over about this many epochs (nil: the raw weights). See WeightAverage.
+    public var averageEpochs: Double?
 
     public init() {}
 
@@ -43,6 +46,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         case windowStride = "window_stride"
         case schedule = "lr_schedule"
         case selection = "select"
+        case averageEpochs = "average_epochs"
     }
 }
 

@@ -142,7 +142,7 @@ public enum TrainingRun {
         }
         let trainer = Trainer(network: network, split: split, options: options)
         _ = progress(.note("resuming \(folder) after epoch \(state.epoch) of \(options.epochs)"))
-        trainer.run(resumingFrom: (state, best, m, v), progress: progress)
+        trainer.run(resumingFrom: (state, best, m, v, tensors["average"]?.values), progress: progress)
         return (network, trainer)
     }
 

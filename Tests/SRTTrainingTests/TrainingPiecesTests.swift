@@ -1,8 +1,22 @@
 import Foundation
 import Testing
+import SRTTensor
 @testable import SRTTraining
 
 @Suite struct TrainingPiecesTests {
+    @Test func weightAverageIsTheMeanThenAnExponentialAverage() {
+        let params = FloatBuffer(count: 1)
+        let average = WeightAverage(of: params, horizonSteps: 3)
+        for value: Float in [1, 2, 3] { params[0] = value; average.update(from: params) }
+        #expect(average.values[0] == 2)  // within the horizon: the mean of the updates
+        params[0] = 8
+        average.update(from: params)
+        #expect(average.values[0] == 4)  // past it: weight 1/3 on the newest
+        params[0] = -1
+        let seen = average.withAverage(in: params) { params[0] }
+        #expect(seen == 4 && params[0] == -1)  // swapped in, then the raw weights are back
+    }
+
     @Test func disjointWindowsCoverEveryTargetOnce() {
         let sequence: [Int32] = Array(0..<12)
         let windows = TrainingWindows.make(sequences: [sequence, [5], [7, 8]], users: [0, 1, 2], maxLength: 4, stride: 4)

@@ -144,9 +144,11 @@ enum Synthetic {
         #expect(FileManager.default.fileExists(atPath: report.checkpoint + "/model.safetensors"))
     }
 
-    @Test(arguments: [ItemEncoderConfig.Kind.text, .id])
-    func stoppedAndResumedRunEqualsAnUninterruptedOne(_ encoder: ItemEncoderConfig.Kind) throws {
+    /// With weight averaging the average is part of the state a resume must restore.
+    @Test(arguments: [(ItemEncoderConfig.Kind.text, nil), (.id, nil), (.id, 2.0)] as [(ItemEncoderConfig.Kind, Double?)])
+    func stoppedAndResumedRunEqualsAnUninterruptedOne(_ encoder: ItemEncoderConfig.Kind, averageEpochs: Double?) throws {
         var request = Synthetic.request(encoder: encoder, loss: encoder == .text ? .sampledSoftmax(negatives: 6) : .fullCrossEntropy, epochs: 6, seed: 3)
+        request.options.averageEpochs = averageEpochs
         let whole = try TrainingRun.run(request) { _ in .proceed }
 
         request.output = NSTemporaryDirectory() + "srthub-ck-" + UUID().uuidString
@@ -167,6 +169,17 @@ enum Synthetic {
         #expect(FileManager.default.contents(atPath: resumed.checkpoint + "/model.safetensors")
                 == FileManager.default.contents(atPath: whole.checkpoint + "/model.safetensors"))
         #expect(!FileManager.default.fileExists(atPath: resumed.checkpoint + "/resume"))  // finished: nothing left to resume
+        // Every epoch's validation figures too (with averaging they are the average's, which the
+        // final weights need not show when an early epoch was the best).
+        #expect(try validationFigures(resumed.checkpoint) == validationFigures(whole.checkpoint))
+    }
+
+    func validationFigures(_ checkpoint: String) throws -> [[Double]] {
+        let log = try String(contentsOfFile: checkpoint + "/train_log.jsonl", encoding: .utf8)
+        return try log.split(separator: "\n").map { line in
+            let epoch = try JSONDecoder().decode(EpochSummary.self, from: Data(line.utf8))
+            return [epoch.trainLoss, epoch.validationNDCG10, epoch.validationUnmaskedNDCG10 ?? -1]
+        }
     }
 
     @Test func resumingAFinishedRunOrOtherDataIsRefused() throws {
@@ -203,6 +216,31 @@ enum Synthetic {
         } throws: { error in
             "\(error)".contains("2 of 42 items are unknown")
         }
+    }
+
+    @Test func averagedRunValidatesAndKeepsTheAverageNotTheRawWeights() throws {
+        var request = Synthetic.request(encoder: .id, epochs: 1)
+        request.options.averageEpochs = 100  // longer than the run: the plain mean of every step's weights
+        let dataset = try DatasetLoader.load(request.dataPath)
+        let split = try dataset.split(.leaveOneOut)
+        let network = Network(shape: ModelShape(architecture: request.architecture, itemEncoder: ItemEncoderConfig(kind: .id), items: dataset.itemCount),
+                              maxBatch: request.options.batch)
+        let trainer = Trainer(network: network, split: split, options: request.options)
+        var steps: [[Float]] = []
+        var validated: [Double] = []
+        trainer.run { event in
+            if case .step = event { steps.append(trainer.network.params.array) }
+            if case .epoch(let summary) = event { validated.append(summary.validationNDCG10) }
+            return .proceed
+        }
+        #expect(steps.count == trainer.stepsPerEpoch && steps.count > 1)
+        let mean = (0..<network.params.count).map { i in steps.reduce(0) { $0 + Double($1[i]) } / Double(steps.count) }
+        let kept = network.params.array  // the only epoch is the best one
+        #expect(zip(kept, mean).allSatisfy { abs(Double($0) - $1) <= 1e-5 * max(1, abs($1)) })
+        #expect(kept != steps.last!, "the raw weights of the last step were kept")
+        // Validation scored the average: evaluating the kept weights gives the logged figure.
+        let validation = Evaluator.evaluate(network, cases: split.validation, ks: [10]).masked["ndcg@10"]!
+        #expect(abs(validation - validated[0]) < 1e-9)
     }
 
     @Test func fisherIsTheMeanSquaredBatchGradient() throws {

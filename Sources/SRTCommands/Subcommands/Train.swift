@@ -8,10 +8,10 @@ struct Train: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train an SRT model (or the ID-based SASRec baseline) and write a checkpoint folder.",
         discussion: """
-            Every position of each training window is scored in one pass. Validation NDCG@10
-            (history masked and unmasked) is computed after every epoch; after the warm-up, training
-            stops after --patience epochs without improvement (of the --select score) and keeps the
-            best weights. The test split is evaluated at the end, with history masked and unmasked,
+            Every position of each training window is scored in one pass. Validation NDCG@10 \
+            (history masked and unmasked) is computed after every epoch; after the warm-up, training \
+            stops after --patience epochs without improvement (of the --select score) and keeps the \
+            best weights. The test split is evaluated at the end, with history masked and unmasked, \
             and written to eval.json beside the weights.
 
             Examples:
@@ -35,6 +35,8 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Learning-rate schedule: onecycle (30% warm-up, cosine) or constant (as RecBole).") var lrSchedule = "onecycle"
     @Option(help: "Validation NDCG@10 that picks the best epoch and drives early stopping: masked (history excluded), unmasked (every item ranked, as RecBole selects) or mean (of the two).")
     var select = "masked"
+    @Option(help: "Validate and keep an exponential moving average of the weights over about this many epochs (0: the raw weights).")
+    var averageEpochs: Double = 0
     @Option(help: "Clip gradients to this global L2 norm (0: no clipping).") var maxGradNorm: Float = 1
     @Option(help: "Epochs without a better validation NDCG@10 before stopping, counted once the one-cycle warm-up (the first 30% of epochs) is over.") var patience = 10
     @Option(help: "Maximum sequence length (overrides the preset's).") var maxLen: Int?
@@ -57,6 +59,7 @@ struct Train: AsyncParsableCommand {
         if !(lr > 0) { throw ValidationError("'--lr' must be positive") }
         if !["onecycle", "constant"].contains(lrSchedule) { throw ValidationError("'--lr-schedule' must be onecycle or constant") }
         if !["masked", "unmasked", "mean"].contains(select) { throw ValidationError("'--select' must be masked, unmasked or mean") }
+        if !(averageEpochs >= 0) { throw ValidationError("'--average-epochs' must be zero or positive") }
         if !(maxGradNorm >= 0) { throw ValidationError("'--max-grad-norm' must be zero or positive") }
     }
 
@@ -81,6 +84,7 @@ struct Train: AsyncParsableCommand {
         request.options.weightDecay = weightDecay
         request.options.schedule = lrSchedule == "onecycle" ? nil : lrSchedule
         request.options.selection = select == "masked" ? nil : select
+        request.options.averageEpochs = averageEpochs > 0 ? averageEpochs : nil
         request.options.maxGradientNorm = maxGradNorm
         request.options.patience = patience
         request.options.threads = threads
