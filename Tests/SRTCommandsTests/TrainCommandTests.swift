@@ -21,7 +21,7 @@ struct TrainCommandTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.executable!)
         process.arguments = ["train", "--data", folder, "--preset", preset, "--epochs", "200", "--patience", "200",
-                             "--vocab-size", "60", "--batch", "8", "--out", out]
+                             "--vocab-size", "60", "--batch", "8", "--average-epochs", "3", "--out", out]
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
@@ -46,6 +46,8 @@ struct TrainCommandTests {
         let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/resume/state.json"))) as! [String: Any]
         let stoppedAfter = try #require(state["epoch"] as? Int)
         #expect(stoppedAfter >= 1 && stoppedAfter < 200)
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/config.json"))) as! [String: Any]
+        #expect((config["training"] as? [String: Any])?["average_epochs"] as? Double == 3, "the recipe records the weight averaging")
 
         // --resume takes the recipe from the checkpoint and runs the remaining epochs.
         let resumed = try CLIRunner.run(["train", "--data", folder, "--resume", out])
@@ -71,5 +73,7 @@ struct TrainCommandTests {
         #expect(preset.stderr.contains("no preset named 'srt-1x1'"))
         let noOut = try CLIRunner.run(["train", "--data", folder])
         #expect(noOut.status == 64)
+        let average = try CLIRunner.run(["train", "--data", folder, "--average-epochs=-1", "--out", makeTempFolder()])
+        #expect(average.status == 64 && average.stderr.contains("'--average-epochs' must be zero or positive"), "\(average.stderr)")
     }
 }

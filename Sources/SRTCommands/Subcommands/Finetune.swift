@@ -38,6 +38,8 @@ struct Finetune: AsyncParsableCommand {
     @Option(help: "Sequences per batch.") var batch = 128
     @Option(help: "Epochs without a better validation NDCG@10 before a stage stops, counted once its warm-up (the first 30% of its epochs) is over.") var patience = 10
     @Option(help: "Worker threads: each batch is split across them (results depend on the seed and this count).") var threads = 1
+    @Option(help: "Validate and keep an exponential moving average of the weights over about this many epochs of each stage (0: the raw weights).")
+    var averageEpochs: Double = 0
     @Option(help: "Random seed.") var seed: UInt64 = 2020
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var split: SplitOptions
@@ -49,6 +51,7 @@ struct Finetune: AsyncParsableCommand {
         if epochsPerLayer < 1 || finalEpochs < 1 { throw ValidationError("'--epochs-per-layer' and '--final-epochs' must be at least 1") }
         if !(lr > 0) { throw ValidationError("'--lr' must be positive") }
         if !(ewc >= 0) { throw ValidationError("'--ewc' must be zero or positive") }
+        if !(averageEpochs >= 0) { throw ValidationError("'--average-epochs' must be zero or positive") }
     }
 
     func run() async throws {
@@ -67,6 +70,7 @@ struct Finetune: AsyncParsableCommand {
         request.options.batch = batch
         request.options.patience = patience
         request.options.threads = threads
+        request.options.averageEpochs = averageEpochs > 0 ? averageEpochs : nil
         request.options.seed = seed
         BLASThreads.set(1)  // each batch is split across --threads workers instead
         let display = ProgressDisplay(total: epochsPerLayer)
