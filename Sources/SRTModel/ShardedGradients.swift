@@ -18,11 +18,13 @@ public final class ShardedGradients: @unchecked Sendable {
     let replicas: [Network]
     let workspaces: [LossWorkspace]
 
-    /// `shards` ≥ 2 workers; `network` is the first and keeps the parameters.
+    /// `shards` ≥ 2 workers; `network` is the first and keeps the parameters. Every worker holds
+    /// as many sequences as `network` does, so batches of up to `shards × network.maxBatch` fit
+    /// (size `network` by the shard, not by the batch).
     public init(network: Network, shards: Int) {
         precondition(shards >= 2)
         self.network = network
-        let perShard = (network.maxBatch + shards - 1) / shards
+        let perShard = network.maxBatch
         let a = network.shape.architecture
         replicas = (1..<shards).map { _ in Network(replicaOf: network, maxBatch: perShard) }
         workspaces = (0..<shards).map { _ in LossWorkspace(maxRows: perShard * a.maxLength, hidden: a.hidden) }

@@ -40,7 +40,7 @@ public enum FineTuneRun {
         let dataset = try DatasetLoader.load(request.dataPath, options: request.load)
         let split = try dataset.split(request.splitProtocol)
         guard !split.validation.isEmpty else { throw TrainingError.badData("\(request.dataPath): no user has enough items for validation") }
-        let loaded = try Checkpoint.load(from: request.base, scoring: dataset.catalog, maxBatch: request.options.batch)
+        let loaded = try Checkpoint.load(from: request.base, scoring: dataset.catalog, maxBatch: request.options.networkBatch)
         let base = loaded.config
         if base.model.itemEncoder.kind == .id, loaded.network.shape.items != base.model.items {
             throw TrainingError.badData("an ID-based model can only be fine-tuned on its own catalog; fine-tune an SRT (text) model onto new items")

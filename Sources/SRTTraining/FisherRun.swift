@@ -10,12 +10,12 @@ public enum FisherRun {
                            maxBatches: Int, threads: Int = 1) throws -> Int {
         let dataset = try DatasetLoader.load(dataPath, options: load)
         let split = try dataset.split(splitProtocol)
-        let loaded = try Checkpoint.load(from: folder, scoring: dataset.catalog, maxBatch: loaded(folder)?.training.batch ?? 128)
+        var options = loaded(folder)?.training ?? TrainingOptions()
+        options.threads = threads  // how the recipe was trained does not decide how this machine computes
+        let loaded = try Checkpoint.load(from: folder, scoring: dataset.catalog, maxBatch: options.networkBatch)
         guard loaded.network.shape.items == loaded.config.model.items || loaded.config.model.itemEncoder.kind == .text else {
             throw TrainingError.badData("an ID-based model's Fisher needs the data it was trained on")
         }
-        var options = loaded.config.training
-        options.threads = threads  // how the recipe was trained does not decide how this machine computes
         let trainer = Trainer(network: loaded.network, split: split, options: options)
         let fisher = trainer.fisher(maxBatches: maxBatches)
         let network = loaded.network

@@ -28,6 +28,10 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// Sequences the training network must hold at once: with several workers it runs only its
+    /// own shard of each batch (the replicas are sized the same way), so it needs no more.
+    public var networkBatch: Int { (batch + max(threads, 1) - 1) / max(threads, 1) }
+
     /// The selection score of one validation result.
     public func selectionScore(masked: Double, unmasked: Double) -> Double {
         switch selection {

@@ -81,7 +81,7 @@ public enum TrainingRun {
                 _ = progress(.note("text encoder: fields \(fields.joined(separator: ", ")), \(tokenizer.vocabularySize) pieces"))
             }
             let shape = ModelShape(architecture: request.architecture, itemEncoder: encoder, items: dataset.itemCount)
-            network = Network(shape: shape, maxBatch: request.options.batch, seed: request.options.seed)
+            network = Network(shape: shape, maxBatch: request.options.networkBatch, seed: request.options.seed)
             if let tokens { network.setCatalog(tokens) }
             trainer = Trainer(network: network, split: split, options: request.options)
             _ = progress(.note("model: \(network.layout.count) parameters (\(network.layout.count - network.layout.embeddingCount) non-embedding), \(trainer.stepsPerEpoch) steps per epoch, loss \(request.options.loss)"))
@@ -133,7 +133,7 @@ public enum TrainingRun {
             throw TrainingError.badCheckpoint("\(folder)/resume/state.safetensors lacks params, best, adam.m or adam.v")
         }
         let options = loaded.config.training
-        let network = Network(shape: loaded.config.model, maxBatch: options.batch)
+        let network = Network(shape: loaded.config.model, maxBatch: options.networkBatch)
         guard params.count == network.params.count else { throw TrainingError.badCheckpoint("\(folder)/resume: wrong parameter count") }
         params.withUnsafeBufferPointer { network.params.pointer.update(from: $0.baseAddress!, count: params.count) }
         if let tokenizer = loaded.tokenizer {

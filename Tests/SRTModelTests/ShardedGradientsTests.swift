@@ -7,13 +7,13 @@ import SRTTensor
 @Suite struct ShardedGradientsTests {
     static let batch = 5, length = 4, items = 9
 
-    static func network(_ kind: ItemEncoderConfig.Kind) -> Network {
+    static func network(_ kind: ItemEncoderConfig.Kind, maxBatch: Int = batch) -> Network {
         let architecture = Architecture(name: "tiny", layers: 2, heads: 2, hidden: 8, inner: 12, maxLength: length,
                                         hiddenDropout: 0, attentionDropout: 0)
         let encoder = kind == .text
             ? ItemEncoderConfig(kind: .text, fields: ["title"], maxPieces: [2], vocabularySize: 6, tokenEmbedding: 4)
             : ItemEncoderConfig(kind: .id)
-        let net = Network(shape: ModelShape(architecture: architecture, itemEncoder: encoder, items: items), maxBatch: batch, seed: 3)
+        let net = Network(shape: ModelShape(architecture: architecture, itemEncoder: encoder, items: items), maxBatch: maxBatch, seed: 3)
         var rng = RandomSource(seed: 11)
         for i in 0..<net.params.count { net.params[i] += 0.3 * rng.nextGaussian() }
         if kind == .text {
@@ -58,7 +58,8 @@ import SRTTensor
                                                workspace: LossWorkspace(maxRows: Self.batch * Self.length, hidden: 8),
                                                negatives: negatives, logQ: logQ, training: true, rng: &rng)
 
-        let split = Self.network(c.encoder)
+        // Sized by the shard, as training sizes it: each worker holds its share, not the batch.
+        let split = Self.network(c.encoder, maxBatch: (Self.batch + c.shards - 1) / c.shards)
         let sharded = ShardedGradients(network: split, shards: c.shards)
         var rng2 = RandomSource(seed: 1)
         let shardedLoss = sharded.lossAndGradients(c.loss, sequences: sequences, batch: Self.batch, rows: rows,
