@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Quality on ml-100k against RecBole 1.2.1's SASRec (CE) as measured on this kind of machine
+# (../shared/PEERS.md: test NDCG@10 0.1106 history masked, 0.0639 unmasked, after 24 min):
+# the ID-based SASRec and SRT, both at RecBole's size (srt-64x2: 2 layers, 2 heads, hidden 64,
+# inner 256), leave-one-out, full-catalog ranking, one recipe for both:
+#   full CE, batch 256, peak lr 2e-3 (one-cycle), 100 epochs without early stopping (patience
+#   100), weights averaged over about 5 epochs (--average-epochs 5), 2 workers.
+# Each model is trained once per seed (SEEDS, default "2020"); prints a table (test NDCG@10 and
+# HR@10, masked / unmasked, wall time) and writes bench/results/quality.json. Takes about
+# 6–7 minutes per model and seed on this 2-core machine. Env: SEEDS, THREADS, EPOCHS, DATA.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+data="${DATA:-.cache/ml-100k}"
+[[ -s "$data/ml-100k.inter" ]] || bash scripts/setup.sh
+seeds="${SEEDS:-2020}"; threads="${THREADS:-2}"; epochs="${EPOCHS:-100}"
+swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || true
+bin="$(swift build -c release --show-bin-path)/srthub"
+out="$(mktemp -d /tmp/srthub-quality.XXXXXX)"
+trap 'rm -rf "$out"' EXIT
+mkdir -p bench/results
+for seed in $seeds; do
+  for encoder in id text; do
+    echo "==> $encoder, seed $seed" >&2
+    t0=$(date +%s.%N)
+    "$bin" train --data "$data" --item-encoder "$encoder" --preset srt-64x2 --loss ce --batch 256 --lr 2e-3 \
+      --epochs "$epochs" --patience 100 --average-epochs 5 --threads "$threads" --seed "$seed" \
+      --out "$out/$encoder-$seed" --json > "$out/$encoder-$seed.json" 2> "$out/$encoder-$seed.log"
+    t1=$(date +%s.%N)
+    echo "$encoder $seed $t0 $t1" >> "$out/times"
+  done
+done
+python3 - "$out" <<'PY'
+import json, os, statistics, sys
+out = sys.argv[1]
+bar = {"masked": 0.1106, "unmasked": 0.0639, "seconds": 24 * 60}
+runs = []
+for line in open(os.path.join(out, "times")):
+    encoder, seed, t0, t1 = line.split()
+    evals = json.load(open(os.path.join(out, f"{encoder}-{seed}", "eval.json")))
+    metrics = {e["mode"].split(", ")[-1].split()[-1]: e["metrics"] for e in evals}
+    config = json.load(open(os.path.join(out, f"{encoder}-{seed}", "config.json")))
+    runs.append({"model": "SASRec (ID)" if encoder == "id" else "SRT (text)", "seed": int(seed),
+                 "seconds": float(t1) - float(t0), "best_epoch": config.get("best_epoch"),
+                 "ndcg10_masked": metrics["masked"]["ndcg@10"], "ndcg10_unmasked": metrics["unmasked"]["ndcg@10"],
+                 "hr10_masked": metrics["masked"]["hr@10"], "hr10_unmasked": metrics["unmasked"]["hr@10"]})
+print(f"ml-100k, test NDCG@10 / HR@10; bar: RecBole SASRec-CE {bar['masked']} masked, {bar['unmasked']} unmasked, 24 min")
+print(f"{'model':<12} {'seed':>5} {'best ep':>7} {'NDCG@10 m':>9} {'NDCG@10 u':>9} {'HR@10 m':>8} {'HR@10 u':>8} {'wall':>7}  beats the bar")
+for r in runs:
+    beats = r["ndcg10_masked"] > bar["masked"] and r["ndcg10_unmasked"] > bar["unmasked"] and r["seconds"] < bar["seconds"]
+    print(f"{r['model']:<12} {r['seed']:>5} {r['best_epoch']:>7} {r['ndcg10_masked']:>9.4f} {r['ndcg10_unmasked']:>9.4f} "
+          f"{r['hr10_masked']:>8.4f} {r['hr10_unmasked']:>8.4f} {r['seconds']:>6.0f}s  {'yes' if beats else 'no'}")
+summary = {}
+for model in sorted({r["model"] for r in runs}):
+    mine = [r for r in runs if r["model"] == model]
+    summary[model] = {k: statistics.mean(r[k] for r in mine) for k in ["ndcg10_masked", "ndcg10_unmasked", "seconds"]}
+    if len(mine) > 1:
+        print(f"{model:<12}  mean {summary[model]['ndcg10_masked']:.4f} / {summary[model]['ndcg10_unmasked']:.4f} over {len(mine)} seeds")
+json.dump({"dataset": "ml-100k", "bar": bar, "runs": runs, "mean": summary}, open("bench/results/quality.json", "w"), indent=2)
+print("wrote bench/results/quality.json")
+PY
