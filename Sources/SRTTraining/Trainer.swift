@@ -125,10 +125,7 @@ public final class Trainer {
             resume.best.withUnsafeBufferPointer { best.pointer.update(from: $0.baseAddress!, count: best.count) }
             resume.m.withUnsafeBufferPointer { m.pointer.update(from: $0.baseAddress!, count: m.count) }
             resume.v.withUnsafeBufferPointer { v.pointer.update(from: $0.baseAddress!, count: v.count) }
-            if let average, let saved = resume.average {
-                saved.withUnsafeBufferPointer { average.values.pointer.update(from: $0.baseAddress!, count: average.values.count) }
-                average.updates = s.averageUpdates ?? 0
-            }
+            if let saved = resume.average { average?.restore(saved, updates: s.averageUpdates ?? 0) }
             resumeState = s
             saveSnapshot()
         }

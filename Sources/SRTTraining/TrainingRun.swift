@@ -134,7 +134,9 @@ public enum TrainingRun {
         }
         let options = loaded.config.training
         let network = Network(shape: loaded.config.model, maxBatch: options.networkBatch)
-        guard params.count == network.params.count else { throw TrainingError.badCheckpoint("\(folder)/resume: wrong parameter count") }
+        guard params.count == network.params.count, tensors["average"].map({ $0.values.count == params.count }) ?? true else {
+            throw TrainingError.badCheckpoint("\(folder)/resume: wrong parameter count")
+        }
         params.withUnsafeBufferPointer { network.params.pointer.update(from: $0.baseAddress!, count: params.count) }
         if let tokenizer = loaded.tokenizer {
             let e = loaded.config.model.itemEncoder

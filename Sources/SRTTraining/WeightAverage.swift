@@ -10,13 +10,19 @@ final class WeightAverage {
     /// Holds the raw weights while the average is swapped in for validation.
     let raw: FloatBuffer
     let horizon: Double
-    var updates: Int
+    private(set) var updates = 0
 
-    init(of params: FloatBuffer, horizonSteps: Double, updates: Int = 0) {
+    init(of params: FloatBuffer, horizonSteps: Double) {
         values = FloatBuffer(count: params.count)
         values.copy(from: params)
         raw = FloatBuffer(count: params.count)
         horizon = max(horizonSteps, 1)
+    }
+
+    /// Continues an interrupted run's average (its values and how many steps it has folded in).
+    func restore(_ saved: [Float], updates: Int) {
+        precondition(saved.count == values.count, "an average of another model")
+        saved.withUnsafeBufferPointer { values.pointer.update(from: $0.baseAddress!, count: values.count) }
         self.updates = updates
     }
 
