@@ -13,6 +13,12 @@ public struct RegistryDatabase: Sendable {
         configuration.busyMode = .timeout(30)
         configuration.journalMode = .wal
         configuration.foreignKeysEnabled = true
+        // One process at a time opens and migrates: GRDB reads which migrations have run before it
+        // takes the write lock, so two processes opening a new home at once both applied the
+        // first one ("table blob already exists"). The lock is held only while opening. Where it
+        // cannot be created (a read-only home) nothing can be migrated either; SQLite then says why.
+        let opening = try? RegistryLock(path: path + ".lock", mode: .exclusive)
+        defer { withExtendedLifetime(opening) {} }
         do {
             writer = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(writer)

@@ -5,6 +5,7 @@ import SRTOCI
 ///
 ///     $SRTHUB_HOME (default ~/.srthub)
 ///       registry.sqlite (+ -wal, -shm)   metadata
+///       registry.sqlite.lock             flock: one process at a time opens and migrates it
 ///       blobs/sha256/<2 hex>/<64 hex>    content-addressed blobs, only ever complete
 ///       tmp/                             in-progress writes (removed by gc)
 ///       lock                             flock: writers share it, gc takes it alone

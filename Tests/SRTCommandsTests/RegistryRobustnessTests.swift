@@ -38,6 +38,27 @@ struct RegistryRobustnessTests {
         }
     }
 
+    @Test func severalProcessesOpeningANewHomeAtOnceAllSucceed() throws {
+        let work = makeTempFolder()
+        let srthub = CLIRunner.executable!
+        // Three commands race to create each of 20 fresh homes; before the open was serialized,
+        // about one round in eight failed with "table blob already exists" or "database is locked".
+        let script = """
+            failures=0
+            for round in $(seq 20); do
+              home="\(work)/home-$round"
+              for i in 1 2 3; do "\(srthub)" list --home "$home" >/dev/null 2>>"\(work)/errors" & done
+              for i in 1 2 3; do wait -n || failures=$((failures + 1)); done
+            done
+            echo "$failures"
+            """
+        let run = try bash(script)
+        let errors = (try? String(contentsOfFile: work + "/errors", encoding: .utf8)) ?? ""
+        #expect(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0", "\(errors)")
+        #expect(errors.isEmpty, "\(errors)")
+        #expect(try CLIRunner.run(["verify"], environment: ["SRTHUB_HOME": work + "/home-20"]).status == 0)
+    }
+
     @Test func killingAddAtRandomMomentsNeverLeavesAPartialBlobVisible() throws {
         let work = makeTempFolder()
         let env = ["SRTHUB_HOME": work + "/home"]
