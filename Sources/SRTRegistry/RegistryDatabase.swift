@@ -118,7 +118,14 @@ public struct RegistryDatabase: Sendable {
     }
 }
 
-/// ISO 8601 timestamps as stored in the database.
+/// ISO 8601 timestamps as stored in the database ("2026-11-23T07:05:12Z", what
+/// ISO8601DateFormatter writes), formatted with the C library: the formatter's first use loads
+/// ICU's time-zone data, 20–40 ms of every pull and tag.
 func timestamp(_ date: Date = Date()) -> String {
-    ISO8601DateFormatter().string(from: date)
+    var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+    var parts = tm()
+    gmtime_r(&seconds, &parts)
+    var text = [CChar](repeating: 0, count: 32)
+    let count = strftime(&text, text.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
+    return String(decoding: text[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

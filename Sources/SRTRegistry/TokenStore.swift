@@ -18,7 +18,7 @@ public struct TokenStore: Sendable {
         var bytes = [UInt8](repeating: 0, count: 32)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }  // SystemRandomNumberGenerator: getrandom(2)
         let token = "srt_" + bytes.map { String(format: "%02x", $0) }.joined()
-        let line = "\(Self.hash(token)) \(name.replacingOccurrences(of: " ", with: "_")) \(ISO8601DateFormatter().string(from: Date()))\n"
+        let line = "\(Self.hash(token)) \(name.replacingOccurrences(of: " ", with: "_")) \(timestamp())\n"
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw RegistryError.fromErrno(errno, path: path, doing: "saving the token") }
         defer { close(fd) }
