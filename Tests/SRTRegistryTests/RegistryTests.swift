@@ -212,4 +212,10 @@ import SRTOCI
         }
         #expect(try registry.list().isEmpty)
     }
+
+    @Test(arguments: [0.0, 1_795_000_000.0, 1_795_000_000.999, 4_102_444_799.5])
+    func timestampsAreWhatISO8601DateFormatterWrites(seconds: Double) {
+        let date = Date(timeIntervalSince1970: seconds)
+        #expect(timestamp(date) == ISO8601DateFormatter().string(from: date))
+    }
 }
