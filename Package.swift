@@ -63,7 +63,7 @@ let package = Package(
                 "SRTData", "SRTModel", "SRTTensor", "SRTTokenizer", "SRTTraining", "SRTOCI", "SRTRegistry", "SRTClient", "SRTServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "srthub", dependencies: ["SRTCommands"]),
+        .executableTarget(name: "srthub", dependencies: ["SRTCommands", "SRTTensor"]),
         .executableTarget(name: "SRTBench", dependencies: ["SRTData", "SRTTensor", "SRTModel", "SRTTraining", "SRTRegistry", "SRTClient"], path: "Sources/SRTBench"),
 
         // MARK: Tests, one target per module

@@ -1,3 +1,9 @@
 import SRTCommands
+import SRTTensor
 
-@main extension SRTHub {}
+@main enum Entry {
+    static func main() async {
+        BLASThreads.stopIdleWorkers()
+        await SRTHub.main()
+    }
+}
