@@ -32,6 +32,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("sentencepiece_train")]),
         // libcurl through a typed shim (curl_easy_setopt is variadic); see SRTClient/HTTPClient.swift.
         .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CDirectIO", path: "Sources/CDirectIO"),
 
         // MARK: ML side
         .target(name: "SRTTensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
@@ -48,7 +49,7 @@ let package = Package(
         .target(
             name: "SRTRegistry",
             dependencies: ["SRTOCI", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "SRTClient", dependencies: ["SRTRegistry", "SRTOCI", "CCurl", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SRTClient", dependencies: ["SRTRegistry", "SRTOCI", "CCurl", "CDirectIO", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SRTServer",
             dependencies: [
