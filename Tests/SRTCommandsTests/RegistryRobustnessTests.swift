@@ -47,8 +47,9 @@ struct RegistryRobustnessTests {
             failures=0
             for round in $(seq 20); do
               home="\(work)/home-$round"
-              for i in 1 2 3; do "\(srthub)" list --home "$home" >/dev/null 2>>"\(work)/errors" & done
-              for i in 1 2 3; do wait -n || failures=$((failures + 1)); done
+              pids=""
+              for i in 1 2 3; do "\(srthub)" list --home "$home" >/dev/null 2>>"\(work)/errors" & pids="$pids $!"; done
+              for pid in $pids; do wait "$pid" || { echo "exit $? in round $round" >>"\(work)/errors"; failures=$((failures + 1)); }; done
             done
             echo "$failures"
             """
