@@ -30,8 +30,7 @@ final class BlobSink: @unchecked Sendable {
     private let freeCount = DispatchSemaphore(value: BlobSink.bufferCount)
     private var current: UnsafeMutableRawPointer?
     private var filled = 0
-    private var written: Int
-    private var writtenBack: Int
+    private var unsynced = 0  // bytes written through the page cache since the last fdatasync
     private var direct = false
     private var failure: Int32 = 0
     private let failureLock = NSLock()
@@ -41,8 +40,6 @@ final class BlobSink: @unchecked Sendable {
     init(fd: Int32, hasher: SHA256, offset: Int) {
         self.fd = fd
         self.hasher = hasher
-        written = offset
-        writtenBack = offset
         let storage = UnsafeMutableRawPointer.allocate(byteCount: Self.bufferSize * Self.bufferCount, alignment: Self.directAlignment)
         self.storage = storage
         free = (0..<Self.bufferCount).map { storage + $0 * Self.bufferSize }
@@ -115,12 +112,12 @@ final class BlobSink: @unchecked Sendable {
                 return
             }
             offset += n
+            if !direct { unsynced += n }  // direct writes are on the disk already
             if direct && n % Self.directAlignment != 0 { direct = setDirect(false) }
         }
-        written += data.count
-        if !direct && written - writtenBack >= 32 << 20 {
+        if unsynced >= 32 << 20 {
             fdatasync(fd)
-            writtenBack = written
+            unsynced = 0
         }
     }
 
