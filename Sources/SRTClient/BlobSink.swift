@@ -10,7 +10,7 @@ import Foundation
 ///
 /// Full buffers go to disk with direct I/O (O_DIRECT) where the file system allows it: the bytes
 /// move from the buffer to the disk without a copy into the page cache, which on a 200 MB pull
-/// cost 0.15–0.7 s of system time (filling fresh page-cache memory in this VM), and they are on
+/// cost 0.15–0.7 s of system time (46–59% of its perf samples), and they are on
 /// the disk when the write returns, so the fsync before the blob becomes visible has almost
 /// nothing left to do. Elsewhere (or for the unaligned tail) writes are buffered, in 1 MB slices
 /// (one 8 MB write() cost 3–4× the system time of eight 1 MB ones here), with an fdatasync every
