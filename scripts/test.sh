@@ -12,4 +12,8 @@ say "building srthub and its tests (debug)"
 swift build --build-tests 2>&1 | grep -Ev "^\[[0-9]+/[0-9]+\]|unhandled|^warning: 'swift-distributed-tracing'" || true
 swift build --build-tests >/dev/null  # fails loudly if the build above failed
 say "running the tests"
+# Every temporary folder the tests make (homes, checkpoints, 300 MB blobs) goes under one folder
+# that is removed when the run ends, passed or failed.
+export TMPDIR="$(mktemp -d "${TMPDIR:-/tmp}/srthub-tests.XXXXXX")"
+trap 'rm -rf "$TMPDIR"' EXIT
 swift test --skip-build
