@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// `srthub train` as a user runs it: Ctrl-C (SIGINT) mid-run writes a resumable checkpoint and
-/// exits 130; `--resume` finishes the run; `recommend` answers from the result.
+/// `srthub train` as a user runs it: Ctrl-C (SIGINT) or SIGTERM mid-run writes a resumable checkpoint
+/// and exits 130 / 143; `--resume` finishes the run; `recommend` answers from the result.
 @Suite(.enabled(if: CLIRunner.available, "the srthub executable is not built (run swift build)"))
 struct TrainCommandTests {
     static func data() -> (folder: String, preset: String) {
@@ -15,8 +15,9 @@ struct TrainCommandTests {
         return (work + "/shop", work + "/tiny.json")
     }
 
-    @Test func interruptWritesAResumableCheckpointAndResumeFinishesIt() throws {
-        let (folder, preset) = Self.data()
+    /// Starts a 200-epoch training run, sends `stop` after its first epoch line and waits for it to exit.
+    static func trainAndStop(with stop: Int32) throws -> (folder: String, out: String, status: Int32, stderr: String) {
+        let (folder, preset) = data()
         let out = makeTempFolder() + "/run"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.executable!)
@@ -26,7 +27,6 @@ struct TrainCommandTests {
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        // Wait for the first epoch line, then interrupt as Ctrl-C would.
         var seen = ""
         let deadline = Date().addingTimeInterval(60)
         while !seen.contains("epoch 1:") && Date() < deadline {
@@ -35,10 +35,25 @@ struct TrainCommandTests {
             seen += String(decoding: chunk, as: UTF8.self)
         }
         #expect(seen.contains("epoch 1:"), "\(seen)")
-        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, stop)
         seen += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 130, "\(seen)")
+        return (folder, out, process.terminationStatus, seen)
+    }
+
+    /// `kill`, `timeout` and job schedulers send SIGTERM: it stops the run as Ctrl-C does, exit 143.
+    @Test func sigtermAlsoWritesAResumableCheckpoint() throws {
+        let run = try Self.trainAndStop(with: SIGTERM)
+        #expect(run.status == 143, "\(run.stderr)")
+        #expect(run.stderr.contains("interrupted"))
+        #expect(FileManager.default.fileExists(atPath: run.out + "/resume/state.json"))
+        #expect(FileManager.default.fileExists(atPath: run.out + "/model.safetensors"))
+    }
+
+    @Test func interruptWritesAResumableCheckpointAndResumeFinishesIt() throws {
+        // Interrupt after the first epoch as Ctrl-C would.
+        let (folder, out, status, seen) = try Self.trainAndStop(with: SIGINT)
+        #expect(status == 130, "\(seen)")
         #expect(seen.contains("interrupted"))
         #expect(FileManager.default.fileExists(atPath: out + "/resume/state.json"))
         #expect(FileManager.default.fileExists(atPath: out + "/model.safetensors"))

@@ -2,20 +2,24 @@ import Foundation
 import SRTTraining
 
 /// Renders training events on stderr: a live line (epoch, step, loss, targets/s, ETA) on a
-/// terminal, and one line per epoch either way. Ctrl-C asks the trainer to stop after the current
-/// step; the best weights so far are then written.
+/// terminal, and one line per epoch either way. Ctrl-C (SIGINT) or SIGTERM (`kill`, `timeout`, a job
+/// scheduler) asks the trainer to stop after the current step; the best weights so far are then written.
 final class ProgressDisplay: @unchecked Sendable {
     var total: Int
     /// "stage 2/3 " while fine-tuning.
     var stage = ""
     let terminal = isatty(2) == 1
     var started = Date()
-    nonisolated(unsafe) static var interrupted = false
+    /// The stopping signal received (0: none).
+    nonisolated(unsafe) static var stopSignal: Int32 = 0
+    static var interrupted: Bool { stopSignal != 0 }
+    /// The exit status of a stopped run, 128 + the signal, as the shell reports a killed command.
+    static var interruptedExitStatus: Int32 { 128 + stopSignal }
     private var reportedInterrupt = false
 
     init(total: Int) {
         self.total = total
-        signal(SIGINT) { _ in ProgressDisplay.interrupted = true }
+        for stop in [SIGINT, SIGTERM] { signal(stop) { ProgressDisplay.stopSignal = $0 } }
     }
 
     func handle(_ event: TrainingEvent) -> TrainingControl {
@@ -53,7 +57,7 @@ final class ProgressDisplay: @unchecked Sendable {
 
     func finish() {
         clearLine()
-        signal(SIGINT, SIG_DFL)
+        for stop in [SIGINT, SIGTERM] { signal(stop, SIG_DFL) }
     }
 
     private func clearLine() { if terminal { write("\r\u{1B}[K") } }

@@ -76,7 +76,7 @@ struct Finetune: AsyncParsableCommand {
         let display = ProgressDisplay(total: epochsPerLayer)
         let report = try Failure.reporting { try FineTuneRun.run(request) { display.handle($0) } }
         display.finish()
-        defer { if ProgressDisplay.interrupted { Foundation.exit(130) } }
+        defer { if ProgressDisplay.interrupted { Foundation.exit(ProgressDisplay.interruptedExitStatus) } }
         if home.json { return try printJSON(report) }
         print("checkpoint   \(report.checkpoint)  (fine-tuned from \(request.baseReference!), \(report.epochs) epochs, \(String(format: "%.0f", report.seconds)) s)")
         print(TestTable.render(report.test))
