@@ -10,6 +10,8 @@ final class ProgressDisplay: @unchecked Sendable {
     var stage = ""
     let terminal = isatty(2) == 1
     var started = Date()
+    /// The signals that stop a run cleanly instead of killing it.
+    static let stopSignals = [SIGINT, SIGTERM]
     /// The stopping signal received (0: none).
     nonisolated(unsafe) static var stopSignal: Int32 = 0
     static var interrupted: Bool { stopSignal != 0 }
@@ -19,7 +21,7 @@ final class ProgressDisplay: @unchecked Sendable {
 
     init(total: Int) {
         self.total = total
-        for stop in [SIGINT, SIGTERM] { signal(stop) { ProgressDisplay.stopSignal = $0 } }
+        for stop in Self.stopSignals { signal(stop) { ProgressDisplay.stopSignal = $0 } }
     }
 
     func handle(_ event: TrainingEvent) -> TrainingControl {
@@ -57,7 +59,7 @@ final class ProgressDisplay: @unchecked Sendable {
 
     func finish() {
         clearLine()
-        for stop in [SIGINT, SIGTERM] { signal(stop, SIG_DFL) }
+        for stop in Self.stopSignals { signal(stop, SIG_DFL) }
     }
 
     private func clearLine() { if terminal { write("\r\u{1B}[K") } }

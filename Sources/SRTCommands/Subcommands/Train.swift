@@ -98,7 +98,7 @@ struct Train: AsyncParsableCommand {
         let display = ProgressDisplay(total: plannedEpochs)
         let report = try Failure.reporting { try TrainingRun.run(request) { display.handle($0) } }
         display.finish()
-        // Interrupted runs still write their checkpoint, then exit 128 + the signal (130 for Ctrl-C) as interrupted commands do.
+        // Interrupted runs still write their checkpoint, then exit 128 + the signal (130 for Ctrl-C).
         defer { if ProgressDisplay.interrupted { Foundation.exit(ProgressDisplay.interruptedExitStatus) } }
         if json { return try printJSON(report) }
         print("checkpoint   \(report.checkpoint)  (\(grouped(report.parameters)) parameters, best epoch \(report.bestEpoch) of \(report.epochs), \(String(format: "%.0f", report.seconds)) s)")
