@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "SRTOCITests", dependencies: ["SRTOCI"]),
         .testTarget(name: "SRTRegistryTests", dependencies: ["SRTRegistry"]),
         .testTarget(name: "SRTClientTests", dependencies: ["SRTClient", "SRTServer", "SRTRegistry"]),
-        .testTarget(name: "SRTCommandsTests", dependencies: ["SRTCommands"]),
+        .testTarget(name: "SRTCommandsTests", dependencies: ["SRTCommands", "SRTTensor"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

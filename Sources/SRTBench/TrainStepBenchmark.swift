@@ -19,9 +19,13 @@ enum TrainStepBenchmark {
         let only = option("--presets", in: arguments).map { Set($0.split(separator: ",").map(String.init)) }
         let modesWanted = option("--parallel", in: arguments).map { Set($0.split(separator: ",").map(String.init)) }
         let lossesWanted = option("--losses", in: arguments).map { Set($0.split(separator: ",").map(String.init)) }
+        // PyTorch's targets/s: measured in this run by bench/pytorch_step.py where it could be, else PEERS.md's.
+        let peerFile = option("--pytorch", in: arguments)
+        let peers = try peerFile.map(measuredPeers) ?? Self.peers
         BLASThreads.set(threads)
         let peak = sgemmPeak()  // with `threads` BLAS threads: the machine's GEMM ceiling
-        print("sgemm peak (2048³, \(threads) thread(s), best of 5): \(String(format: "%.1f", peak)) GFLOP/s")
+        print("sgemm peak (2048³, \(threads) thread(s), best of 5, OpenBLAS \(BLASKernel.current) kernels): \(String(format: "%.1f", peak)) GFLOP/s")
+        print("PyTorch's figures: " + (peerFile.map { "measured on this machine in this run (\($0))" } ?? "PEERS.md's (measured on another machine of this kind)"))
         print("batch 256 × length 50 = 12,800 targets per step, 12,101 items; median of \(steps) steps after 2 warm-up")
         print("parallel: 'shards' = the batch split across \(threads) workers with 1-thread BLAS each (what `srthub train` does);")
         print("          'blas'   = one worker, OpenBLAS with \(threads) threads")
@@ -51,7 +55,7 @@ enum TrainStepBenchmark {
             }
         }
         if let jsonPath {
-            try writeJSON(["benchmark": "train_step", "threads": threads, "steps": steps, "rows": rows], to: jsonPath)
+            try writeJSON(["benchmark": "train_step", "blas_kernel": BLASKernel.current, "pytorch_measured_here": peerFile != nil, "threads": threads, "steps": steps, "rows": rows], to: jsonPath)
             print("wrote \(jsonPath)")
         }
     }
@@ -94,6 +98,15 @@ enum TrainStepBenchmark {
         }
         let i = times.indices.sorted { times[$0] < times[$1] }[times.count / 2]
         return (times[i], sgemm[i], flops[i])
+    }
+
+    /// Targets/s by preset from bench/pytorch_step.py's JSON.
+    static func measuredPeers(_ path: String) throws -> [String: Double] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let rows = (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["rows"] as? [[String: Any]] ?? []
+        return Dictionary(uniqueKeysWithValues: rows.compactMap { row in
+            (row["preset"] as? String).flatMap { p in (row["targets_per_second"] as? Double).map { (p, $0) } }
+        })
     }
 
     /// Best of 5 of a 2048×2048×2048 sgemm.

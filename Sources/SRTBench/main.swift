@@ -1,6 +1,9 @@
 // srthub's benchmark runner: `SRTBench <name> [args]`. Each benchmark prints a table and writes
 // JSON; the scripts under bench/ build this in release mode and call it.
 import Foundation
+import SRTTensor
+
+BLASKernel.restartWithFasterKernelIfNeeded()
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard let name = arguments.first, let benchmark = benchmarks[name] else {

@@ -1,6 +1,7 @@
 import Foundation
 import SRTData
 import SRTModel
+import SRTTensor
 import SRTTokenizer
 
 /// Everything `srthub train` needs, parsed.
@@ -84,7 +85,7 @@ public enum TrainingRun {
             network = Network(shape: shape, maxBatch: request.options.networkBatch, seed: request.options.seed)
             if let tokens { network.setCatalog(tokens) }
             trainer = Trainer(network: network, split: split, options: request.options)
-            _ = progress(.note("model: \(network.layout.count) parameters (\(network.layout.count - network.layout.embeddingCount) non-embedding), \(trainer.stepsPerEpoch) steps per epoch, loss \(request.options.loss)"))
+            _ = progress(.note("model: \(network.layout.count) parameters (\(network.layout.count - network.layout.embeddingCount) non-embedding), \(trainer.stepsPerEpoch) steps per epoch, loss \(request.options.loss), OpenBLAS \(BLASKernel.current) kernels"))
             trainer.run(progress: progress)
         }
         let shape = network.shape

@@ -1,4 +1,5 @@
 import Foundation
+import SRTTensor
 import Testing
 
 /// `srthub train` as a user runs it: Ctrl-C (SIGINT) or SIGTERM mid-run writes a resumable checkpoint
@@ -39,6 +40,22 @@ struct TrainCommandTests {
         seen += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         return (folder, out, process.terminationStatus, seen)
+    }
+
+    /// Debian's OpenBLAS falls back to SSE3 kernels on CPUs newer than it: srthub restarts itself
+    /// with the kernel the CPU can run, and keeps a kernel the user chose in OPENBLAS_CORETYPE.
+    @Test func trainingRunsTheFastestKernelTheCPUAllows() throws {
+        let (folder, preset) = Self.data()
+        func kernel(_ environment: String) throws -> String {
+            let run = try bash("\(environment) '\(CLIRunner.executable!)' train --data '\(folder)' --preset '\(preset)' "
+                               + "--epochs 1 --vocab-size 60 --batch 8 --out '\(makeTempFolder())/run'")
+            #expect(run.status == 0, "\(run.stderr)")
+            let note = run.stderr.split(separator: "\n").first { $0.contains("OpenBLAS") } ?? ""
+            return note.split(separator: " ").drop { $0 != "OpenBLAS" }.dropFirst().first.map(String.init) ?? "none in: \(run.stderr)"
+        }
+        let chosen = try kernel("env -u OPENBLAS_CORETYPE")
+        #expect(BLASKernel.better(than: chosen, cpuFlags: BLASKernel.cpuFlags()) == nil, "ran \(chosen)")
+        #expect(try kernel("OPENBLAS_CORETYPE=Prescott") == "Prescott")
     }
 
     /// `kill`, `timeout` and job schedulers send SIGTERM: it stops the run as Ctrl-C does, exit 143.
