@@ -6,7 +6,7 @@ import Glibc
 /// Which of OpenBLAS's CPU kernels runs the GEMMs. Debian's OpenBLAS (0.3.21, built for every
 /// x86 kernel) picks one when the library loads, from the CPU model; a model newer than the library
 /// (Emerald Rapids, family 6 model 207) gets its SSE3 `Prescott` fallback, and a training step runs
-/// 2.3× slower than with the AVX-512 `SkylakeX` kernels the CPU can run (bench/RESULTS.md, session 8).
+/// 3.6× slower than with the AVX-512 `SkylakeX` kernels the CPU can run (bench/RESULTS.md, session 8).
 /// The choice can only be overridden before the library loads, by OPENBLAS_CORETYPE, so a program
 /// that wants the faster kernel starts itself again with that variable set.
 public enum BLASKernel {
@@ -46,9 +46,10 @@ public enum BLASKernel {
         return []
     }
 
-    /// Call first thing in `main`: where OpenBLAS fell back to a kernel slower than the CPU allows
-    /// and the user has not chosen one, replaces this process with itself, same arguments, with
-    /// OPENBLAS_CORETYPE set. Returns (doing nothing) otherwise, or if the restart fails.
+    /// Call before any BLAS work, where the work is worth a restart (about 20 ms): where OpenBLAS
+    /// fell back to a kernel slower than the CPU allows and the user has not chosen one, replaces
+    /// this process with itself, same arguments, with OPENBLAS_CORETYPE set. Returns (doing
+    /// nothing) otherwise, or if the restart fails.
     public static func restartWithFasterKernelIfNeeded() {
         guard getenv("OPENBLAS_CORETYPE") == nil, let kernel = better(than: current, cpuFlags: cpuFlags()) else { return }
         setenv("OPENBLAS_CORETYPE", kernel, 1)

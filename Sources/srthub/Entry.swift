@@ -3,7 +3,6 @@ import SRTTensor
 
 @main enum Entry {
     static func main() async {
-        BLASKernel.restartWithFasterKernelIfNeeded()
         BLASThreads.stopIdleWorkers()
         await SRTHub.main()
     }

@@ -68,6 +68,7 @@ struct Eval: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BLASKernel.restartWithFasterKernelIfNeeded()  // before any BLAS work
         BLASThreads.set(threads)
         let location = try CheckpointLocation(checkpoint, home: home)
         let folder = location.folder

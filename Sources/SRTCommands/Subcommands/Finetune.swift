@@ -55,6 +55,7 @@ struct Finetune: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BLASKernel.restartWithFasterKernelIfNeeded()  // before any BLAS work
         let location = try CheckpointLocation(base, home: home)
         var request = FineTuneRequest(base: location.folder, dataPath: data, output: out)
         request.baseDigest = location.stored?.digest.description
@@ -103,6 +104,7 @@ struct Fisher: AsyncParsableCommand {
     @OptionGroup var split: SplitOptions
 
     func run() async throws {
+        BLASKernel.restartWithFasterKernelIfNeeded()  // before any BLAS work
         BLASThreads.set(1)  // each batch is split across --threads workers instead
         let used = try Failure.reporting {
             try FisherRun.run(checkpoint: checkpoint, dataPath: data, load: dataOptions.loadOptions, splitProtocol: split.splitProtocol, maxBatches: self.batches, threads: threads)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SRTData
+import SRTTensor
 import SRTTraining
 
 struct Recommend: AsyncParsableCommand {
@@ -30,6 +31,7 @@ struct Recommend: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BLASKernel.restartWithFasterKernelIfNeeded()  // before any BLAS work
         let histories: [[String]] = try Failure.reporting {
             if let history { return [Self.ids(history)] }
             guard let text = try? String(contentsOfFile: batch!, encoding: .utf8) else {

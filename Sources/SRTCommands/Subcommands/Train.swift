@@ -64,6 +64,7 @@ struct Train: AsyncParsableCommand {
     }
 
     func run() async throws {
+        BLASKernel.restartWithFasterKernelIfNeeded()  // before any BLAS work
         var architecture = try Failure.reporting {
             if preset.hasSuffix(".json") { return try PresetCatalog.read(path: preset) }
             guard let catalog = PresetCatalog.locate() else { throw ModelError.presetNotFound(name: preset, searched: ["$SRTHUB_MODELS", "./models"]) }
