@@ -3,28 +3,30 @@
 # (../shared/PEERS.md: test NDCG@10 0.1106 history masked, 0.0639 unmasked, after 24 min):
 # the ID-based SASRec and SRT, both at RecBole's size (srt-64x2: 2 layers, 2 heads, hidden 64,
 # inner 256), leave-one-out, full-catalog ranking, one recipe for both:
-#   full CE, batch 256, peak lr 2e-3 (one-cycle), 100 epochs without early stopping (patience
-#   100), weights averaged over about 5 epochs (--average-epochs 5), 2 workers.
+#   full CE, batch 256, peak lr 2e-3 (one-cycle), 200 epochs without early stopping (patience
+#   100), weights averaged over about 10 epochs (--average-epochs 10), 2 workers.
+# (Sessions 4–7 used 100 epochs and --average-epochs 5: EPOCHS=100 AVERAGE=5.)
 # Each model is trained once per seed (SEEDS, default "2020"); prints a table (test NDCG@10 and
-# HR@10, masked / unmasked, wall time) and writes bench/results/quality.json. Takes about
-# 6–7 minutes per model and seed on this 2-core machine. Env: SEEDS, THREADS, EPOCHS, DATA.
+# HR@10, masked / unmasked, wall time) and writes bench/results/quality.json. Takes 6–8 minutes
+# per model and seed on a 2-core AVX-512 machine (about twice that on the Zen 4 of PEERS.md). Env: SEEDS, THREADS, EPOCHS, AVERAGE, ENCODERS, DATA.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 data="${DATA:-.cache/ml-100k}"
 [[ -s "$data/ml-100k.inter" ]] || bash scripts/setup.sh
-seeds="${SEEDS:-2020}"; threads="${THREADS:-2}"; epochs="${EPOCHS:-100}"
+seeds="${SEEDS:-2020}"; threads="${THREADS:-2}"; epochs="${EPOCHS:-200}"; average="${AVERAGE:-10}"
+encoders="${ENCODERS:-id text}"  # id: SASRec, text: SRT
 swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || true
 bin="$(swift build -c release --show-bin-path)/srthub"
 out="$(mktemp -d /tmp/srthub-quality.XXXXXX)"
 trap 'rm -rf "$out"' EXIT
 mkdir -p bench/results
 for seed in $seeds; do
-  for encoder in id text; do
+  for encoder in $encoders; do
     echo "==> $encoder, seed $seed" >&2
     t0=$(date +%s.%N)
     "$bin" train --data "$data" --item-encoder "$encoder" --preset srt-64x2 --loss ce --batch 256 --lr 2e-3 \
-      --epochs "$epochs" --patience 100 --average-epochs 5 --threads "$threads" --seed "$seed" \
+      --epochs "$epochs" --patience 100 --average-epochs "$average" --threads "$threads" --seed "$seed" \
       --out "$out/$encoder-$seed" --json > "$out/$encoder-$seed.json" 2> "$out/$encoder-$seed.log"
     t1=$(date +%s.%N)
     echo "$encoder $seed $t0 $t1" >> "$out/times"
