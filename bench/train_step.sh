@@ -3,7 +3,7 @@
 # 256 × length 50 over 12,101 items, presets 64x2 / 128x4 / 256x4, full-catalog CE at every position
 # and sampled softmax with 1,000 negatives, each with the batch split across 2 workers (`shards`, as
 # `srthub train --threads 2`) and with one worker on 2 OpenBLAS threads (`blas`); targets/s beside
-# PyTorch's (PEERS.md), the share of time in sgemm and its GFLOP/s against the sgemm peak measured in
+# PyTorch's, the share of time in sgemm and its GFLOP/s against the sgemm peak measured in
 # the same run. Extra flags pass through, e.g. `--presets 64x2 --losses ce --parallel shards`.
 # Goal: ≥ 2× PyTorch at 64x2 and ≥ 1.2× at 256x4. Where Python can import torch (`pip install
 # torch`), PyTorch's full-CE step is measured first, in the same run (bench/pytorch_step.py; PYTORCH=0
