@@ -57,7 +57,14 @@ for model in sorted({r["model"] for r in runs}):
     mine = [r for r in runs if r["model"] == model]
     summary[model] = {k: statistics.mean(r[k] for r in mine) for k in ["ndcg10_masked", "ndcg10_unmasked", "seconds"]}
     if len(mine) > 1:
-        print(f"{model:<12}  mean {summary[model]['ndcg10_masked']:.4f} / {summary[model]['ndcg10_unmasked']:.4f} over {len(mine)} seeds")
+        # The standard error across seeds says whether a mean's distance to the bar is more than seed noise.
+        for k in ["ndcg10_masked", "ndcg10_unmasked"]:
+            summary[model][k + "_stderr"] = statistics.stdev(r[k] for r in mine) / len(mine) ** 0.5
+        m = summary[model]
+        side = lambda k, b: "above" if m[k] > b else "below"
+        print(f"{model:<12}  mean {m['ndcg10_masked']:.4f} ± {m['ndcg10_masked_stderr']:.4f} / "
+              f"{m['ndcg10_unmasked']:.4f} ± {m['ndcg10_unmasked_stderr']:.4f} (± standard error) over {len(mine)} seeds: "
+              f"masked {side('ndcg10_masked', bar['masked'])}, unmasked {side('ndcg10_unmasked', bar['unmasked'])} the bar")
 json.dump({"dataset": "ml-100k", "bar": bar, "runs": runs, "mean": summary}, open("bench/results/quality.json", "w"), indent=2)
 print("wrote bench/results/quality.json")
 PY
