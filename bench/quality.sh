@@ -61,7 +61,7 @@ for model in sorted({r["model"] for r in runs}):
         for k in ["ndcg10_masked", "ndcg10_unmasked"]:
             summary[model][k + "_stderr"] = statistics.stdev(r[k] for r in mine) / len(mine) ** 0.5
         m = summary[model]
-        side = lambda k, b: "above" if m[k] > b else "below"
+        side = lambda k, b: "level with" if round(m[k], 4) == b else ("above" if m[k] > b else "below")
         print(f"{model:<12}  mean {m['ndcg10_masked']:.4f} ± {m['ndcg10_masked_stderr']:.4f} / "
               f"{m['ndcg10_unmasked']:.4f} ± {m['ndcg10_unmasked_stderr']:.4f} (± standard error) over {len(mine)} seeds: "
               f"masked {side('ndcg10_masked', bar['masked'])}, unmasked {side('ndcg10_unmasked', bar['unmasked'])} the bar")
