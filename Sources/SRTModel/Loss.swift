@@ -83,23 +83,36 @@ public enum Loss {
     /// Computes the loss and its gradients. `negatives` (sampled softmax) are item indices and
     /// `logQ` the log sampling probability of every item. Gradients are of the sum over the rows
     /// divided by `normalizer` (default: the rows, i.e. of the mean; a shard of a batch passes the
-    /// whole batch's rows). Returns the mean over these rows.
+    /// whole batch's rows). Returns the mean over these rows. `temperature` divides every logit
+    /// (the logQ-corrected ones of the sampled softmax, as the reference does).
     public static func compute(
         _ kind: LossKind, network: Network, rows: ScoredRows, workspace: LossWorkspace,
-        negatives: [Int32] = [], logQ: [Float] = [], normalizer: Int? = nil
+        negatives: [Int32] = [], logQ: [Float] = [], normalizer: Int? = nil, temperature: Float = 1
     ) -> Float {
         guard rows.count > 0 else { return 0 }
+        let c = network.shape.architecture.hidden
         gather(network: network, rows: rows, into: workspace.gathered)
-        workspace.gatheredGradient.pointer.update(repeating: 0, count: rows.count * network.shape.architecture.hidden)
+        // Logits are linear in the user vector, so scoring u/τ divides them by τ; the chain rule
+        // then scales the user vectors' gradient by 1/τ as well (item gradients already see u/τ).
+        let inverse = 1 / temperature
+        if inverse != 1 { multiply(workspace.gathered, count: rows.count * c, by: inverse) }
+        workspace.gatheredGradient.pointer.update(repeating: 0, count: rows.count * c)
         let scale = 1 / Float(normalizer ?? rows.count)
         let loss: Float
         switch kind {
         case .fullCrossEntropy: loss = fullCrossEntropy(network, rows, workspace, scale: scale)
-        case .sampledSoftmax: loss = sampledSoftmax(network, rows, workspace, negatives: negatives, logQ: logQ, scale: scale)
+        case .sampledSoftmax:
+            loss = sampledSoftmax(network, rows, workspace, negatives: negatives, logQ: logQ, logQScale: inverse, scale: scale)
         case .binaryCrossEntropy: loss = binaryCrossEntropy(network, rows, workspace, scale: scale)
         }
+        if inverse != 1 { multiply(workspace.gatheredGradient, count: rows.count * c, by: inverse) }
         scatter(workspace.gatheredGradient, rows: rows, network: network)
         return loss
+    }
+
+    static func multiply(_ buffer: FloatBuffer, count: Int, by factor: Float) {
+        let p = buffer.pointer
+        for i in 0..<count { p[i] *= factor }
     }
 
     static func gather(network: Network, rows: ScoredRows, into buffer: FloatBuffer) {
@@ -163,7 +176,7 @@ public enum Loss {
         return Float(total / Double(r))
     }
 
-    static func sampledSoftmax(_ network: Network, _ rows: ScoredRows, _ w: LossWorkspace, negatives: [Int32], logQ: [Float], scale: Float) -> Float {
+    static func sampledSoftmax(_ network: Network, _ rows: ScoredRows, _ w: LossWorkspace, negatives: [Int32], logQ: [Float], logQScale: Float, scale: Float) -> Float {
         let c = network.shape.architecture.hidden, r = rows.count, k = negatives.count
         let items = network.itemVectors.pointer
         w.ensureVectors(k * c)
@@ -178,12 +191,12 @@ public enum Loss {
             let targetVector = items + target * c
             var positive: Float = 0
             for j in 0..<c { positive += h[j] * targetVector[j] }
-            positive -= logQ[target]
+            positive -= logQScale * logQ[target]
             let row = negativeLogits + i * k
             var maxValue = positive
             for n in 0..<k {
                 // Accidental hit: the target drawn as its own negative is masked out.
-                row[n] = negatives[n] == Int32(target) ? -Float.infinity : row[n] - logQ[Int(negatives[n])]
+                row[n] = negatives[n] == Int32(target) ? -Float.infinity : row[n] - logQScale * logQ[Int(negatives[n])]
                 maxValue = max(maxValue, row[n])
             }
             let ePositive = fastExp(positive - maxValue)
@@ -239,13 +252,14 @@ extension Network {
     /// Returns the mean loss over the scored rows.
     public func lossAndGradients(
         _ kind: LossKind, sequences: [Int32], batch: Int, length: Int? = nil, rows: ScoredRows, workspace: LossWorkspace,
-        negatives: [Int32] = [], logQ: [Float] = [], training: Bool, rng: inout RandomSource
+        negatives: [Int32] = [], logQ: [Float] = [], temperature: Float = 1, training: Bool, rng: inout RandomSource
     ) -> Float {
         zeroGradients()
         encodeItems()
         forward(sequences, batch: batch, length: length, training: training, rng: &rng)
         hiddenGradient.zero()
-        let loss = Loss.compute(kind, network: self, rows: rows, workspace: workspace, negatives: negatives, logQ: logQ)
+        let loss = Loss.compute(kind, network: self, rows: rows, workspace: workspace, negatives: negatives, logQ: logQ,
+                                temperature: temperature)
         backward()
         encodeItemsBackward()
         return loss

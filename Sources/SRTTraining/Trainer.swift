@@ -251,10 +251,12 @@ public final class Trainer {
         let negatives = sampledNegatives(&rng)
         if let sharded {
             return sharded.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
-                                            negatives: negatives, logQ: logQ, training: training, rng: &rng)
+                                            negatives: negatives, logQ: logQ, temperature: options.temperature ?? 1,
+                                            training: training, rng: &rng)
         }
         return network.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
-                                        workspace: workspace, negatives: negatives, logQ: logQ, training: training, rng: &rng)
+                                        workspace: workspace, negatives: negatives, logQ: logQ,
+                                        temperature: options.temperature ?? 1, training: training, rng: &rng)
     }
 
     /// Scales the gradients so their global L2 norm is at most `maxGradientNorm`.

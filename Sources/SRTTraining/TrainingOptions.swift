@@ -25,6 +25,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// Validation, the best weights and the final model use an exponential moving average of the
     /// weights over about this many epochs (nil: the raw weights). See WeightAverage.
     public var averageEpochs: Double?
+    /// Divides every logit of the training loss (nil: 1, the reference's); below 1 sharpens the
+    /// softmax, so the highest-scored wrong items carry more of the gradient. Ranking ignores it.
+    public var temperature: Float?
 
     public init() {}
 
@@ -51,6 +54,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         case schedule = "lr_schedule"
         case selection = "select"
         case averageEpochs = "average_epochs"
+        case temperature
     }
 }
 

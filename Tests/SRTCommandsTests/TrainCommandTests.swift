@@ -23,7 +23,7 @@ struct TrainCommandTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.executable!)
         process.arguments = ["train", "--data", folder, "--preset", preset, "--epochs", "200", "--patience", "200",
-                             "--vocab-size", "60", "--batch", "8", "--average-epochs", "3", "--out", out]
+                             "--vocab-size", "60", "--batch", "8", "--average-epochs", "3", "--temperature", "1.5", "--out", out]
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
@@ -80,6 +80,7 @@ struct TrainCommandTests {
         #expect(stoppedAfter >= 1 && stoppedAfter < 200)
         let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/config.json"))) as! [String: Any]
         #expect((config["training"] as? [String: Any])?["average_epochs"] as? Double == 3, "the recipe records the weight averaging")
+        #expect((config["training"] as? [String: Any])?["temperature"] as? Double == 1.5, "the recipe records the loss temperature")
 
         // --resume takes the recipe from the checkpoint and runs the remaining epochs.
         let resumed = try CLIRunner.run(["train", "--data", folder, "--resume", out])
@@ -107,5 +108,7 @@ struct TrainCommandTests {
         #expect(noOut.status == 64)
         let average = try CLIRunner.run(["train", "--data", folder, "--average-epochs=-1", "--out", makeTempFolder()])
         #expect(average.status == 64 && average.stderr.contains("'--average-epochs' must be zero or positive"), "\(average.stderr)")
+        let temperature = try CLIRunner.run(["train", "--data", folder, "--temperature", "0", "--out", makeTempFolder()])
+        #expect(temperature.status == 64 && temperature.stderr.contains("'--temperature' must be positive"), "\(temperature.stderr)")
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SRTModel
 import SRTTensor
@@ -42,21 +43,25 @@ import SRTTensor
         return r
     }
 
-    static func loss(_ net: Network, _ kind: LossKind, _ workspace: LossWorkspace) -> Float {
+    static let logQ: [Float] = (0..<items).map { Float(-2.0 - 0.1 * Double($0)) }
+    static let sampled: [Int32] = [6, 0, 2, 3, 0]
+
+    static func loss(_ net: Network, _ kind: LossKind, _ workspace: LossWorkspace, temperature: Float = 1) -> Float {
         var rng = RandomSource(seed: 1)
         net.zeroGradients()
         net.encodeItems()
         net.forward(sequences, batch: 2, training: true, rng: &rng)
         net.hiddenGradient.zero()
-        let logQ: [Float] = (0..<items).map { Float(-2.0 - 0.1 * Double($0)) }
-        return Loss.compute(kind, network: net, rows: rows, workspace: workspace, negatives: [6, 0, 2, 3, 0], logQ: logQ)
+        return Loss.compute(kind, network: net, rows: rows, workspace: workspace, negatives: sampled, logQ: logQ,
+                            temperature: temperature)
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
         let encoder: ItemEncoderConfig.Kind
         let loss: LossKind
         var norm: Architecture.Norm = .post
-        var testDescription: String { "\(encoder) encoder, \(loss) loss, \(norm)-LN" }
+        var temperature: Float = 1
+        var testDescription: String { "\(encoder) encoder, \(loss) loss, \(norm)-LN, temperature \(temperature)" }
     }
 
     @Test(arguments: [
@@ -64,12 +69,13 @@ import SRTTensor
         Case(encoder: .text, loss: .sampledSoftmax(negatives: 5)), Case(encoder: .text, loss: .binaryCrossEntropy),
         Case(encoder: .id, loss: .binaryCrossEntropy),
         Case(encoder: .text, loss: .fullCrossEntropy, norm: .pre), Case(encoder: .id, loss: .sampledSoftmax(negatives: 5), norm: .pre),
+        Case(encoder: .id, loss: .fullCrossEntropy, temperature: 0.5), Case(encoder: .text, loss: .sampledSoftmax(negatives: 5), temperature: 0.7),
     ])
     func everyParameterMatchesFiniteDifferences(_ c: Case) {
         let net = Self.network(c.encoder, norm: c.norm)
         #expect(net.layout.contains("final_norm.weight") == (c.norm == .pre))
         let workspace = LossWorkspace(maxRows: 10, hidden: 8)
-        _ = Self.loss(net, c.loss, workspace)
+        _ = Self.loss(net, c.loss, workspace, temperature: c.temperature)
         net.backward()
         net.encodeItemsBackward()
         let analytic = net.grads.array
@@ -80,9 +86,9 @@ import SRTTensor
             for i in entry.range {
                 let saved = net.params[i]
                 net.params[i] = saved + eps
-                let plus = Self.loss(net, c.loss, workspace)
+                let plus = Self.loss(net, c.loss, workspace, temperature: c.temperature)
                 net.params[i] = saved - eps
-                let minus = Self.loss(net, c.loss, workspace)
+                let minus = Self.loss(net, c.loss, workspace, temperature: c.temperature)
                 net.params[i] = saved
                 let numeric = (plus - minus) / (2 * eps)
                 maxDiff = max(maxDiff, abs(numeric - analytic[i]))
@@ -91,6 +97,33 @@ import SRTTensor
             #expect(maxDiff <= 3e-3 * max(1, maxNumeric) + 2e-4,
                     "\(c.testDescription) \(entry.name): max |analytic − numeric| = \(maxDiff) (max |numeric| \(maxNumeric))")
         }
+    }
+
+    /// The loss values themselves, with a temperature, against the formulas written out directly:
+    /// full CE over (u·w)/τ, and the sampled softmax over (u·w − log q)/τ with accidental hits dropped.
+    @Test(arguments: [Float(1), 0.5, 2])
+    func temperatureDividesEveryLogit(_ temperature: Float) {
+        let net = Self.network(.id)
+        let workspace = LossWorkspace(maxRows: 10, hidden: 8)
+        let full = Self.loss(net, .fullCrossEntropy, workspace, temperature: temperature)
+        let sampled = Self.loss(net, .sampledSoftmax(negatives: 5), workspace, temperature: temperature)
+        let c = 8, hidden = net.hidden.array, items = net.itemVectors.array
+        func score(_ row: Int32, _ item: Int32) -> Double {
+            (0..<c).reduce(0.0) { $0 + Double(hidden[Int(row) * c + $1]) * Double(items[Int(item) * c + $1]) }
+        }
+        func crossEntropy(_ logits: [Double], target: Int) -> Double {
+            let m = logits.max()!
+            return -(logits[target] - m - log(logits.reduce(0) { $0 + exp($1 - m) }))
+        }
+        let rows = Self.rows, tau = Double(temperature)
+        var expectedFull = 0.0, expectedSampled = 0.0
+        for (row, target) in zip(rows.rows, rows.targets) {
+            expectedFull += crossEntropy((0..<Int32(Self.items)).map { score(row, $0) / tau }, target: Int(target))
+            let logit = { (item: Int32) in (score(row, item) - Double(Self.logQ[Int(item)])) / tau }
+            expectedSampled += crossEntropy([logit(target)] + Self.sampled.filter { $0 != target }.map(logit), target: 0)
+        }
+        #expect(abs(Double(full) - expectedFull / Double(rows.count)) < 1e-4)
+        #expect(abs(Double(sampled) - expectedSampled / Double(rows.count)) < 1e-4)
     }
 
     @Test func paddingDoesNotChangeRealPositions() {

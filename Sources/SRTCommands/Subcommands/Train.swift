@@ -25,6 +25,8 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Architecture preset (srthub presets) or a preset JSON file.") var preset = "srt-64x2"
     @Option(help: "Loss: ce (full catalog), ssm:K (sampled softmax, K shared popularity negatives, logQ), bce.")
     var loss = "ce"
+    @Option(help: "Divide the training loss's logits by this (below 1 sharpens the softmax; ranking is unaffected).")
+    var temperature: Float = 1
     @Option(help: "Item encoder: text (SRT) or id (SASRec).") var itemEncoder: ItemEncoderConfig.Kind = .text
     @Option(help: "Text fields to encode, comma-separated (default: every field with text).") var fields: String?
     @Option(help: "SentencePiece vocabulary size (lowered automatically for small corpora).") var vocabSize = 30_000
@@ -59,6 +61,7 @@ struct Train: AsyncParsableCommand {
         if !(lr > 0) { throw ValidationError("'--lr' must be positive") }
         if !["onecycle", "constant"].contains(lrSchedule) { throw ValidationError("'--lr-schedule' must be onecycle or constant") }
         if !["masked", "unmasked", "mean"].contains(select) { throw ValidationError("'--select' must be masked, unmasked or mean") }
+        if !(temperature > 0) { throw ValidationError("'--temperature' must be positive, got \(temperature)") }
         if !(averageEpochs >= 0) { throw ValidationError("'--average-epochs' must be zero or positive") }
         if !(maxGradNorm >= 0) { throw ValidationError("'--max-grad-norm' must be zero or positive") }
     }
@@ -87,6 +90,7 @@ struct Train: AsyncParsableCommand {
         request.options.selection = select == "masked" ? nil : select
         request.options.averageEpochs = averageEpochs > 0 ? averageEpochs : nil
         request.options.maxGradientNorm = maxGradNorm
+        request.options.temperature = temperature == 1 ? nil : temperature
         request.options.patience = patience
         request.options.threads = threads
         request.options.windowStride = windowStride
