@@ -25,7 +25,7 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Architecture preset (srthub presets) or a preset JSON file.") var preset = "srt-64x2"
     @Option(help: "Loss: ce (full catalog), ssm:K (sampled softmax, K shared popularity negatives, logQ), bce.")
     var loss = "ce"
-    @Option(help: "Divide the training loss's logits by this (below 1 sharpens the softmax; ranking is unaffected).")
+    @Option(help: "Divide the training loss's logits by this (below 1 sharpens the softmax, above 1 flattens it; ranking is unaffected).")
     var temperature: Float = 1
     @Option(help: "Item encoder: text (SRT) or id (SASRec).") var itemEncoder: ItemEncoderConfig.Kind = .text
     @Option(help: "Text fields to encode, comma-separated (default: every field with text).") var fields: String?
