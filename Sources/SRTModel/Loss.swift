@@ -95,7 +95,7 @@ public enum Loss {
         // Logits are linear in the user vector, so scoring u/τ divides them by τ; the chain rule
         // then scales the user vectors' gradient by 1/τ as well (item gradients already see u/τ).
         let inverse = 1 / temperature
-        if inverse != 1 { multiply(workspace.gathered, count: rows.count * c, by: inverse) }
+        if inverse != 1 { SRTTensor.scale(workspace.gathered.pointer, count: rows.count * c, by: inverse) }
         workspace.gatheredGradient.pointer.update(repeating: 0, count: rows.count * c)
         let scale = 1 / Float(normalizer ?? rows.count)
         let loss: Float
@@ -105,14 +105,9 @@ public enum Loss {
             loss = sampledSoftmax(network, rows, workspace, negatives: negatives, logQ: logQ, logQScale: inverse, scale: scale)
         case .binaryCrossEntropy: loss = binaryCrossEntropy(network, rows, workspace, scale: scale)
         }
-        if inverse != 1 { multiply(workspace.gatheredGradient, count: rows.count * c, by: inverse) }
+        if inverse != 1 { SRTTensor.scale(workspace.gatheredGradient.pointer, count: rows.count * c, by: inverse) }
         scatter(workspace.gatheredGradient, rows: rows, network: network)
         return loss
-    }
-
-    static func multiply(_ buffer: FloatBuffer, count: Int, by factor: Float) {
-        let p = buffer.pointer
-        for i in 0..<count { p[i] *= factor }
     }
 
     static func gather(network: Network, rows: ScoredRows, into buffer: FloatBuffer) {
