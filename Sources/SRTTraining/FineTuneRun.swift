@@ -20,6 +20,8 @@ public struct FineTuneRequest: Sendable {
     public var options = TrainingOptions()
     /// The loss; nil: the base's.
     public var loss: LossKind?
+    /// The loss's temperature; nil: the base's.
+    public var temperature: Float?
     public var output: String
 
     public init(base: String, dataPath: String, output: String) {
@@ -66,6 +68,9 @@ public enum FineTuneRun {
 
         var options = request.options
         options.loss = request.loss ?? base.training.loss
+        // Like the loss, the temperature carries over: the base's logits were scaled for it.
+        let temperature = request.temperature ?? base.training.temperature ?? 1
+        options.temperature = temperature == 1 ? nil : temperature
         var validation = Evaluator.evaluate(network, cases: options.validationCases.map { Array(split.validation.prefix($0)) } ?? split.validation, ks: [10]).masked["ndcg@10"] ?? 0
         _ = progress(.note("base model before fine-tuning: validation NDCG@10 \(String(format: "%.4f", validation))"))
         let stages = request.plan.stages(layers: base.model.architecture.layers, epochsPerLayer: request.epochsPerLayer, finalEpochs: request.finalEpochs)

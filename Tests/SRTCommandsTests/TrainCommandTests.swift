@@ -110,5 +110,7 @@ struct TrainCommandTests {
         #expect(average.status == 64 && average.stderr.contains("'--average-epochs' must be zero or positive"), "\(average.stderr)")
         let temperature = try CLIRunner.run(["train", "--data", folder, "--temperature", "0", "--out", makeTempFolder()])
         #expect(temperature.status == 64 && temperature.stderr.contains("'--temperature' must be positive"), "\(temperature.stderr)")
+        let fineTuneTemperature = try CLIRunner.run(["finetune", makeTempFolder(), "--data", folder, "--temperature=-1", "--out", makeTempFolder()])
+        #expect(fineTuneTemperature.status == 64 && fineTuneTemperature.stderr.contains("'--temperature' must be positive"), "\(fineTuneTemperature.stderr)")
     }
 }

@@ -111,6 +111,24 @@ import SRTTensor
         }
     }
 
+    @Test func fineTuningKeepsTheBasesTemperatureUnlessToldOtherwise() throws {
+        var baseRequest = Synthetic.request(encoder: .text, epochs: 1)
+        baseRequest.options.temperature = 1.5
+        let base = try TrainingRun.run(baseRequest) { _ in .proceed }.checkpoint
+        func fineTunedTemperature(_ asked: Float?) throws -> Float? {
+            var request = FineTuneRequest(base: base, dataPath: Self.newCatalog(), output: NSTemporaryDirectory() + "srthub-ft-out-" + UUID().uuidString)
+            request.plan = .full
+            request.finalEpochs = 1
+            request.temperature = asked
+            let report = try FineTuneRun.run(request) { _ in .proceed }
+            let config = try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/config.json")))
+            return config.training.temperature
+        }
+        #expect(try fineTunedTemperature(nil) == 1.5, "the base's temperature carries over")
+        #expect(try fineTunedTemperature(1) == nil, "an explicit 1 is the default, recorded as absent")
+        #expect(try fineTunedTemperature(0.5) == 0.5)
+    }
+
     @Test func missingFisherPointsToTheFisherCommand() throws {
         let base = try Self.baseCheckpoint()
         try FileManager.default.removeItem(atPath: base + "/fisher.safetensors")
