@@ -69,8 +69,7 @@ public enum FineTuneRun {
         var options = request.options
         options.loss = request.loss ?? base.training.loss
         // Like the loss, the temperature carries over: the base's logits were scaled for it.
-        let temperature = request.temperature ?? base.training.temperature ?? 1
-        options.temperature = temperature == 1 ? nil : temperature
+        options.lossTemperature = request.temperature ?? base.training.lossTemperature
         var validation = Evaluator.evaluate(network, cases: options.validationCases.map { Array(split.validation.prefix($0)) } ?? split.validation, ks: [10]).masked["ndcg@10"] ?? 0
         _ = progress(.note("base model before fine-tuning: validation NDCG@10 \(String(format: "%.4f", validation))"))
         let stages = request.plan.stages(layers: base.model.architecture.layers, epochsPerLayer: request.epochsPerLayer, finalEpochs: request.finalEpochs)

@@ -27,10 +27,17 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var averageEpochs: Double?
     /// Divides every logit of the training loss (nil: 1, the reference's). Below 1 sharpens the
     /// softmax onto the highest-scored wrong items; above 1 spreads the gradient over more of them
-    /// (2 helps SASRec on ml-100k: bench/RESULTS.md, session 10). Ranking ignores it.
+    /// (2 helps SASRec on ml-100k, session 10, but not SRT, session 11: bench/RESULTS.md).
+    /// Ranking ignores it. Set and read it through `lossTemperature`.
     public var temperature: Float?
 
     public init() {}
+
+    /// The loss temperature; 1, the default, is recorded as absent so older configs read the same.
+    public var lossTemperature: Float {
+        get { temperature ?? 1 }
+        set { temperature = newValue == 1 ? nil : newValue }
+    }
 
     /// Sequences the training network must hold at once: with several workers it runs only its
     /// own shard of each batch (the replicas are sized the same way), so it needs no more.

@@ -113,7 +113,7 @@ import SRTTensor
 
     @Test func fineTuningKeepsTheBasesTemperatureUnlessToldOtherwise() throws {
         var baseRequest = Synthetic.request(encoder: .text, epochs: 1)
-        baseRequest.options.temperature = 1.5
+        baseRequest.options.lossTemperature = 1.5
         let base = try TrainingRun.run(baseRequest) { _ in .proceed }.checkpoint
         func fineTunedTemperature(_ asked: Float?) throws -> Float? {
             var request = FineTuneRequest(base: base, dataPath: Self.newCatalog(), output: NSTemporaryDirectory() + "srthub-ft-out-" + UUID().uuidString)

@@ -90,7 +90,7 @@ struct Train: AsyncParsableCommand {
         request.options.selection = select == "masked" ? nil : select
         request.options.averageEpochs = averageEpochs > 0 ? averageEpochs : nil
         request.options.maxGradientNorm = maxGradNorm
-        request.options.temperature = temperature == 1 ? nil : temperature
+        request.options.lossTemperature = temperature
         request.options.patience = patience
         request.options.threads = threads
         request.options.windowStride = windowStride
