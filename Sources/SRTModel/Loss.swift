@@ -57,6 +57,9 @@ public final class LossWorkspace {
     var itemGradientsTransposed: FloatBuffer
     /// Full CE, per block: each row's softmax scale, E·W and the scaled user vectors, [block], [block, C] ×2.
     let rowScales, blockProducts, scaledRows: FloatBuffer
+    /// Full CE with label smoothing: the catalog's mean item vector and the sum of the scored user
+    /// vectors, [C] each.
+    let meanItem, rowSum: FloatBuffer
 
     public init(maxRows: Int, hidden: Int) {
         gathered = FloatBuffer(count: maxRows * hidden)
@@ -68,6 +71,8 @@ public final class LossWorkspace {
         rowScales = FloatBuffer(count: block)
         blockProducts = FloatBuffer(count: block * hidden)
         scaledRows = FloatBuffer(count: block * hidden)
+        meanItem = FloatBuffer(count: hidden)
+        rowSum = FloatBuffer(count: hidden)
     }
 
     func ensureLogits(_ count: Int) { if logits.count < count { logits = FloatBuffer(count: count) } }
@@ -84,11 +89,13 @@ public enum Loss {
     /// `logQ` the log sampling probability of every item. Gradients are of the sum over the rows
     /// divided by `normalizer` (default: the rows, i.e. of the mean; a shard of a batch passes the
     /// whole batch's rows). Returns the mean over these rows. `temperature` divides every logit
-    /// (the logQ-corrected ones of the sampled softmax, as the reference does).
+    /// (the logQ-corrected ones of the sampled softmax, as the reference does). `labelSmoothing` ε
+    /// (full CE only) trains towards 1 − ε on the target and ε spread evenly over the catalog.
     public static func compute(
         _ kind: LossKind, network: Network, rows: ScoredRows, workspace: LossWorkspace,
-        negatives: [Int32] = [], logQ: [Float] = [], normalizer: Int? = nil, temperature: Float = 1
+        negatives: [Int32] = [], logQ: [Float] = [], normalizer: Int? = nil, temperature: Float = 1, labelSmoothing: Float = 0
     ) -> Float {
+        precondition(labelSmoothing == 0 || kind == .fullCrossEntropy, "label smoothing is implemented for full CE only")
         guard rows.count > 0 else { return 0 }
         let c = network.shape.architecture.hidden
         gather(network: network, rows: rows, into: workspace.gathered)
@@ -100,7 +107,7 @@ public enum Loss {
         let scale = 1 / Float(normalizer ?? rows.count)
         let loss: Float
         switch kind {
-        case .fullCrossEntropy: loss = fullCrossEntropy(network, rows, workspace, scale: scale)
+        case .fullCrossEntropy: loss = fullCrossEntropy(network, rows, workspace, scale: scale, smoothing: labelSmoothing)
         case .sampledSoftmax:
             loss = sampledSoftmax(network, rows, workspace, negatives: negatives, logQ: logQ, logQScale: inverse, scale: scale)
         case .binaryCrossEntropy: loss = binaryCrossEntropy(network, rows, workspace, scale: scale)
@@ -129,8 +136,18 @@ public enum Loss {
     /// its sum, and the gradient (softmax − onehot)·scale is never written out: with sᵢ = scale/sumᵢ,
     /// dH = diag(s)·E·W − scale·W[targets] and dWᵀ += (diag(s)·H)ᵀ·E − scale·H at the targets' columns.
     /// That saves a pass over the [block, V] logits, the largest data here.
-    static func fullCrossEntropy(_ network: Network, _ rows: ScoredRows, _ w: LossWorkspace, scale: Float) -> Float {
+    /// Label smoothing ε makes the target (1 − ε)·onehot + ε/V. Its loss adds ε·(logsumexp − mean
+    /// logit) and its gradient −ε·scale/V at every logit, which sums to −ε·scale·(mean item vector)
+    /// in dH and −ε·scale/V·(sum of the rows' H) in every item's dW: two vectors, no [R, V] pass.
+    static func fullCrossEntropy(_ network: Network, _ rows: ScoredRows, _ w: LossWorkspace, scale: Float, smoothing eps: Float) -> Float {
         let c = network.shape.architecture.hidden, v = network.items, r = rows.count
+        let meanItem = w.meanItem.pointer, rowSum = w.rowSum.pointer
+        meanItem.update(repeating: 0, count: c)
+        rowSum.update(repeating: 0, count: c)
+        if eps > 0 {
+            for item in 0..<v { for j in 0..<c { meanItem[j] += network.itemVectors.pointer[item * c + j] } }
+            for j in 0..<c { meanItem[j] /= Float(v) }
+        }
         let items = network.itemVectors.pointer, itemGradients = network.itemGradients.pointer
         w.ensureLogits(w.block * v)
         w.ensureTransposedItemGradients(c * v)
@@ -144,8 +161,18 @@ public enum Loss {
             matmul(logits, h, items, m: n, n: v, k: c, transB: true)
             for i in 0..<n {
                 let row = logits + i * v
-                let sum = expShiftSum(row, count: v, shift: maxReduce(row, count: v))
-                total -= Double(log(row[Int(rows.targets[start + i])] / sum))
+                let shift = maxReduce(row, count: v)
+                let sum = expShiftSum(row, count: v, shift: shift)
+                let targetLoss = -Double(log(row[Int(rows.targets[start + i])] / sum))
+                if eps > 0 {
+                    let hi = h + i * c
+                    var meanLogit: Float = 0
+                    for j in 0..<c { meanLogit += hi[j] * meanItem[j]; rowSum[j] += hi[j] }
+                    let uniformLoss = Double(shift) + log(Double(sum)) - Double(meanLogit)
+                    total += Double(1 - eps) * targetLoss + Double(eps) * uniformLoss
+                } else {
+                    total += targetLoss
+                }
                 w.rowScales[i] = scale / sum
                 let hi = h + i * c, scaled = w.scaledRows.pointer + i * c
                 for j in 0..<c { scaled[j] = w.rowScales[i] * hi[j] }
@@ -156,17 +183,17 @@ public enum Loss {
                 let target = Int(rows.targets[start + i])
                 let product = w.blockProducts.pointer + i * c, d = dh + i * c, hi = h + i * c
                 let t = items + target * c, dt = itemGradients + target * c
-                let si = w.rowScales[i]
+                let si = w.rowScales[i], targetScale = (1 - eps) * scale
                 for j in 0..<c {
-                    d[j] += si * product[j] - scale * t[j]
-                    dt[j] -= scale * hi[j]
+                    d[j] += si * product[j] - targetScale * t[j] - eps * scale * meanItem[j]
+                    dt[j] -= targetScale * hi[j]
                 }
             }
             start += n
         }
         for item in 0..<v {
             let d = itemGradients + item * c
-            for j in 0..<c { d[j] += dWt[j * v + item] }
+            for j in 0..<c { d[j] += dWt[j * v + item] - eps * scale / Float(v) * rowSum[j] }
         }
         return Float(total / Double(r))
     }
@@ -247,14 +274,15 @@ extension Network {
     /// Returns the mean loss over the scored rows.
     public func lossAndGradients(
         _ kind: LossKind, sequences: [Int32], batch: Int, length: Int? = nil, rows: ScoredRows, workspace: LossWorkspace,
-        negatives: [Int32] = [], logQ: [Float] = [], temperature: Float = 1, training: Bool, rng: inout RandomSource
+        negatives: [Int32] = [], logQ: [Float] = [], temperature: Float = 1, labelSmoothing: Float = 0, training: Bool,
+        rng: inout RandomSource
     ) -> Float {
         zeroGradients()
         encodeItems()
         forward(sequences, batch: batch, length: length, training: training, rng: &rng)
         hiddenGradient.zero()
         let loss = Loss.compute(kind, network: self, rows: rows, workspace: workspace, negatives: negatives, logQ: logQ,
-                                temperature: temperature)
+                                temperature: temperature, labelSmoothing: labelSmoothing)
         backward()
         encodeItemsBackward()
         return loss

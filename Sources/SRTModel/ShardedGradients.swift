@@ -36,13 +36,15 @@ public final class ShardedGradients: @unchecked Sendable {
     /// gradient of the mean loss over all `rows`, which it returns.
     public func lossAndGradients(
         _ kind: LossKind, sequences: [Int32], batch: Int, length: Int? = nil, rows: ScoredRows,
-        negatives: [Int32] = [], logQ: [Float] = [], temperature: Float = 1, training: Bool, rng: inout RandomSource
+        negatives: [Int32] = [], logQ: [Float] = [], temperature: Float = 1, labelSmoothing: Float = 0, training: Bool,
+        rng: inout RandomSource
     ) -> Float {
         let T = length ?? network.shape.architecture.maxLength
         let count = min(shards, batch)
         guard count >= 2 else {
             return network.lossAndGradients(kind, sequences: sequences, batch: batch, length: T, rows: rows, workspace: workspaces[0],
-                                            negatives: negatives, logQ: logQ, temperature: temperature, training: training, rng: &rng)
+                                            negatives: negatives, logQ: logQ, temperature: temperature, labelSmoothing: labelSmoothing,
+                                            training: training, rng: &rng)
         }
         let bounds = (0...count).map { $0 * batch / count }  // shard s holds sequences bounds[s]..<bounds[s+1]
         let shardRows = split(rows, bounds: bounds, length: T)
@@ -62,7 +64,8 @@ public final class ShardedGradients: @unchecked Sendable {
                            training: training, rng: &random)
             worker.hiddenGradient.zero()
             losses[s] = Loss.compute(kind, network: worker, rows: shardRows[s], workspace: workspaces[s],
-                                     negatives: negatives, logQ: logQ, normalizer: rows.count, temperature: temperature)
+                                     negatives: negatives, logQ: logQ, normalizer: rows.count, temperature: temperature,
+                                     labelSmoothing: labelSmoothing)
             worker.backward()
         }
         for replica in replicas.prefix(count - 1) {

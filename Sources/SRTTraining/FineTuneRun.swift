@@ -22,6 +22,8 @@ public struct FineTuneRequest: Sendable {
     public var loss: LossKind?
     /// The loss's temperature; nil: the base's.
     public var temperature: Float?
+    /// Full CE's label smoothing (0: none); nil: the base's when the loss is the base's, else none.
+    public var labelSmoothing: Float?
     public var output: String
 
     public init(base: String, dataPath: String, output: String) {
@@ -70,6 +72,9 @@ public enum FineTuneRun {
         options.loss = request.loss ?? base.training.loss
         // Like the loss, the temperature carries over: the base's logits were scaled for it.
         options.lossTemperature = request.temperature ?? base.training.lossTemperature
+        let smoothing = request.labelSmoothing ?? (options.loss == base.training.loss ? base.training.labelSmoothing : nil)
+        options.labelSmoothing = smoothing == 0 ? nil : smoothing
+        try options.checkLabelSmoothing()
         var validation = Evaluator.evaluate(network, cases: options.validationCases.map { Array(split.validation.prefix($0)) } ?? split.validation, ks: [10]).masked["ndcg@10"] ?? 0
         _ = progress(.note("base model before fine-tuning: validation NDCG@10 \(String(format: "%.4f", validation))"))
         let stages = request.plan.stages(layers: base.model.architecture.layers, epochsPerLayer: request.epochsPerLayer, finalEpochs: request.finalEpochs)

@@ -30,8 +30,19 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// (2 helps SASRec on ml-100k, session 10, but not SRT, session 11: bench/RESULTS.md).
     /// Ranking ignores it. Set and read it through `lossTemperature`.
     public var temperature: Float?
+    /// Full CE only: the target's share ε of the training distribution goes evenly to the whole
+    /// catalog (nil: 0, the reference's). 0.1 lifts SRT over RecBole's SASRec on ml-100k, session 12:
+    /// bench/RESULTS.md.
+    public var labelSmoothing: Float?
 
     public init() {}
+
+    /// Refuses a label smoothing the loss cannot apply.
+    public func checkLabelSmoothing() throws(TrainingError) {
+        if let labelSmoothing, labelSmoothing != 0, loss != .fullCrossEntropy {
+            throw .badOption("label smoothing (\(labelSmoothing)) needs the full CE loss (ce), not \(loss): drop --label-smoothing or use --loss ce")
+        }
+    }
 
     /// The loss temperature; 1, the default, is recorded as absent so older configs read the same.
     public var lossTemperature: Float {
@@ -63,6 +74,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         case selection = "select"
         case averageEpochs = "average_epochs"
         case temperature
+        case labelSmoothing = "label_smoothing"
     }
 }
 

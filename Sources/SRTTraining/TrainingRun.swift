@@ -44,6 +44,7 @@ public enum TrainingRun {
     public static func run(_ request: TrainRequest, progress: (TrainingEvent) -> TrainingControl) throws -> TrainReport {
         let started = Date()
         try request.architecture.validate()
+        try request.options.checkLabelSmoothing()
         let dataset = try DatasetLoader.load(request.dataPath, options: request.load)
         let split = try dataset.split(request.splitProtocol)
         guard !split.validation.isEmpty else { throw TrainingError.badData("\(request.dataPath): no user has enough items for validation") }

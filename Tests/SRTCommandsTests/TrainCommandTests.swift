@@ -23,7 +23,8 @@ struct TrainCommandTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLIRunner.executable!)
         process.arguments = ["train", "--data", folder, "--preset", preset, "--epochs", "200", "--patience", "200",
-                             "--vocab-size", "60", "--batch", "8", "--average-epochs", "3", "--temperature", "1.5", "--out", out]
+                             "--vocab-size", "60", "--batch", "8", "--average-epochs", "3", "--temperature", "1.5",
+                             "--label-smoothing", "0.1", "--out", out]
         let err = Pipe()
         process.standardError = err
         process.standardOutput = FileHandle.nullDevice
@@ -81,6 +82,7 @@ struct TrainCommandTests {
         let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/config.json"))) as! [String: Any]
         #expect((config["training"] as? [String: Any])?["average_epochs"] as? Double == 3, "the recipe records the weight averaging")
         #expect((config["training"] as? [String: Any])?["temperature"] as? Double == 1.5, "the recipe records the loss temperature")
+        #expect((config["training"] as? [String: Any])?["label_smoothing"] as? Double == 0.1, "and its label smoothing")
 
         // --resume takes the recipe from the checkpoint and runs the remaining epochs.
         let resumed = try CLIRunner.run(["train", "--data", folder, "--resume", out])
@@ -112,5 +114,11 @@ struct TrainCommandTests {
         #expect(temperature.status == 64 && temperature.stderr.contains("'--temperature' must be positive"), "\(temperature.stderr)")
         let fineTuneTemperature = try CLIRunner.run(["finetune", makeTempFolder(), "--data", folder, "--temperature=-1", "--out", makeTempFolder()])
         #expect(fineTuneTemperature.status == 64 && fineTuneTemperature.stderr.contains("'--temperature' must be positive"), "\(fineTuneTemperature.stderr)")
+        let smoothing = try CLIRunner.run(["train", "--data", folder, "--label-smoothing", "1", "--out", makeTempFolder()])
+        #expect(smoothing.status == 64 && smoothing.stderr.contains("'--label-smoothing' must be at least 0 and below 1"), "\(smoothing.stderr)")
+        let smoothingLoss = try CLIRunner.run(["train", "--data", folder, "--loss", "bce", "--label-smoothing", "0.1", "--out", makeTempFolder()])
+        #expect(smoothingLoss.status == 64 && smoothingLoss.stderr.contains("'--label-smoothing' needs '--loss ce'"), "\(smoothingLoss.stderr)")
+        let fineTuneSmoothing = try CLIRunner.run(["finetune", makeTempFolder(), "--data", folder, "--label-smoothing=-0.1", "--out", makeTempFolder()])
+        #expect(fineTuneSmoothing.status == 64 && fineTuneSmoothing.stderr.contains("'--label-smoothing' must be at least 0"), "\(fineTuneSmoothing.stderr)")
     }
 }

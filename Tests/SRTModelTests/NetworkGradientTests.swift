@@ -46,14 +46,15 @@ import SRTTensor
     static let logQ: [Float] = (0..<items).map { Float(-2.0 - 0.1 * Double($0)) }
     static let sampled: [Int32] = [6, 0, 2, 3, 0]
 
-    static func loss(_ net: Network, _ kind: LossKind, _ workspace: LossWorkspace, temperature: Float = 1) -> Float {
+    static func loss(_ net: Network, _ kind: LossKind, _ workspace: LossWorkspace, temperature: Float = 1,
+                     labelSmoothing: Float = 0) -> Float {
         var rng = RandomSource(seed: 1)
         net.zeroGradients()
         net.encodeItems()
         net.forward(sequences, batch: 2, training: true, rng: &rng)
         net.hiddenGradient.zero()
         return Loss.compute(kind, network: net, rows: rows, workspace: workspace, negatives: sampled, logQ: logQ,
-                            temperature: temperature)
+                            temperature: temperature, labelSmoothing: labelSmoothing)
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -61,7 +62,10 @@ import SRTTensor
         let loss: LossKind
         var norm: Architecture.Norm = .post
         var temperature: Float = 1
-        var testDescription: String { "\(encoder) encoder, \(loss) loss, \(norm)-LN, temperature \(temperature)" }
+        var labelSmoothing: Float = 0
+        var testDescription: String {
+            "\(encoder) encoder, \(loss) loss, \(norm)-LN, temperature \(temperature), label smoothing \(labelSmoothing)"
+        }
     }
 
     @Test(arguments: [
@@ -70,12 +74,14 @@ import SRTTensor
         Case(encoder: .id, loss: .binaryCrossEntropy),
         Case(encoder: .text, loss: .fullCrossEntropy, norm: .pre), Case(encoder: .id, loss: .sampledSoftmax(negatives: 5), norm: .pre),
         Case(encoder: .id, loss: .fullCrossEntropy, temperature: 0.5), Case(encoder: .text, loss: .sampledSoftmax(negatives: 5), temperature: 0.7),
+        Case(encoder: .text, loss: .fullCrossEntropy, labelSmoothing: 0.3),
+        Case(encoder: .id, loss: .fullCrossEntropy, temperature: 0.5, labelSmoothing: 0.2),
     ])
     func everyParameterMatchesFiniteDifferences(_ c: Case) {
         let net = Self.network(c.encoder, norm: c.norm)
         #expect(net.layout.contains("final_norm.weight") == (c.norm == .pre))
         let workspace = LossWorkspace(maxRows: 10, hidden: 8)
-        _ = Self.loss(net, c.loss, workspace, temperature: c.temperature)
+        _ = Self.loss(net, c.loss, workspace, temperature: c.temperature, labelSmoothing: c.labelSmoothing)
         net.backward()
         net.encodeItemsBackward()
         let analytic = net.grads.array
@@ -86,9 +92,9 @@ import SRTTensor
             for i in entry.range {
                 let saved = net.params[i]
                 net.params[i] = saved + eps
-                let plus = Self.loss(net, c.loss, workspace, temperature: c.temperature)
+                let plus = Self.loss(net, c.loss, workspace, temperature: c.temperature, labelSmoothing: c.labelSmoothing)
                 net.params[i] = saved - eps
-                let minus = Self.loss(net, c.loss, workspace, temperature: c.temperature)
+                let minus = Self.loss(net, c.loss, workspace, temperature: c.temperature, labelSmoothing: c.labelSmoothing)
                 net.params[i] = saved
                 let numeric = (plus - minus) / (2 * eps)
                 maxDiff = max(maxDiff, abs(numeric - analytic[i]))
@@ -124,6 +130,28 @@ import SRTTensor
         }
         #expect(abs(Double(full) - expectedFull / Double(rows.count)) < 1e-4)
         #expect(abs(Double(sampled) - expectedSampled / Double(rows.count)) < 1e-4)
+    }
+
+    /// Label smoothing ε against its definition: cross-entropy with the target distribution
+    /// (1 − ε)·onehot + ε/V over the catalog, written out directly.
+    @Test(arguments: [Float(0.1), 0.5])
+    func labelSmoothingSpreadsTheTargetOverTheCatalog(_ epsilon: Float) {
+        let net = Self.network(.text)
+        let workspace = LossWorkspace(maxRows: 10, hidden: 8)
+        let plain = Self.loss(net, .fullCrossEntropy, workspace)
+        let smoothed = Self.loss(net, .fullCrossEntropy, workspace, labelSmoothing: epsilon)
+        let c = 8, hidden = net.hidden.array, items = net.itemVectors.array, v = Self.items, eps = Double(epsilon)
+        var expected = 0.0
+        for (row, target) in zip(Self.rows.rows, Self.rows.targets) {
+            let logits = (0..<v).map { item in (0..<c).reduce(0.0) { $0 + Double(hidden[Int(row) * c + $1]) * Double(items[item * c + $1]) } }
+            let m = logits.max()!, logSum = m + log(logits.reduce(0) { $0 + exp($1 - m) })
+            for item in 0..<v {
+                let weight = (item == Int(target) ? 1 - eps : 0) + eps / Double(v)
+                expected -= weight * (logits[item] - logSum)
+            }
+        }
+        #expect(abs(Double(smoothed) - expected / Double(Self.rows.count)) < 1e-4)
+        #expect(abs(smoothed - plain) > 1e-3, "smoothing changes the loss")
     }
 
     @Test func paddingDoesNotChangeRealPositions() {

@@ -40,7 +40,10 @@ import SRTTensor
         let loss: LossKind
         let shards: Int
         var temperature: Float = 1
-        var testDescription: String { "\(encoder) encoder, \(loss), \(shards) shards, temperature \(temperature)" }
+        var labelSmoothing: Float = 0
+        var testDescription: String {
+            "\(encoder) encoder, \(loss), \(shards) shards, temperature \(temperature), label smoothing \(labelSmoothing)"
+        }
     }
 
     @Test(arguments: [
@@ -49,6 +52,7 @@ import SRTTensor
         Case(encoder: .text, loss: .binaryCrossEntropy, shards: 5),
         Case(encoder: .id, loss: .fullCrossEntropy, shards: 2, temperature: 0.5),
         Case(encoder: .text, loss: .sampledSoftmax(negatives: 4), shards: 3, temperature: 0.7),
+        Case(encoder: .text, loss: .fullCrossEntropy, shards: 3, labelSmoothing: 0.1),
     ])
     func shardedGradientEqualsWholeBatchGradient(_ c: Case) {
         let (sequences, rows) = Self.inputs()
@@ -59,7 +63,8 @@ import SRTTensor
         var rng = RandomSource(seed: 1)
         let wholeLoss = whole.lossAndGradients(c.loss, sequences: sequences, batch: Self.batch, rows: rows,
                                                workspace: LossWorkspace(maxRows: Self.batch * Self.length, hidden: 8),
-                                               negatives: negatives, logQ: logQ, temperature: c.temperature, training: true, rng: &rng)
+                                               negatives: negatives, logQ: logQ, temperature: c.temperature,
+                                               labelSmoothing: c.labelSmoothing, training: true, rng: &rng)
 
         // Sized by the shard, as training sizes it: each worker holds its share, not the batch.
         let split = Self.network(c.encoder, maxBatch: (Self.batch + c.shards - 1) / c.shards)
@@ -67,7 +72,7 @@ import SRTTensor
         var rng2 = RandomSource(seed: 1)
         let shardedLoss = sharded.lossAndGradients(c.loss, sequences: sequences, batch: Self.batch, rows: rows,
                                                    negatives: negatives, logQ: logQ, temperature: c.temperature,
-                                                   training: true, rng: &rng2)
+                                                   labelSmoothing: c.labelSmoothing, training: true, rng: &rng2)
 
         #expect(abs(wholeLoss - shardedLoss) < 1e-5 * max(1, abs(wholeLoss)))
         var maxDiff: Float = 0, maxGrad: Float = 0

@@ -129,6 +129,29 @@ import SRTTensor
         #expect(try fineTunedTemperature(0.5) == 0.5)
     }
 
+    @Test func fineTuningKeepsTheBasesLabelSmoothingWhileItKeepsItsLoss() throws {
+        var baseRequest = Synthetic.request(encoder: .text, epochs: 1)
+        baseRequest.options.labelSmoothing = 0.2
+        let base = try TrainingRun.run(baseRequest) { _ in .proceed }.checkpoint
+        func fineTuned(_ asked: Float?, loss: LossKind? = nil) throws -> TrainingOptions {
+            var request = FineTuneRequest(base: base, dataPath: Self.newCatalog(), output: NSTemporaryDirectory() + "srthub-ft-out-" + UUID().uuidString)
+            request.plan = .full
+            request.finalEpochs = 1
+            request.labelSmoothing = asked
+            request.loss = loss
+            let report = try FineTuneRun.run(request) { _ in .proceed }
+            return try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/config.json"))).training
+        }
+        #expect(try fineTuned(nil).labelSmoothing == 0.2, "the base's label smoothing carries over")
+        #expect(try fineTuned(0).labelSmoothing == nil, "0 turns it off")
+        #expect(try fineTuned(0.05).labelSmoothing == 0.05)
+        let sampled = try fineTuned(nil, loss: .sampledSoftmax(negatives: 5))
+        #expect(sampled.labelSmoothing == nil && sampled.loss == .sampledSoftmax(negatives: 5), "another loss does not inherit it")
+        #expect(throws: TrainingError.self, "asking for it with a loss that has none is refused") {
+            try fineTuned(0.1, loss: .binaryCrossEntropy)
+        }
+    }
+
     @Test func missingFisherPointsToTheFisherCommand() throws {
         let base = try Self.baseCheckpoint()
         try FileManager.default.removeItem(atPath: base + "/fisher.safetensors")

@@ -36,6 +36,7 @@ struct Finetune: AsyncParsableCommand {
     @Option(help: "EWC strength λ (0: off).") var ewc: Float = 100
     @Option(help: "Loss (default: the base's): ce, ssm:K or bce.") var loss: String?
     @Option(help: "Divide the loss's logits by this (default: the base's temperature).") var temperature: Float?
+    @Option(help: "Label smoothing ε of the ce loss (default: the base's, when the loss is the base's).") var labelSmoothing: Float?
     @Option(help: "Sequences per batch.") var batch = 128
     @Option(help: "Epochs without a better validation NDCG@10 before a stage stops, counted once its warm-up (the first 30% of its epochs) is over.") var patience = 10
     @Option(help: "Worker threads: each batch is split across them (results depend on the seed and this count).") var threads = 1
@@ -52,6 +53,9 @@ struct Finetune: AsyncParsableCommand {
         if epochsPerLayer < 1 || finalEpochs < 1 { throw ValidationError("'--epochs-per-layer' and '--final-epochs' must be at least 1") }
         if !(lr > 0) { throw ValidationError("'--lr' must be positive") }
         if let temperature, !(temperature > 0) { throw ValidationError("'--temperature' must be positive, got \(temperature)") }
+        if let labelSmoothing, !(labelSmoothing >= 0 && labelSmoothing < 1) {
+            throw ValidationError("'--label-smoothing' must be at least 0 and below 1, got \(labelSmoothing)")
+        }
         if !(ewc >= 0) { throw ValidationError("'--ewc' must be zero or positive") }
         if !(averageEpochs >= 0) { throw ValidationError("'--average-epochs' must be zero or positive") }
     }
@@ -70,6 +74,7 @@ struct Finetune: AsyncParsableCommand {
         request.ewc = ewc
         request.loss = loss.flatMap(LossKind.init)
         request.temperature = temperature
+        request.labelSmoothing = labelSmoothing
         request.options.learningRate = lr
         request.options.batch = batch
         request.options.patience = patience

@@ -27,6 +27,8 @@ struct Train: AsyncParsableCommand {
     var loss = "ce"
     @Option(help: "Divide the training loss's logits by this (below 1 sharpens the softmax, above 1 flattens it; ranking is unaffected).")
     var temperature: Float = 1
+    @Option(help: "Label smoothing ε of the ce loss: train towards 1 − ε on the next item and ε spread over the whole catalog (0: none, as the reference).")
+    var labelSmoothing: Float = 0
     @Option(help: "Item encoder: text (SRT) or id (SASRec).") var itemEncoder: ItemEncoderConfig.Kind = .text
     @Option(help: "Text fields to encode, comma-separated (default: every field with text).") var fields: String?
     @Option(help: "SentencePiece vocabulary size (lowered automatically for small corpora).") var vocabSize = 30_000
@@ -62,6 +64,8 @@ struct Train: AsyncParsableCommand {
         if !["onecycle", "constant"].contains(lrSchedule) { throw ValidationError("'--lr-schedule' must be onecycle or constant") }
         if !["masked", "unmasked", "mean"].contains(select) { throw ValidationError("'--select' must be masked, unmasked or mean") }
         if !(temperature > 0) { throw ValidationError("'--temperature' must be positive, got \(temperature)") }
+        if !(labelSmoothing >= 0 && labelSmoothing < 1) { throw ValidationError("'--label-smoothing' must be at least 0 and below 1, got \(labelSmoothing)") }
+        if labelSmoothing > 0 && loss != "ce" { throw ValidationError("'--label-smoothing' needs '--loss ce' (got '\(loss)')") }
         if !(averageEpochs >= 0) { throw ValidationError("'--average-epochs' must be zero or positive") }
         if !(maxGradNorm >= 0) { throw ValidationError("'--max-grad-norm' must be zero or positive") }
     }
@@ -91,6 +95,7 @@ struct Train: AsyncParsableCommand {
         request.options.averageEpochs = averageEpochs > 0 ? averageEpochs : nil
         request.options.maxGradientNorm = maxGradNorm
         request.options.lossTemperature = temperature
+        request.options.labelSmoothing = labelSmoothing > 0 ? labelSmoothing : nil
         request.options.patience = patience
         request.options.threads = threads
         request.options.windowStride = windowStride
