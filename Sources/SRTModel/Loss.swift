@@ -164,8 +164,8 @@ public enum Loss {
                 let shift = maxReduce(row, count: v)
                 let sum = expShiftSum(row, count: v, shift: shift)
                 let targetLoss = -Double(log(row[Int(rows.targets[start + i])] / sum))
+                let hi = h + i * c
                 if eps > 0 {
-                    let hi = h + i * c
                     var meanLogit: Float = 0
                     for j in 0..<c { meanLogit += hi[j] * meanItem[j]; rowSum[j] += hi[j] }
                     let uniformLoss = Double(shift) + log(Double(sum)) - Double(meanLogit)
@@ -174,7 +174,7 @@ public enum Loss {
                     total += targetLoss
                 }
                 w.rowScales[i] = scale / sum
-                let hi = h + i * c, scaled = w.scaledRows.pointer + i * c
+                let scaled = w.scaledRows.pointer + i * c
                 for j in 0..<c { scaled[j] = w.rowScales[i] * hi[j] }
             }
             matmul(w.blockProducts.pointer, logits, items, m: n, n: c, k: v)
