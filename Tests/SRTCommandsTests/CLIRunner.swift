@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Runs the built `srthub` executable, so tests see what a user sees: stdout, stderr, exit code.
 struct CLIRunner {
@@ -35,6 +36,30 @@ struct CLIRunner {
         process.waitUntilExit()
         return Result(status: process.terminationStatus,
                       stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Starts `srthub arguments`, sends `signal` once its stderr shows `marker` (the first epoch line
+    /// by default) and waits for it to exit; stdout is discarded.
+    static func stop(_ arguments: [String], with signal: Int32, after marker: String = "epoch 1:") throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable!)
+        process.arguments = arguments
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var seen = ""
+        let deadline = Date().addingTimeInterval(60)
+        while !seen.contains(marker) && Date() < deadline {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(seen.contains(marker), "\(seen)")
+        kill(process.processIdentifier, signal)
+        seen += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: "", stderr: seen)
     }
 }
 

@@ -71,10 +71,23 @@ struct EvalCommandTests {
         #expect(show.stdout.contains("sampled 10 uniform, history masked"), "\(show.stdout)")
     }
 
+    /// Ctrl-C while a baseline trains: exit 130 as `train` does, a message that says why, and no
+    /// half-trained baseline in the cache.
+    @Test func interruptingABaselineExits130AndCachesNothing() throws {
+        let (data, checkpoint) = try Self.trained()
+        let home = makeTempFolder()
+        let run = try CLIRunner.stop(["eval", checkpoint, "--data", data, "--baselines", "sasrec", "--baseline-epochs", "200",
+                                      "--home", home], with: SIGINT)
+        #expect(run.status == 130, "\(run.stderr)")
+        #expect(run.stderr.contains("interrupted while training the sasrec baseline"), "\(run.stderr)")
+        let cached = (try? FileManager.default.contentsOfDirectory(atPath: home + "/cache/baselines")) ?? []
+        #expect(cached.isEmpty, "\(cached)")
+    }
+
     @Test func badRequestsGetClearMessages() throws {
         let (data, checkpoint) = try Self.trained(encoder: "id")
         let bigK = try CLIRunner.run(["eval", checkpoint, "--data", data, "-k", "5,500", "--no-save"])
-        #expect(bigK.status == 65 && bigK.stderr.contains("K = 500 is larger than the catalog (30 items)"), "\(bigK.stderr)")
+        #expect(bigK.status == 64 && bigK.stderr.contains("K = 500 is larger than the catalog (30 items)"), "\(bigK.stderr)")
         let temporal = try CLIRunner.run(["eval", checkpoint, "--data", data, "--protocol", "temporal", "--no-save"])
         #expect(temporal.status != 0 && temporal.stderr.contains("timestamp"), "\(temporal.stderr)")
         let badBaseline = try CLIRunner.run(["eval", checkpoint, "--data", data, "--baselines", "pop,bert4rec"])

@@ -20,27 +20,10 @@ struct TrainCommandTests {
     static func trainAndStop(with stop: Int32) throws -> (folder: String, out: String, status: Int32, stderr: String) {
         let (folder, preset) = data()
         let out = makeTempFolder() + "/run"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLIRunner.executable!)
-        process.arguments = ["train", "--data", folder, "--preset", preset, "--epochs", "200", "--patience", "200",
-                             "--vocab-size", "60", "--batch", "8", "--average-epochs", "3", "--temperature", "1.5",
-                             "--label-smoothing", "0.1", "--out", out]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        var seen = ""
-        let deadline = Date().addingTimeInterval(60)
-        while !seen.contains("epoch 1:") && Date() < deadline {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
-        #expect(seen.contains("epoch 1:"), "\(seen)")
-        kill(process.processIdentifier, stop)
-        seen += String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (folder, out, process.terminationStatus, seen)
+        let run = try CLIRunner.stop(["train", "--data", folder, "--preset", preset, "--epochs", "200", "--patience", "200",
+                                      "--vocab-size", "60", "--batch", "8", "--average-epochs", "3", "--temperature", "1.5",
+                                      "--label-smoothing", "0.1", "--out", out], with: stop)
+        return (folder, out, run.status, run.stderr)
     }
 
     /// Debian's OpenBLAS falls back to SSE3 kernels on CPUs newer than it: srthub restarts itself

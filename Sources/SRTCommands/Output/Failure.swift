@@ -20,7 +20,10 @@ enum Failure {
             case .badOption: return 64  // EX_USAGE
             default: return 65  // EX_DATAERR
             }
-        case is ModelError, is TrainingError, is Safetensors.FormatError: return 65
+        case let e as TrainingError:
+            if case .badOption = e { return 64 }  // EX_USAGE
+            return 65
+        case is ModelError, is Safetensors.FormatError: return 65
         case is Reference.ParseError: return 64
         case let e as RegistryError:
             switch e.kind {

@@ -87,6 +87,8 @@ struct Eval: AsyncParsableCommand {
         request.cacheFolder = registryHome.path + "/cache/baselines"
 
         let display = ProgressDisplay(total: baselineEpochs ?? 100)
+        // Ctrl-C while a baseline trains stops it (nothing is cached) and exits 128 + the signal, as train does.
+        defer { if ProgressDisplay.interrupted { Foundation.exit(ProgressDisplay.interruptedExitStatus) } }
         let report = try Failure.reporting { try EvaluationRun.run(request) { display.handle($0) } }
         display.finish()
         if !noSave { try Failure.reporting { try save(report, folder: folder, stored: location.stored.map { ($0.registry, $0.digest) }) } }
