@@ -72,8 +72,7 @@ public enum FineTuneRun {
         options.loss = request.loss ?? base.training.loss
         // Like the loss, the temperature carries over: the base's logits were scaled for it.
         options.lossTemperature = request.temperature ?? base.training.lossTemperature
-        let smoothing = request.labelSmoothing ?? (options.loss == base.training.loss ? base.training.labelSmoothing : nil)
-        options.labelSmoothing = smoothing == 0 ? nil : smoothing
+        options.lossLabelSmoothing = request.labelSmoothing ?? (options.loss == base.training.loss ? base.training.lossLabelSmoothing : 0)
         try options.checkLabelSmoothing()
         var validation = Evaluator.evaluate(network, cases: options.validationCases.map { Array(split.validation.prefix($0)) } ?? split.validation, ks: [10]).masked["ndcg@10"] ?? 0
         _ = progress(.note("base model before fine-tuning: validation NDCG@10 \(String(format: "%.4f", validation))"))

@@ -249,7 +249,7 @@ public final class Trainer {
     /// The mean loss over `rows` and its gradient in `network.grads`, on one worker or split across several.
     func lossAndGradients(_ sequences: [Int32], batch: Int, length: Int, rows: ScoredRows, training: Bool, rng: inout RandomSource) -> Float {
         let negatives = sampledNegatives(&rng), temperature = options.lossTemperature
-        let smoothing = options.labelSmoothing ?? 0
+        let smoothing = options.lossLabelSmoothing
         if let sharded {
             return sharded.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
                                             negatives: negatives, logQ: logQ, temperature: temperature, labelSmoothing: smoothing,

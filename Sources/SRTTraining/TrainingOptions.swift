@@ -32,15 +32,21 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var temperature: Float?
     /// Full CE only: the target's share ε of the training distribution goes evenly to the whole
     /// catalog (nil: 0, the reference's). 0.1 lifts SRT over RecBole's SASRec on ml-100k, session 12:
-    /// bench/RESULTS.md.
+    /// bench/RESULTS.md. Set and read it through `lossLabelSmoothing`.
     public var labelSmoothing: Float?
 
     public init() {}
 
+    /// The label smoothing; 0, the default, is recorded as absent so older configs read the same.
+    public var lossLabelSmoothing: Float {
+        get { labelSmoothing ?? 0 }
+        set { labelSmoothing = newValue == 0 ? nil : newValue }
+    }
+
     /// Refuses a label smoothing the loss cannot apply.
     public func checkLabelSmoothing() throws(TrainingError) {
-        if let labelSmoothing, labelSmoothing != 0, loss != .fullCrossEntropy {
-            throw .badOption("label smoothing (\(labelSmoothing)) needs the full CE loss (ce), not \(loss): drop --label-smoothing or use --loss ce")
+        if lossLabelSmoothing != 0, loss != .fullCrossEntropy {
+            throw .badOption("label smoothing (\(lossLabelSmoothing)) needs the full CE loss (ce), not \(loss): drop --label-smoothing or use --loss ce")
         }
     }
 

@@ -65,7 +65,6 @@ struct Train: AsyncParsableCommand {
         if !["masked", "unmasked", "mean"].contains(select) { throw ValidationError("'--select' must be masked, unmasked or mean") }
         if !(temperature > 0) { throw ValidationError("'--temperature' must be positive, got \(temperature)") }
         if !(labelSmoothing >= 0 && labelSmoothing < 1) { throw ValidationError("'--label-smoothing' must be at least 0 and below 1, got \(labelSmoothing)") }
-        if labelSmoothing > 0 && loss != "ce" { throw ValidationError("'--label-smoothing' needs '--loss ce' (got '\(loss)')") }
         if !(averageEpochs >= 0) { throw ValidationError("'--average-epochs' must be zero or positive") }
         if !(maxGradNorm >= 0) { throw ValidationError("'--max-grad-norm' must be zero or positive") }
     }
@@ -95,7 +94,7 @@ struct Train: AsyncParsableCommand {
         request.options.averageEpochs = averageEpochs > 0 ? averageEpochs : nil
         request.options.maxGradientNorm = maxGradNorm
         request.options.lossTemperature = temperature
-        request.options.labelSmoothing = labelSmoothing > 0 ? labelSmoothing : nil
+        request.options.lossLabelSmoothing = labelSmoothing
         request.options.patience = patience
         request.options.threads = threads
         request.options.windowStride = windowStride
