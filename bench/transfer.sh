@@ -1,70 +1,113 @@
 #!/usr/bin/env bash
-# Transfer: does pretraining on other Amazon catalogs help on amazon-beauty? (release build)
-#   1. pretrain SRT (srt-64x2, full CE) on ../shared/datasets/amazon-games (never on beauty);
-#   2. fine-tune it onto amazon-beauty (progressive unfreezing, EWC λ=100), and again with λ=0;
-#   3. train the same architecture from scratch on amazon-beauty with the same number of epochs;
-#   4. compare on beauty's test split (leave-one-out, full ranking, history masked and unmasked),
-#      and measure forgetting: NDCG@10 on the games validation users before and after fine-tuning.
-# Prints a table; writes bench/results/transfer.json. Checkpoints are kept in .cache/transfer, so
-# a second run only re-evaluates (delete the folder to retrain).
-# The schedule is shortened to fit this 2-core machine: PRE_EPOCHS (15) for pretraining, 3 epochs
-# per layer + 10 final epochs for fine-tuning, and the same 16 epochs from scratch; fine-tuning
-# uses lr 1e-3 (not the paper's 1e-4, which is made for 10 + 50 epochs). Override with env vars.
+# Transfer: does a base pretrained on the amazon-7 corpus fine-tune onto catalogs it never saw
+# better than the same architecture trained from scratch? (release build, ../shared/datasets)
+# For each target (amazon-beauty, amazon-office) and each published base (models/pretrained/):
+#   scratch    srthub train --preset <the base's> --loss ce, FT_EPOCHS epochs (the scratch recipe);
+#   zero-shot  srthub eval of the base itself on the target's test users (no fine-tuning);
+#   fine-tuned srthub finetune <base> with the command's defaults (its epoch count is FT_EPOCHS).
+# Test split, leave-one-out, full ranking, history masked and unmasked; fine-tuned − scratch with a
+# 95% paired bootstrap interval over test users (2,000 resamples); wall times. Prints a table and
+# writes bench/results/transfer.json. Bases come from .cache/pretrained (bash bench/pretrain.sh NAME
+# builds one); runs are kept in .cache/transfer, so a second run only re-reports (delete to redo).
+# Env: BASES (default: every models/pretrained/*), TARGETS, THREADS (2), FT_EPOCHS (the finetune
+# default's epochs), FT_ARGS (extra finetune options, for trying a recipe on validation: see RESULTS).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-games="${GAMES:-../shared/datasets/amazon-games}"
-beauty="${BEAUTY:-../shared/datasets/amazon-beauty}"
-for d in "$games" "$beauty"; do
-  [[ -d "$d" ]] || { echo "bench/transfer: $d is absent; it needs ../shared/datasets (amazon-games, amazon-beauty)" >&2; exit 0; }
+datasets="${DATASETS:-../shared/datasets}"
+targets="${TARGETS:-amazon-beauty amazon-office}"
+bases="${BASES:-$(ls models/pretrained)}"
+threads="${THREADS:-2}"
+epochs="${FT_EPOCHS:-30}"
+for t in $targets; do
+  [[ -d "$datasets/$t" ]] || { echo "bench/transfer: $datasets/$t is absent; it needs ../shared/datasets" >&2; exit 0; }
 done
-threads="${THREADS:-2}"; pre_epochs="${PRE_EPOCHS:-15}"; per_layer="${PER_LAYER:-3}"; final="${FINAL:-10}"; lr="${FT_LR:-1e-3}"
-scratch_epochs=$((2 * per_layer + final))
 swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || true
 bin="$(swift build -c release --show-bin-path)/srthub"
 out=.cache/transfer
 mkdir -p "$out" bench/results
 timed() {  # name command...: runs unless $out/name exists; records seconds
   local name=$1; shift
-  if [[ -f "$out/$name/config.json" ]]; then echo "==> $name: kept from an earlier run"; return; fi
+  if [[ -f "$out/$name/config.json" || -f "$out/$name.ranks.json" ]]; then echo "==> $name: kept from an earlier run"; return; fi
   echo "==> $name: $*"
   local t0=$(date +%s)
-  "$@" > "$out/$name.log" 2>&1
+  "$@" > "$out/$name.log" 2>&1 || { echo "failed: see $out/$name.log" >&2; tail -5 "$out/$name.log" >&2; exit 1; }
   echo $(( $(date +%s) - t0 )) > "$out/$name.seconds"
 }
-timed games "$bin" train --data "$games" --preset srt-64x2 --loss ce --epochs "$pre_epochs" --patience 100 --threads "$threads" --out "$out/games"
-timed ft-ewc100 "$bin" finetune "$out/games" --data "$beauty" --epochs-per-layer "$per_layer" --final-epochs "$final" --lr "$lr" --ewc 100 --patience 100 --threads "$threads" --out "$out/ft-ewc100"
-timed ft-ewc0 "$bin" finetune "$out/games" --data "$beauty" --epochs-per-layer "$per_layer" --final-epochs "$final" --lr "$lr" --ewc 0 --patience 100 --threads "$threads" --out "$out/ft-ewc0"
-timed scratch "$bin" train --data "$beauty" --preset srt-64x2 --loss ce --epochs "$scratch_epochs" --patience 100 --threads "$threads" --out "$out/scratch"
-for name in games ft-ewc100 ft-ewc0; do
-  "$bin" eval "$out/$name" --data "$games" --validation --history masked --no-save --json --threads "$threads" > "$out/$name.games-valid.json" 2>/dev/null
+ranks() {  # name checkpoint target: per-user test ranks of a checkpoint
+  [[ -f "$out/$1.ranks.json" ]] || "$bin" eval "$2" --data "$datasets/$3" --no-save --threads "$threads" --ranks "$out/$1.ranks.json" --json > "$out/$1.eval.json" 2>/dev/null
+}
+for b in $bases; do
+  [[ -f ".cache/pretrained/$b/config.json" ]] || { echo "bench/transfer: base $b is not built: run bash bench/pretrain.sh $b" >&2; exit 66; }
 done
-python3 - "$out" "$pre_epochs" "$per_layer" "$final" "$lr" <<'PY'
-import json, os, sys
-out, pre, per_layer, final, lr = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-def beauty(name):
-    evals = json.load(open(os.path.join(out, name, "eval.json")))
-    return {e["mode"]: e["metrics"] for e in evals if e["dataset"] == "amazon-beauty"}
+for t in $targets; do
+  for b in $bases; do
+    preset=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['model']['architecture']['name'])" ".cache/pretrained/$b/config.json")
+    timed "$t.scratch-$preset" "$bin" train --data "$datasets/$t" --preset "$preset" --loss ce --epochs "$epochs" --patience 1000 --threads "$threads" --out "$out/$t.scratch-$preset"
+    ranks "$t.scratch-$preset" "$out/$t.scratch-$preset" "$t"
+    timed "$t.zero-shot-$b" "$bin" eval ".cache/pretrained/$b" --data "$datasets/$t" --no-save --threads "$threads" --ranks "$out/$t.zero-shot-$b.ranks.json" --json
+    timed "$t.finetuned-$b" "$bin" finetune ".cache/pretrained/$b" --data "$datasets/$t" --threads "$threads" ${FT_ARGS:-} --out "$out/$t.finetuned-$b"
+    ranks "$t.finetuned-$b" "$out/$t.finetuned-$b" "$t"
+  done
+done
+python3 - "$out" "$targets" "$bases" "$epochs" <<'PY'
+import json, os, random, sys
+out, targets, bases, epochs = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4])
+import math
+def ranks(name):
+    r = json.load(open(os.path.join(out, name + ".ranks.json")))
+    return r["users"], r["ranks"]
+def ndcg(rank, k=10): return 1 / math.log2(rank + 1) if rank <= k else 0.0
+def hr(rank, k=10): return 1.0 if rank <= k else 0.0
 def seconds(name):
     p = os.path.join(out, name + ".seconds")
     return int(open(p).read()) if os.path.exists(p) else None
-def forgetting(name):
-    r = json.load(open(os.path.join(out, name + ".games-valid.json")))
-    return r["rows"][0]["results"][r["modes"][0]]["ndcg@10"]
-rows = {"scratch": beauty("scratch"), "finetuned, EWC λ=100": beauty("ft-ewc100"), "finetuned, EWC λ=0": beauty("ft-ewc0")}
-result = {"schedule": {"pretrain_epochs": pre, "epochs_per_layer": per_layer, "final_epochs": final, "finetune_lr": lr},
-          "beauty_test": rows, "seconds": {n: seconds(n) for n in ["games", "ft-ewc100", "ft-ewc0", "scratch"]},
-          "games_validation_ndcg10": {"base (before fine-tuning)": forgetting("games"), "finetuned, EWC λ=100": forgetting("ft-ewc100"),
-                                      "finetuned, EWC λ=0": forgetting("ft-ewc0")}}
-base = rows["scratch"]["full, history masked"]["ndcg@5"]
-result["gain_ndcg5_masked"] = {k: v["full, history masked"]["ndcg@5"] / base - 1 for k, v in rows.items()}
+def config(path): return json.load(open(os.path.join(path, "config.json")))
+def interval(a, b, metric, resamples=2000, seed=0):
+    """95% paired bootstrap interval of mean(metric(b)) − mean(metric(a)) over users."""
+    d = [metric(y) - metric(x) for x, y in zip(a, b)]
+    rng = random.Random(seed)
+    n = len(d)
+    means = sorted(sum(d[rng.randrange(n)] for _ in range(n)) / n for _ in range(resamples))
+    return sum(d) / n, means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
+modes = ["full, history masked", "full, history unmasked"]
+result = {"epochs": epochs, "targets": {}}
+lines = []
+for t in targets:
+    result["targets"][t] = {}
+    for b in bases:
+        preset = config(f".cache/pretrained/{b}")["model"]["architecture"]["name"]
+        scratch_users, scratch = ranks(f"{t}.scratch-{preset}")
+        rows = {"scratch": (f"{t}.scratch-{preset}", scratch), "zero-shot": (f"{t}.zero-shot-{b}", ranks(f"{t}.zero-shot-{b}")[1]),
+                "fine-tuned": (f"{t}.finetuned-{b}", ranks(f"{t}.finetuned-{b}")[1])}
+        entry = {"preset": preset, "pretrain_seconds": sum(int(s) for s in open(f".cache/pretrained/{b}.seconds").read().split())
+                 if os.path.exists(f".cache/pretrained/{b}.seconds") else None}
+        ft = config(os.path.join(out, f"{t}.finetuned-{b}"))
+        entry["finetune_recipe"] = {"plan": ft["fine_tuning"]["plan"], "ewc": ft["fine_tuning"]["ewc_lambda"], "loss": ft["training"]["loss"],
+                                    "lr": ft["training"]["learning_rate"], "epochs": ft["training"]["epochs"], "stages": ft["fine_tuning"]["stages"]}
+        for label, (name, r) in rows.items():
+            entry[label] = {"seconds": seconds(name), "users": len(r[modes[0]])}
+            for m in modes:
+                entry[label][m] = {"ndcg@10": sum(map(ndcg, r[m])) / len(r[m]), "hr@10": sum(map(hr, r[m])) / len(r[m])}
+                if label != "scratch":
+                    for metric, f in (("ndcg@10", ndcg), ("hr@10", hr)):
+                        mean, lo, hi = interval(scratch[m], r[m], f)
+                        base = entry["scratch"][m][metric]
+                        entry[label][m][metric + " − scratch"] = {"difference": mean, "ci95": [lo, hi], "relative": mean / base if base else None}
+        result["targets"][t][b] = entry
+        lines.append(f"{t}, base {b} ({preset}); {entry['scratch']['users']} test users")
+        lines.append(f"  {'':12s} {'NDCG@10 m / u':>17s} {'HR@10 m / u':>17s}   {'Δ NDCG@10 masked vs scratch [95% CI]':40s} wall")
+        for label in rows:
+            e = entry[label]
+            m, u = e[modes[0]], e[modes[1]]
+            delta = ""
+            if label != "scratch":
+                d = m["ndcg@10 − scratch"]
+                delta = f"{d['difference']:+.4f} [{d['ci95'][0]:+.4f}, {d['ci95'][1]:+.4f}] ({d['relative']*100:+.1f}%)"
+            wall = f"{e['seconds']} s" if e["seconds"] is not None else ""
+            lines.append(f"  {label:12s} {m['ndcg@10']:.4f} / {u['ndcg@10']:.4f}   {m['hr@10']:.4f} / {u['hr@10']:.4f}   {delta:40s} {wall}")
+        r = entry["finetune_recipe"]
+        lines.append(f"  fine-tune recipe: {r['plan']}, EWC λ={r['ewc']}, loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs; base pretrained in {entry['pretrain_seconds']} s")
 json.dump(result, open("bench/results/transfer.json", "w"), indent=2, sort_keys=True)
-print(f"transfer: srt-64x2 pretrained on amazon-games ({pre} epochs), fine-tuned onto amazon-beauty (progressive, {per_layer}/layer + {final} final, lr {lr}) vs from scratch ({2*per_layer+final} epochs)")
-print("amazon-beauty test, leave-one-out, full ranking   NDCG@5 (masked / unmasked)   HR@5 (masked / unmasked)   NDCG@10 (masked / unmasked)   vs scratch NDCG@5")
-for k, v in rows.items():
-    m, u = v["full, history masked"], v["full, history unmasked"]
-    print(f"  {k:24s}  {m['ndcg@5']:.4f} / {u['ndcg@5']:.4f}   {m['hr@5']:.4f} / {u['hr@5']:.4f}   {m['ndcg@10']:.4f} / {u['ndcg@10']:.4f}   {result['gain_ndcg5_masked'][k]*100:+.1f}%")
-print("forgetting: NDCG@10 on the amazon-games validation users (history masked)")
-for k, v in result["games_validation_ndcg10"].items():
-    print(f"  {k:28s}  {v:.4f}")
+print("\n".join(lines))
 PY

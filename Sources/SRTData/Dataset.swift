@@ -16,6 +16,8 @@ public struct Dataset: Sendable {
     public var itemText: [[String]]
     /// Items that had no row in the item file and were given empty text (`allowMissingText`).
     public var itemsWithoutText: Int
+    /// The catalogs of a union (`Dataset.union`); empty for a single catalog.
+    public var catalogs: [CatalogPart] = []
 
     public var userCount: Int { userIDs.count }
     public var itemCount: Int { itemIDs.count }

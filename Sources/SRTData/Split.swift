@@ -45,16 +45,29 @@ public struct DatasetSplit: Sendable {
     public let cutoff: Double?
     /// Test users of a temporal split dropped for having fewer than 3 post-cutoff items.
     public let droppedTestUsers: Int
+    /// The catalogs of a union dataset (empty for one catalog): evaluation ranks each catalog's
+    /// cases among its own items.
+    public var catalogs: [CatalogPart] = []
 
     public var trainInteractions: Int { train.reduce(0) { $0 + $1.count } }
 }
 
 extension Dataset {
     public func split(_ splitProtocol: SplitProtocol) throws(DataError) -> DatasetSplit {
+        var split: DatasetSplit
         switch splitProtocol {
-        case .leaveOneOut: return leaveOneOutSplit()
-        case .temporal(let q): return try temporalSplit(quantile: q)
+        case .leaveOneOut: split = leaveOneOutSplit()
+        case .temporal(let q):
+            // One global cutoff over catalogs whose reviews span different years would make some
+            // catalogs all test and others all training.
+            guard catalogs.isEmpty else {
+                throw DataError(.badOption, file: name, "a temporal split of several catalogs at once is not supported",
+                                hint: "use --protocol loo for multi-catalog training, or train on one catalog")
+            }
+            split = try temporalSplit(quantile: q)
         }
+        split.catalogs = catalogs
+        return split
     }
 
     func leaveOneOutSplit() -> DatasetSplit {

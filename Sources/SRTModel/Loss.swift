@@ -269,16 +269,18 @@ public enum Loss {
 }
 
 extension Network {
-    /// One gradient evaluation, shared by training steps, the Fisher pass and benchmarks: zero the
-    /// gradients, encode items, run forward, compute the loss on `rows`, back-propagate into `grads`.
+    /// One gradient evaluation, shared by training steps, the Fisher pass and benchmarks: encode
+    /// items (all, or only `itemSubset`: then every item index in `sequences`, `rows` and
+    /// `negatives` is a row of that subset, and `logQ` is indexed the same way), zero the
+    /// gradients, run forward, compute the loss on `rows`, back-propagate into `grads`.
     /// Returns the mean loss over the scored rows.
     public func lossAndGradients(
         _ kind: LossKind, sequences: [Int32], batch: Int, length: Int? = nil, rows: ScoredRows, workspace: LossWorkspace,
         negatives: [Int32] = [], logQ: [Float] = [], temperature: Float = 1, labelSmoothing: Float = 0, training: Bool,
-        rng: inout RandomSource
+        itemSubset: [Int32]? = nil, rng: inout RandomSource
     ) -> Float {
+        encodeItems(only: itemSubset)
         zeroGradients()
-        encodeItems()
         forward(sequences, batch: batch, length: length, training: training, rng: &rng)
         hiddenGradient.zero()
         let loss = Loss.compute(kind, network: self, rows: rows, workspace: workspace, negatives: negatives, logQ: logQ,

@@ -10,9 +10,14 @@ public struct ItemEncoderConfig: Codable, Sendable, Equatable {
     public var vocabularySize: Int
     /// Token embedding width E.
     public var tokenEmbedding: Int
+    /// Per field, the catalog columns whose text is joined into it. Recorded where the default
+    /// mapping (srthub's FieldMapping: each field its own column, other columns with text joined
+    /// into the first field) would read the catalog differently: a model fine-tuned onto other
+    /// columns, or trained on fewer fields than have text. nil: the default mapping.
+    public var sources: [[String]]?
 
     enum CodingKeys: String, CodingKey {
-        case kind, fields
+        case kind, fields, sources
         case maxPieces = "max_pieces"
         case vocabularySize = "vocab_size"
         case tokenEmbedding = "token_embedding"

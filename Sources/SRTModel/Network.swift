@@ -61,9 +61,15 @@ public final class Network: @unchecked Sendable {
     public let grads: FloatBuffer
 
     // Item encoder state for the current catalog.
+    /// Items in the catalog (V).
+    public private(set) var catalogItems: Int
+    /// Rows of `itemVectors` in use: V after `encodeItems()`, U after `encodeItems(only:)`.
     public private(set) var items: Int
+    /// The catalog items behind the rows of `itemVectors` when a subset is encoded (row i is item
+    /// `encodedSubset[i]`); nil when every item is, in catalog order.
+    public private(set) var encodedSubset: [Int32]?
     var tokens: [Int32] = []
-    var pooled: FloatBuffer      // [V, NF·E] (text)
+    var pooled: FloatBuffer      // [V, NF·E] (text); a subset uses the first U rows
     var pooledGradient: FloatBuffer  // [V, NF·E] (text)
     public private(set) var itemVectors: FloatBuffer  // [V, C]
     public private(set) var itemGradients: FloatBuffer  // [V, C] dL/d itemVectors
@@ -106,6 +112,7 @@ public final class Network: @unchecked Sendable {
         let m = maxBatch * a.maxLength, c = a.hidden, f = a.inner
         let attentionCount = maxBatch * a.heads * a.maxLength * a.maxLength
         items = shape.items
+        catalogItems = shape.items
         pooled = FloatBuffer(count: 0)
         pooledGradient = FloatBuffer(count: 0)
         itemVectors = FloatBuffer(count: shape.items * c)
@@ -172,6 +179,8 @@ public final class Network: @unchecked Sendable {
     /// primary) and sizes its own item gradients to match.
     func followItems(of primary: Network) {
         items = primary.items
+        catalogItems = primary.catalogItems
+        encodedSubset = primary.encodedSubset
         itemVectors = primary.itemVectors
         if itemGradients.count != primary.itemGradients.count { itemGradients = FloatBuffer(count: primary.itemGradients.count) }
     }
@@ -179,8 +188,10 @@ public final class Network: @unchecked Sendable {
     func resizeCatalog(_ count: Int, pieces: Int) {
         self.pieces = pieces
         let c = shape.architecture.hidden
-        if count != items || itemVectors.count != count * c {
+        encodedSubset = nil
+        if count != catalogItems || itemVectors.count != count * c {
             items = count
+            catalogItems = count
             itemVectors = FloatBuffer(count: count * c)
             itemGradients = FloatBuffer(count: count * c)
         }
@@ -191,26 +202,40 @@ public final class Network: @unchecked Sendable {
         }
     }
 
-    /// Computes every item's vector into `itemVectors` [V, C].
-    public func encodeItems() {
+    /// Computes every item's vector into `itemVectors` [V, C], in catalog order.
+    public func encodeItems() { encodeItems(only: nil) }
+
+    /// Computes the vectors of `subset`'s items (catalog indices, each once) into the first U rows
+    /// of `itemVectors`, row i for `subset[i]`; nil encodes the whole catalog. Sampled losses
+    /// touch only a step's inputs, targets and negatives, so a step costs the same at 10k items
+    /// as at a million. Inputs and targets given to `forward` and the losses then index rows.
+    public func encodeItems(only subset: [Int32]?) {
         let c = shape.architecture.hidden
+        encodedSubset = subset
+        items = subset?.count ?? catalogItems
         switch shape.itemEncoder.kind {
         case .id:
-            itemVectors.pointer.update(from: parameter("item_encoder.item_embedding.weight"), count: items * c)
+            let table = parameter("item_encoder.item_embedding.weight")
+            if let subset {
+                for (row, item) in subset.enumerated() { (itemVectors.pointer + row * c).update(from: table + Int(item) * c, count: c) }
+            } else {
+                itemVectors.pointer.update(from: table, count: items * c)
+            }
         case .text:
             let e = shape.itemEncoder.tokenEmbedding, nf = shape.itemEncoder.fields.count
             let table = parameter("item_encoder.token_embedding.weight")
-            pooled.zero()
+            (pooled.pointer).update(repeating: 0, count: items * nf * e)
             // Masked sum of each field's token embeddings (padding −1 contributes nothing).
-            for v in 0..<items {
+            for row in 0..<items {
+                let v = subset.map { Int($0[row]) } ?? row
                 for f in 0..<nf {
-                    let out = pooled.pointer + (v * nf + f) * e
+                    let out = pooled.pointer + (row * nf + f) * e
                     let ids = (v * nf + f) * pieces
                     for p in 0..<pieces {
                         let t = Int(tokens[ids + p])
                         if t < 0 { break }
-                        let row = table + t * e
-                        for j in 0..<e { out[j] += row[j] }
+                        let tokenRow = table + t * e
+                        for j in 0..<e { out[j] += tokenRow[j] }
                     }
                 }
             }
@@ -219,29 +244,38 @@ public final class Network: @unchecked Sendable {
         }
     }
 
-    /// Propagates `itemGradients` into the encoder's parameters (accumulating).
+    /// Propagates `itemGradients` (the rows `encodeItems` wrote) into the encoder's parameters (accumulating).
     public func encodeItemsBackward() {
         let c = shape.architecture.hidden
+        let subset = encodedSubset
         switch shape.itemEncoder.kind {
         case .id:
             let g = gradient("item_encoder.item_embedding.weight")
-            for i in 0..<(items * c) { g[i] += itemGradients[i] }
+            if let subset {
+                for (row, item) in subset.enumerated() {
+                    let d = itemGradients.pointer + row * c, out = g + Int(item) * c
+                    for j in 0..<c { out[j] += d[j] }
+                }
+            } else {
+                for i in 0..<(items * c) { g[i] += itemGradients[i] }
+            }
         case .text:
             let e = shape.itemEncoder.tokenEmbedding, nf = shape.itemEncoder.fields.count
             let dPooled = pooledGradient  // allocated with the catalog, not per step
-            dPooled.zero()
+            dPooled.pointer.update(repeating: 0, count: items * nf * e)
             linearBackward(dPooled.pointer, gradient("item_encoder.adapter.weight"), gradient("item_encoder.adapter.bias"),
                            itemGradients.pointer, pooled.pointer, parameter("item_encoder.adapter.weight"), m: items, c: nf * e, oc: c)
             let dTable = gradient("item_encoder.token_embedding.weight")
-            for v in 0..<items {
+            for row in 0..<items {
+                let v = subset.map { Int($0[row]) } ?? row
                 for f in 0..<nf {
-                    let d = dPooled.pointer + (v * nf + f) * e
+                    let d = dPooled.pointer + (row * nf + f) * e
                     let ids = (v * nf + f) * pieces
                     for p in 0..<pieces {
                         let t = Int(tokens[ids + p])
                         if t < 0 { break }
-                        let row = dTable + t * e
-                        for j in 0..<e { row[j] += d[j] }
+                        let tokenRow = dTable + t * e
+                        for j in 0..<e { tokenRow[j] += d[j] }
                     }
                 }
             }
@@ -412,9 +446,10 @@ public final class Network: @unchecked Sendable {
         embeddingBackward(itemGradients.pointer, dInput.pointer, inputIndex, m: M, c: C)
     }
 
-    /// Zeroes parameter and item gradients: every step starts here, since backward accumulates.
+    /// Zeroes parameter and item gradients (the item rows in use: call it after `encodeItems`):
+    /// every step starts here, since backward accumulates.
     public func zeroGradients() {
         grads.zero()
-        itemGradients.zero()
+        itemGradients.pointer.update(repeating: 0, count: items * shape.architecture.hidden)
     }
 }

@@ -37,21 +37,21 @@ public final class ShardedGradients: @unchecked Sendable {
     public func lossAndGradients(
         _ kind: LossKind, sequences: [Int32], batch: Int, length: Int? = nil, rows: ScoredRows,
         negatives: [Int32] = [], logQ: [Float] = [], temperature: Float = 1, labelSmoothing: Float = 0, training: Bool,
-        rng: inout RandomSource
+        itemSubset: [Int32]? = nil, rng: inout RandomSource
     ) -> Float {
         let T = length ?? network.shape.architecture.maxLength
         let count = min(shards, batch)
         guard count >= 2 else {
             return network.lossAndGradients(kind, sequences: sequences, batch: batch, length: T, rows: rows, workspace: workspaces[0],
                                             negatives: negatives, logQ: logQ, temperature: temperature, labelSmoothing: labelSmoothing,
-                                            training: training, rng: &rng)
+                                            training: training, itemSubset: itemSubset, rng: &rng)
         }
         let bounds = (0...count).map { $0 * batch / count }  // shard s holds sequences bounds[s]..<bounds[s+1]
         let shardRows = split(rows, bounds: bounds, length: T)
         let seeds = (0..<count).map { _ in rng.next() }
         let workers = [network] + replicas
+        network.encodeItems(only: itemSubset)
         network.zeroGradients()
-        network.encodeItems()
         let losses = FloatBuffer(count: count)
         DispatchQueue.concurrentPerform(iterations: count) { s in
             let worker = workers[s]
@@ -70,7 +70,7 @@ public final class ShardedGradients: @unchecked Sendable {
         }
         for replica in replicas.prefix(count - 1) {
             add(replica.grads, into: network.grads)
-            add(replica.itemGradients, into: network.itemGradients)
+            add(replica.itemGradients, into: network.itemGradients, count: network.items * network.shape.architecture.hidden)
         }
         network.encodeItemsBackward()
         var total = 0.0
@@ -91,8 +91,8 @@ public final class ShardedGradients: @unchecked Sendable {
         return shards
     }
 
-    func add(_ source: FloatBuffer, into target: FloatBuffer) {
+    func add(_ source: FloatBuffer, into target: FloatBuffer, count: Int? = nil) {
         let s = source.pointer, t = target.pointer
-        for i in 0..<min(source.count, target.count) { t[i] += s[i] }
+        for i in 0..<(count ?? min(source.count, target.count)) { t[i] += s[i] }
     }
 }

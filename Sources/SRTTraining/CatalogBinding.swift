@@ -10,8 +10,7 @@ extension Checkpoint {
         let loaded = try load(from: folder, maxBatch: maxBatch)
         let encoder = loaded.config.model.itemEncoder
         if encoder.kind == .text {
-            loaded.network.setCatalog(try ItemTextEncoding.tokens(for: catalog, fields: encoder.fields, maxPieces: encoder.maxPieces,
-                                                                  tokenizer: loaded.tokenizer!))
+            loaded.network.setCatalog(try ItemTextEncoding.tokens(for: catalog, encoder: encoder, tokenizer: loaded.tokenizer!))
             return loaded
         }
         let own = try ItemCatalog.read(path: folder + "/items.tsv")

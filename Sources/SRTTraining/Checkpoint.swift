@@ -37,10 +37,19 @@ public struct CheckpointConfig: Codable, Sendable {
     public var validationNDCG10: Double
     /// Fine-tuned checkpoints: the base, the stages and λ.
     public var fineTuning: FineTuningRecord? = nil
+    /// Multi-catalog training: every catalog with its own fingerprint (`dataset` and
+    /// `dataset_fingerprint` then name the union).
+    public var catalogs: [Catalog]? = nil
+
+    public struct Catalog: Codable, Sendable, Equatable {
+        public var name: String
+        public var fingerprint: String
+    }
 
     enum CodingKeys: String, CodingKey {
         case format, name, model, training, parameters, dataset, split, method, parent, created, flops
         case fineTuning = "fine_tuning"
+        case catalogs
         case datasetFingerprint = "dataset_fingerprint"
         case seenInteractions = "seen_interactions"
         case bestEpoch = "best_epoch"

@@ -19,6 +19,8 @@ public struct EvalRequest: Sendable {
     public var seed: UInt64 = 0
     /// Evaluate on the validation cases instead of the test cases.
     public var onValidation = false
+    /// Report the model's rank for every user (for paired bootstrap intervals between models).
+    public var keepRanks = false
 
     public init(checkpoint: String, dataPath: String) {
         self.checkpoint = checkpoint
@@ -45,9 +47,13 @@ public struct EvalReport: Codable, Sendable {
     public let modes: [String]
     public let rows: [Row]
     public let seconds: Double
+    /// The model's per-user ranks, [mode description: rank per case], cases in `users`' order
+    /// (when asked for: `EvalRequest.keepRanks`).
+    public var ranks: [String: [Int]]? = nil
+    public var users: [String]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case dataset, cases, ks, modes, rows, seconds, `protocol`
+        case dataset, cases, ks, modes, rows, seconds, `protocol`, ranks, users
         case datasetFingerprint = "dataset_fingerprint"
     }
 
@@ -71,15 +77,17 @@ public enum EvaluationRun {
         let cases = request.onValidation ? split.validation : split.test
         _ = progress(.note("data \(dataset.name): \(cases.count) \(request.onValidation ? "validation" : "test") users, \(dataset.itemCount) items, \(protocolName)"))
 
-        func evaluate(_ scorer: some HistoryScorer) throws -> [String: [String: Double]] {
-            let metrics = try RankingEvaluation.evaluate(scorer, cases: cases, modes: request.modes, ks: request.ks,
-                                                         popularity: split.popularity, seed: request.seed)
-            return Dictionary(uniqueKeysWithValues: zip(request.modes.map(\.description), metrics))
+        var modelRanks: [[Int]] = []
+        func evaluate(_ scorer: some HistoryScorer, keep: Bool = false) throws -> [String: [String: Double]] {
+            let ranks = try RankingEvaluation.ranks(scorer, cases: cases, modes: request.modes, ks: request.ks,
+                                                    popularity: split.popularity, seed: request.seed)
+            if keep { modelRanks = ranks }
+            return Dictionary(uniqueKeysWithValues: zip(request.modes.map(\.description), ranks.map { RankingEvaluation.metrics(of: $0, ks: request.ks) }))
         }
 
         let model = try Checkpoint.load(from: request.checkpoint, scoring: dataset.catalog, maxBatch: 256)
         let name = (request.checkpoint as NSString).lastPathComponent
-        var rows = [EvalReport.Row(name: name, kind: "model", results: try evaluate(NetworkScorer(model.network)),
+        var rows = [EvalReport.Row(name: name, kind: "model", results: try evaluate(NetworkScorer(model.network), keep: true),
                                    checkpoint: request.checkpoint, cached: nil)]
         for baseline in request.baselines {
             if baseline == .pop {
@@ -95,8 +103,13 @@ public enum EvaluationRun {
             rows.append(.init(name: baseline.label, kind: baseline.rawValue, results: try evaluate(NetworkScorer(loaded.network)),
                               checkpoint: request.cacheFolder == nil ? nil : folder, cached: cached))
         }
-        return EvalReport(dataset: dataset.name, datasetFingerprint: fingerprint, protocol: protocolName, cases: cases.count,
-                          ks: request.ks, modes: request.modes.map(\.description), rows: rows, seconds: Date().timeIntervalSince(started))
+        var report = EvalReport(dataset: dataset.name, datasetFingerprint: fingerprint, protocol: protocolName, cases: cases.count,
+                                ks: request.ks, modes: request.modes.map(\.description), rows: rows, seconds: Date().timeIntervalSince(started))
+        if request.keepRanks {
+            report.ranks = Dictionary(uniqueKeysWithValues: zip(request.modes.map(\.description), modelRanks))
+            report.users = cases.map { dataset.userIDs[Int($0.user)] }
+        }
+        return report
     }
 
     /// The baseline's checkpoint folder, trained now unless the cache holds the same recipe.

@@ -13,10 +13,20 @@ public enum Evaluator {
         public let unmasked: [String: Double]
     }
 
-    public static func evaluate(_ network: Network, cases: [EvaluationCase], ks: [Int] = [1, 5, 10]) -> Result {
+    /// Ranks each case's target among the whole catalog, or among the items in `candidates` only
+    /// (a contiguous range holding every case's history and target: one catalog of a union).
+    public static func evaluate(_ network: Network, cases: [EvaluationCase], ks: [Int] = [1, 5, 10], among candidates: Range<Int>? = nil) -> Result {
         var maskedMetrics = MetricAccumulator(ks: ks), unmaskedMetrics = MetricAccumulator(ks: ks)
+        var cases = cases
+        if let candidates {
+            // Rows of the encoded subset are the range's items in order: shift every index by its start.
+            let first = Int32(candidates.lowerBound)
+            cases = cases.map { EvaluationCase(user: $0.user, input: $0.input.map { $0 - first }, target: $0.target - first) }
+            network.encodeItems(only: candidates.map { Int32($0) })
+        } else {
+            network.encodeItems()
+        }
         let c = network.shape.architecture.hidden, v = network.items
-        network.encodeItems()
         let users = FloatBuffer(count: network.maxBatch * c)
         let scores = FloatBuffer(count: network.maxBatch * v)
         // Batches of similar history lengths run at their own length (metrics do not depend on order).

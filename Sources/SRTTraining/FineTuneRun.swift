@@ -24,6 +24,8 @@ public struct FineTuneRequest: Sendable {
     public var temperature: Float?
     /// Full CE's label smoothing (0: none); nil: the base's when the loss is the base's, else none.
     public var labelSmoothing: Float?
+    /// Explicit text-field sources (`--map-field title=title+brand`); the rest follow `FieldMapping.infer`.
+    public var fieldMap: [String: [String]] = [:]
     public var output: String
 
     public init(base: String, dataPath: String, output: String) {
@@ -44,12 +46,27 @@ public enum FineTuneRun {
         let dataset = try DatasetLoader.load(request.dataPath, options: request.load)
         let split = try dataset.split(request.splitProtocol)
         guard !split.validation.isEmpty else { throw TrainingError.badData("\(request.dataPath): no user has enough items for validation") }
-        let loaded = try Checkpoint.load(from: request.base, scoring: dataset.catalog, maxBatch: request.options.networkBatch)
+        var loaded = try Checkpoint.load(from: request.base, maxBatch: request.options.networkBatch)
+        var shape: ModelShape
+        var mapping: FieldMapping?
+        if let tokenizer = loaded.tokenizer {
+            let encoder = loaded.config.model.itemEncoder
+            let fieldMapping = try FieldMapping.infer(fields: encoder.fields, catalog: dataset.catalog, explicit: request.fieldMap)
+            loaded.network.setCatalog(try ItemTextEncoding.tokens(for: dataset.catalog, sources: fieldMapping.sources,
+                                                                  maxPieces: encoder.maxPieces, tokenizer: tokenizer))
+            shape = loaded.network.shape
+            shape.itemEncoder.sources = fieldMapping.isIdentity ? nil : fieldMapping.sources
+            mapping = fieldMapping
+        } else {
+            loaded = try Checkpoint.load(from: request.base, scoring: dataset.catalog, maxBatch: request.options.networkBatch)
+            shape = loaded.network.shape
+        }
         let base = loaded.config
         if base.model.itemEncoder.kind == .id, loaded.network.shape.items != base.model.items {
             throw TrainingError.badData("an ID-based model can only be fine-tuned on its own catalog; fine-tune an SRT (text) model onto new items")
         }
         let network = loaded.network
+        shape.items = dataset.itemCount
         let anchor = network.params.array
         var ewc: ElasticWeightConsolidation?
         if request.ewc > 0 {
@@ -67,6 +84,7 @@ public enum FineTuneRun {
             ewc = ElasticWeightConsolidation(lambda: request.ewc, fisher: fisher, anchor: anchor)
         }
         _ = progress(.note("base \(request.baseReference ?? request.base): \(base.model.architecture.name) trained on \(base.dataset); fine-tuning onto \(dataset.name): \(dataset.itemCount) items, \(split.trainInteractions) training interactions"))
+        if let mapping { _ = progress(.note("text fields (the base's ← this catalog's columns): \(mapping)")) }
 
         var options = request.options
         options.loss = request.loss ?? base.training.loss
@@ -74,7 +92,7 @@ public enum FineTuneRun {
         options.lossTemperature = request.temperature ?? base.training.lossTemperature
         options.lossLabelSmoothing = request.labelSmoothing ?? (options.loss == base.training.loss ? base.training.lossLabelSmoothing : 0)
         try options.checkLabelSmoothing()
-        var validation = Evaluator.evaluate(network, cases: options.validationCases.map { Array(split.validation.prefix($0)) } ?? split.validation, ks: [10]).masked["ndcg@10"] ?? 0
+        var validation = Evaluator.evaluate(network, cases: CatalogEvaluation.validationCases(split, limit: options.validationCases), ks: [10]).masked["ndcg@10"] ?? 0
         _ = progress(.note("base model before fine-tuning: validation NDCG@10 \(String(format: "%.4f", validation))"))
         let stages = request.plan.stages(layers: base.model.architecture.layers, epochsPerLayer: request.epochsPerLayer, finalEpochs: request.finalEpochs)
         var record = FineTuningRecord(base: request.baseReference ?? request.base, baseDigest: request.baseDigest, baseDataset: base.dataset,
@@ -114,7 +132,7 @@ public enum FineTuneRun {
         let nonEmbedding = network.layout.count - network.layout.embeddingCount
         let method = "finetune \(request.plan)" + (request.ewc > 0 ? ", EWC λ=\(formatted(request.ewc))" : ", no EWC")
         var config = CheckpointConfig(
-            name: (request.output as NSString).lastPathComponent, model: network.shape, training: options,
+            name: (request.output as NSString).lastPathComponent, model: shape, training: options,
             parameters: .init(total: network.layout.count, nonEmbedding: nonEmbedding),
             dataset: dataset.name, datasetFingerprint: dataset.fingerprint(), split: "\(split.splitProtocol)", method: method,
             parent: .init(digest: request.baseDigest, reference: request.baseReference ?? request.base),

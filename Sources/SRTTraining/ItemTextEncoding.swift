@@ -11,25 +11,61 @@ public enum ItemTextEncoding {
         field.lowercased().contains("title") || field.lowercased().contains("name") ? 40 : 8
     }
 
+    /// The token ids of every item for a text encoder: each field's text is its source columns'
+    /// values joined, cut to the field's `maxPieces`. The sources are the ones the model recorded,
+    /// or else `FieldMapping.infer`'s (on the model's own catalog: each field its own column).
+    public static func tokens(for catalog: ItemCatalog, encoder: ItemEncoderConfig, tokenizer: SentencePieceTokenizer) throws -> ItemTokens {
+        let sources = try encoder.sources ?? FieldMapping.infer(fields: encoder.fields, catalog: catalog).sources
+        return try tokens(for: catalog, sources: sources, maxPieces: encoder.maxPieces, tokenizer: tokenizer)
+    }
+
     public static func tokens(for catalog: ItemCatalog, fields: [String], maxPieces: [Int], tokenizer: SentencePieceTokenizer) throws -> ItemTokens {
-        let columns = try fields.map { (field) throws -> Int in
-            guard let c = catalog.fields.firstIndex(of: field) else {
-                throw TrainingError.badData("the items have no text field '\(field)' (they have: \(catalog.fields.joined(separator: ", ")))")
+        try tokens(for: catalog, sources: fields.map { [$0] }, maxPieces: maxPieces, tokenizer: tokenizer)
+    }
+
+    static func tokens(for catalog: ItemCatalog, sources: [[String]], maxPieces: [Int], tokenizer: SentencePieceTokenizer) throws -> ItemTokens {
+        let columns = try sources.map { names in
+            try names.map { (field) throws -> Int in
+                guard let c = catalog.fields.firstIndex(of: field) else {
+                    throw TrainingError.badData("the items have no text field '\(field)' (they have: \(catalog.fields.joined(separator: ", ")))")
+                }
+                return c
             }
-            return c
         }
         let pieces = maxPieces.max() ?? 1
-        var ids = [Int32](repeating: -1, count: catalog.count * fields.count * pieces)
+        var ids = [Int32](repeating: -1, count: catalog.count * sources.count * pieces)
         for item in 0..<catalog.count {
-            for (f, column) in columns.enumerated() {
-                let text = TextNormalizer.normalize(catalog.text[item][column])
+            for (f, fieldColumns) in columns.enumerated() {
+                let text = fieldColumns.map { TextNormalizer.normalize(catalog.text[item][$0]) }.filter { !$0.isEmpty }.joined(separator: " ")
                 guard !text.isEmpty else { continue }
                 let encoded = try tokenizer.encode(text)
-                let base = (item * fields.count + f) * pieces
+                let base = (item * sources.count + f) * pieces
                 for (p, id) in encoded.prefix(maxPieces[f]).enumerated() { ids[base + p] = id }
             }
         }
-        return ItemTokens(items: catalog.count, fields: fields.count, pieces: pieces, ids: ids)
+        return ItemTokens(items: catalog.count, fields: sources.count, pieces: pieces, ids: ids)
+    }
+
+    /// The tokenizer's training text: one line per non-empty normalized value of `fields`. In a
+    /// union each catalog gives at most as many items as the median catalog has (evenly spaced
+    /// through its items), so one large catalog does not own the vocabulary.
+    static func tokenizerLines(_ dataset: Dataset, fields: [String]) -> [String] {
+        let columns = fields.compactMap { dataset.textFields.firstIndex(of: $0) }
+        let parts = dataset.catalogs.isEmpty ? [0..<dataset.itemCount] : dataset.catalogs.map(\.items)
+        let cap = parts.map(\.count).sorted()[parts.count / 2]
+        var lines: [String] = []
+        for items in parts {
+            let step = max(Double(items.count) / Double(cap), 1)
+            for k in 0..<min(cap, items.count) {
+                let text = dataset.itemText[items.lowerBound + Int(Double(k) * step)]
+                guard !text.isEmpty else { continue }
+                for c in columns {
+                    let normalized = TextNormalizer.normalize(text[c])
+                    if !normalized.isEmpty { lines.append(normalized) }
+                }
+            }
+        }
+        return lines
     }
 
     /// Trains a BPE tokenizer on the normalized values of `fields` (one line per non-empty value).
@@ -37,14 +73,7 @@ public enum ItemTextEncoding {
     /// `note` says so. Returns the path of the .model file.
     public static func trainTokenizer(on dataset: Dataset, fields: [String], vocabularySize: Int, folder: String,
                                       note: (String) -> Void) throws -> String {
-        var lines: [String] = []
-        let columns = fields.compactMap { dataset.textFields.firstIndex(of: $0) }
-        for text in dataset.itemText where !text.isEmpty {
-            for c in columns {
-                let normalized = TextNormalizer.normalize(text[c])
-                if !normalized.isEmpty { lines.append(normalized) }
-            }
-        }
+        let lines = tokenizerLines(dataset, fields: fields)
         guard !lines.isEmpty else { throw TrainingError.badData("no item has text in \(fields.joined(separator: ", ")); use --item-encoder id") }
         let corpus = folder + "/tokenizer-corpus.txt"
         try lines.joined(separator: "\n").write(toFile: corpus, atomically: true, encoding: .utf8)

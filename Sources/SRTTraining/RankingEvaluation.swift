@@ -75,6 +75,20 @@ public enum RankingEvaluation {
     /// not depend on batching; with replacement, never the target, and not from the history when masked.
     public static func evaluate(_ scorer: some HistoryScorer, cases: [EvaluationCase], modes: [EvaluationMode], ks: [Int],
                                 popularity: [Int], seed: UInt64 = 0) throws -> [[String: Double]] {
+        try ranks(scorer, cases: cases, modes: modes, ks: ks, popularity: popularity, seed: seed).map { metrics(of: $0, ks: ks) }
+    }
+
+    /// The metrics of 1-based ranks, one per case.
+    public static func metrics(of ranks: [Int], ks: [Int]) -> [String: Double] {
+        var metrics = MetricAccumulator(ks: ks)
+        for r in ranks { metrics.add(rank: r) }
+        return metrics.values
+    }
+
+    /// Each case's 1-based target rank per mode, [mode][case] (cases in the order given): what a
+    /// paired comparison of two models over the same users needs.
+    public static func ranks(_ scorer: some HistoryScorer, cases: [EvaluationCase], modes: [EvaluationMode], ks: [Int],
+                             popularity: [Int], seed: UInt64 = 0) throws -> [[Int]] {
         let v = scorer.itemCount
         guard !cases.isEmpty else { throw TrainingError.badData("the test set is empty: no user has enough interactions to hold one out") }
         if let k = ks.first(where: { $0 > v }) { throw TrainingError.badOption("K = \(k) is larger than the catalog (\(v) items): pick K ≤ \(v)") }
@@ -116,11 +130,7 @@ public enum RankingEvaluation {
             for b in batch.indices { for m in modes.indices { ranks[m][batch[b]] = rows[b * modes.count + m] } }
             start += batch.count
         }
-        return ranks.map { modeRanks in
-            var metrics = MetricAccumulator(ks: ks)
-            for r in modeRanks { metrics.add(rank: r) }
-            return metrics.values
-        }
+        return ranks
     }
 
     /// The target's rank among `mode.negatives` sampled negatives (full ranking is counted in `evaluate`).

@@ -24,8 +24,7 @@ public final class Recommender {
         switch loaded.config.model.itemEncoder.kind {
         case .text:
             let encoder = loaded.config.model.itemEncoder
-            loaded.network.setCatalog(try ItemTextEncoding.tokens(for: catalog, fields: encoder.fields, maxPieces: encoder.maxPieces,
-                                                                  tokenizer: loaded.tokenizer!))
+            loaded.network.setCatalog(try ItemTextEncoding.tokens(for: catalog, encoder: encoder, tokenizer: loaded.tokenizer!))
             self.catalog = catalog
         case .id:
             let known = Set(own.ids)

@@ -109,7 +109,7 @@ public final class Trainer {
         var step = 0
         var sinceBest = 0
         var firstEpoch = 1
-        let validation = options.validationCases.map { Array(split.validation.prefix($0)) } ?? split.validation
+        let validation = CatalogEvaluation.validationCases(split, limit: options.validationCases)
         best.copy(from: network.params)
         if let epochs = options.averageEpochs, epochs > 0 {
             average = WeightAverage(of: network.params, horizonSteps: epochs * Double(stepsPerEpoch))
@@ -147,8 +147,9 @@ public final class Trainer {
                     break epochs
                 }
             }
-            let evaluate = { Evaluator.evaluate(self.network, cases: validation, ks: [10]) }
-            let result = average.map { $0.withAverage(in: network.params, evaluate) } ?? evaluate()
+            let evaluate = { CatalogEvaluation.evaluate(self.network, cases: validation, catalogs: self.split.catalogs, ks: [10]) }
+            let results = average.map { $0.withAverage(in: network.params, evaluate) } ?? evaluate()
+            let result = results.overall
             let masked = result.masked["ndcg@10"] ?? 0, unmasked = result.unmasked["ndcg@10"] ?? 0
             let score = options.selectionScore(masked: masked, unmasked: unmasked)
             let improved = score > bestValidation
@@ -162,7 +163,9 @@ public final class Trainer {
             }
             let summary = EpochSummary(epoch: epoch, trainLoss: lossSum / Double(max(targets, 1)), validationNDCG10: masked,
                                        validationUnmaskedNDCG10: unmasked, best: improved, seconds: Date().timeIntervalSince(start), targets: targets,
-                                       penalty: ewc?.penalty(network.params.pointer))
+                                       penalty: ewc?.penalty(network.params.pointer),
+                                       validationByCatalog: results.byCatalog.isEmpty ? nil
+                                           : Dictionary(uniqueKeysWithValues: results.byCatalog.map { ($0.name, $0.result.masked["ndcg@10"] ?? 0) }))
             history.append(summary)
             resumeState = ResumeState(epoch: epoch, step: step, sinceBest: sinceBest, bestEpoch: bestEpoch, bestValidation: bestValidation,
                                       seenInteractions: seenInteractions, history: history, random: rng.state,
@@ -247,17 +250,28 @@ public final class Trainer {
     }
 
     /// The mean loss over `rows` and its gradient in `network.grads`, on one worker or split across several.
+    /// Sampled losses encode only the items the step touches (see `StepItems`); full CE needs them all.
     func lossAndGradients(_ sequences: [Int32], batch: Int, length: Int, rows: ScoredRows, training: Bool, rng: inout RandomSource) -> Float {
-        let negatives = sampledNegatives(&rng), temperature = options.lossTemperature
-        let smoothing = options.lossLabelSmoothing
+        var negatives = sampledNegatives(&rng), sequences = sequences, rows = rows, logQ = logQ
+        var subset: [Int32]?
+        if options.loss != .fullCrossEntropy {
+            let step = StepItems(touching: [sequences, rows.targets, rows.negatives, negatives], catalogItems: network.catalogItems)
+            step.renumber(&sequences)
+            step.renumber(&rows.targets)
+            step.renumber(&rows.negatives)
+            step.renumber(&negatives)
+            logQ = step.items.map { self.logQ[Int($0)] }
+            subset = step.items
+        }
+        let temperature = options.lossTemperature, smoothing = options.lossLabelSmoothing
         if let sharded {
             return sharded.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
                                             negatives: negatives, logQ: logQ, temperature: temperature, labelSmoothing: smoothing,
-                                            training: training, rng: &rng)
+                                            training: training, itemSubset: subset, rng: &rng)
         }
         return network.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
                                         workspace: workspace, negatives: negatives, logQ: logQ, temperature: temperature,
-                                        labelSmoothing: smoothing, training: training, rng: &rng)
+                                        labelSmoothing: smoothing, training: training, itemSubset: subset, rng: &rng)
     }
 
     /// Scales the gradients so their global L2 norm is at most `maxGradientNorm`.
@@ -278,12 +292,12 @@ public final class Trainer {
     }
 
     func samplePopular(_ rng: inout RandomSource) -> Int32 {
-        popular.draw(.popularity, count: network.items, &rng)
+        popular.draw(.popularity, count: network.catalogItems, &rng)
     }
 
     /// A uniform item the user has not interacted with in training (SASRec's BCE negative).
     func sampleUnseen(_ user: Int32, _ rng: inout RandomSource) -> Int32 {
-        let items = network.items
+        let items = network.catalogItems
         let avoid = seen[user] ?? []
         for _ in 0..<100 {
             let candidate = Int32(rng.nextInt(items))

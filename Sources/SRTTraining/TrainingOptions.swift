@@ -104,6 +104,8 @@ public struct EpochSummary: Codable, Sendable {
     public let targets: Int
     /// The EWC penalty at the end of the epoch (fine-tuning only).
     public var penalty: Double? = nil
+    /// Multi-catalog training: validation NDCG@10 (history masked) of each catalog, ranked among its own items.
+    public var validationByCatalog: [String: Double]? = nil
 }
 
 public enum TrainingControl: Sendable { case proceed, stop }

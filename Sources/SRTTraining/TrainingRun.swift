@@ -6,7 +6,11 @@ import SRTTokenizer
 
 /// Everything `srthub train` needs, parsed.
 public struct TrainRequest: Sendable {
-    public var dataPath: String
+    /// One catalog, or several trained on at once (their union: `Dataset.union`).
+    public var dataPaths: [String]
+    /// The union's name (a corpus file's); nil: the catalogs' names joined by "+".
+    public var corpusName: String?
+    public var dataPath: String { dataPaths.joined(separator: ", ") }
     public var load = LoadOptions()
     public var splitProtocol: SplitProtocol = .leaveOneOut
     public var architecture: Architecture
@@ -23,7 +27,11 @@ public struct TrainRequest: Sendable {
     public var computeFisher = true
 
     public init(dataPath: String, architecture: Architecture, output: String) {
-        self.dataPath = dataPath
+        self.init(dataPaths: [dataPath], architecture: architecture, output: output)
+    }
+
+    public init(dataPaths: [String], architecture: Architecture, output: String) {
+        self.dataPaths = dataPaths
         self.architecture = architecture
         self.output = output
     }
@@ -45,10 +53,14 @@ public enum TrainingRun {
         let started = Date()
         try request.architecture.validate()
         try request.options.checkLabelSmoothing()
-        let dataset = try DatasetLoader.load(request.dataPath, options: request.load)
+        let dataset = try DatasetLoader.load(request.dataPaths, name: request.corpusName, options: request.load)
         let split = try dataset.split(request.splitProtocol)
         guard !split.validation.isEmpty else { throw TrainingError.badData("\(request.dataPath): no user has enough items for validation") }
+        try checkLoss(request.options.loss, items: dataset.itemCount)
         _ = progress(.note("data \(dataset.name): \(dataset.userCount) users, \(dataset.itemCount) items, \(split.trainInteractions) training interactions, split \(split.splitProtocol)"))
+        for part in dataset.catalogs {
+            _ = progress(.note("  catalog \(part.name): \(part.users.count) users, \(part.items.count) items"))
+        }
 
         let work = NSTemporaryDirectory() + "srthub-train-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -71,6 +83,7 @@ public enum TrainingRun {
                 let stats = DatasetStatistics(dataset)
                 let fields = request.fields ?? stats.textCoverage.filter { $0.itemsWithText > 0 }.map(\.field)
                 guard !fields.isEmpty else { throw TrainingError.badData("no item has any text: use --item-encoder id") }
+                try checkEveryCatalogHasText(dataset, fields: fields)
                 let path = try ItemTextEncoding.trainTokenizer(on: dataset, fields: fields, vocabularySize: request.vocabularySize, folder: work) {
                     _ = progress(.note($0))
                 }
@@ -78,6 +91,9 @@ public enum TrainingRun {
                 let maxPieces = fields.map(ItemTextEncoding.defaultMaxPieces)
                 encoder = ItemEncoderConfig(kind: .text, fields: fields, maxPieces: maxPieces, vocabularySize: tokenizer.vocabularySize,
                                             tokenEmbedding: request.tokenEmbedding ?? request.architecture.hidden)
+                // --fields that leave out a column with text: say so, or scoring would join it into the first field.
+                let withText = stats.textCoverage.filter { $0.itemsWithText > 0 }.map(\.field)
+                if !withText.allSatisfy(fields.contains) { encoder.sources = fields.map { [$0] } }
                 tokens = try ItemTextEncoding.tokens(for: dataset.catalog, fields: fields, maxPieces: maxPieces, tokenizer: tokenizer)
                 tokenizerPath = path
                 _ = progress(.note("text encoder: fields \(fields.joined(separator: ", ")), \(tokenizer.vocabularySize) pieces"))
@@ -95,15 +111,20 @@ public enum TrainingRun {
             _ = progress(.note("computing the diagonal Fisher information on the training data (for EWC fine-tuning)"))
             fisher = trainer.fisher()
         }
-        let test = Evaluator.evaluate(network, cases: split.test, ks: [1, 5, 10])
+        let tested = CatalogEvaluation.evaluate(network, cases: split.test, catalogs: split.catalogs)
+        let test = tested.overall
+        for (name, result) in tested.byCatalog {
+            _ = progress(.note(String(format: "  test NDCG@10 %.4f (history masked) on catalog \(name)", result.masked["ndcg@10"] ?? 0)))
+        }
         let nonEmbedding = network.layout.count - network.layout.embeddingCount
-        let config = CheckpointConfig(
+        var config = CheckpointConfig(
             name: (request.output as NSString).lastPathComponent, model: shape, training: trainer.options,
             parameters: .init(total: network.layout.count, nonEmbedding: nonEmbedding),
             dataset: dataset.name, datasetFingerprint: dataset.fingerprint(), split: "\(split.splitProtocol)", method: "pretrain",
             parent: nil, created: ISO8601DateFormatter().string(from: Date()), seenInteractions: trainer.seenInteractions,
             flops: Double(trainer.seenInteractions) * flopsPerTarget(shape, loss: trainer.options.loss, items: dataset.itemCount),
             bestEpoch: trainer.bestEpoch, validationNDCG10: trainer.bestValidation)
+        config.catalogs = dataset.catalogs.isEmpty ? nil : dataset.catalogs.map { .init(name: $0.name, fingerprint: $0.fingerprint) }
         let protocolName = request.splitProtocol == .leaveOneOut ? "leave-one-out" : "temporal"
         let evaluations: [[String: Any]] = [
             ["dataset": dataset.name, "dataset_fingerprint": config.datasetFingerprint, "protocol": protocolName, "mode": "full, history masked", "metrics": test.masked],
@@ -114,6 +135,27 @@ public enum TrainingRun {
         return TrainReport(checkpoint: request.output, parameters: network.layout.count, nonEmbeddingParameters: nonEmbedding,
                            bestEpoch: trainer.bestEpoch, epochs: trainer.history.count, seconds: Date().timeIntervalSince(started),
                            validationNDCG10: trainer.bestValidation, test: test)
+    }
+
+    /// Full CE scores every item at every position: on a large union that takes hours an epoch.
+    static func checkLoss(_ loss: LossKind, items: Int) throws(TrainingError) {
+        if loss == .fullCrossEntropy && items > fullCrossEntropyItemLimit {
+            throw .badOption("the full CE loss (ce) scores all \(items) items at every position, hours per epoch at this size: use a sampled loss, e.g. --loss ssm:1000")
+        }
+    }
+
+    /// Above this many items `ce` is refused (a 100k-item softmax is ~4 GFLOP per target on srt-64x2's width).
+    static let fullCrossEntropyItemLimit = 100_000
+
+    /// A text model needs text in every catalog of a union: one without would be items told apart by nothing.
+    static func checkEveryCatalogHasText(_ dataset: Dataset, fields: [String]) throws(TrainingError) {
+        let columns = fields.compactMap { dataset.textFields.firstIndex(of: $0) }
+        for part in dataset.catalogs {
+            let hasText = part.items.contains { item in columns.contains { c in !(dataset.itemText[item].isEmpty || dataset.itemText[item][c].isEmpty) } }
+            if !hasText {
+                throw .badData("catalog \(part.name) has no item text in \(fields.joined(separator: ", ")): give its items a text file, or leave it out of a text model's corpus")
+            }
+        }
     }
 
     /// Rebuilds the network and trainer of an interrupted run and continues it.
@@ -142,7 +184,7 @@ public enum TrainingRun {
         params.withUnsafeBufferPointer { network.params.pointer.update(from: $0.baseAddress!, count: params.count) }
         if let tokenizer = loaded.tokenizer {
             let e = loaded.config.model.itemEncoder
-            network.setCatalog(try ItemTextEncoding.tokens(for: dataset.catalog, fields: e.fields, maxPieces: e.maxPieces, tokenizer: tokenizer))
+            network.setCatalog(try ItemTextEncoding.tokens(for: dataset.catalog, encoder: e, tokenizer: tokenizer))
         }
         let trainer = Trainer(network: network, split: split, options: options)
         _ = progress(.note("resuming \(folder) after epoch \(state.epoch) of \(options.epochs)"))

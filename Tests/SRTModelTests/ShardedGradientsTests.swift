@@ -84,6 +84,62 @@ import SRTTensor
         #expect(maxDiff <= 1e-5 * maxGrad, "max |Δgrad| \(maxDiff) of max |grad| \(maxGrad)")
     }
 
+    /// Sampled losses encode only the items a step touches; the gradient must be the one the whole
+    /// catalog gives (an item no row scores gets no gradient). Items 8 and 7 are touched by nothing
+    /// below but item 8's row in the sequences, so the subset really is smaller than the catalog.
+    @Test(arguments: [
+        Case(encoder: .text, loss: .sampledSoftmax(negatives: 4), shards: 1), Case(encoder: .id, loss: .sampledSoftmax(negatives: 4), shards: 2),
+        Case(encoder: .text, loss: .binaryCrossEntropy, shards: 2), Case(encoder: .id, loss: .binaryCrossEntropy, shards: 1),
+    ])
+    func encodingOnlyTheTouchedItemsGivesTheWholeCatalogGradient(_ c: Case) {
+        var (sequences, rows) = Self.inputs()
+        // Drop the sequence that holds items 7, 8 and 6 so that some items are untouched.
+        sequences.replaceSubrange(8..<12, with: [2, 0, -1, -1])
+        rows = ScoredRows()
+        for i in 0..<(Self.batch * Self.length) where sequences[i] >= 0 {
+            rows.rows.append(Int32(i))
+            rows.targets.append(Int32((Int(sequences[i]) * 2 + 1) % 6))
+            rows.negatives.append(Int32((Int(sequences[i]) + 4) % 6))
+        }
+        let logQ = (0..<Self.items).map { Float(-2.0 - 0.1 * Double($0)) }
+        let negatives: [Int32] = [5, 0, 2, 3]
+        func run(_ net: Network, subset: [Int32]?, sequences: [Int32], rows: ScoredRows, negatives: [Int32], logQ: [Float]) -> Float {
+            var rng = RandomSource(seed: 1)
+            if c.shards > 1 {
+                return ShardedGradients(network: net, shards: c.shards).lossAndGradients(
+                    c.loss, sequences: sequences, batch: Self.batch, rows: rows, negatives: negatives, logQ: logQ,
+                    training: true, itemSubset: subset, rng: &rng)
+            }
+            return net.lossAndGradients(c.loss, sequences: sequences, batch: Self.batch, rows: rows,
+                                        workspace: LossWorkspace(maxRows: Self.batch * Self.length, hidden: 8),
+                                        negatives: negatives, logQ: logQ, training: true, itemSubset: subset, rng: &rng)
+        }
+        let maxBatch = (Self.batch + c.shards - 1) / c.shards
+        let whole = Self.network(c.encoder, maxBatch: maxBatch)
+        let wholeLoss = run(whole, subset: nil, sequences: sequences, rows: rows, negatives: negatives, logQ: logQ)
+
+        let touched = Set(sequences.filter { $0 >= 0 } + rows.targets + rows.negatives + negatives).sorted()
+        #expect(touched.count < Self.items)
+        let row = Dictionary(uniqueKeysWithValues: touched.enumerated().map { ($1, Int32($0)) })
+        func renumber(_ list: [Int32]) -> [Int32] { list.map { $0 < 0 ? $0 : row[$0]! } }
+        var localRows = rows
+        localRows.targets = renumber(rows.targets)
+        localRows.negatives = renumber(rows.negatives)
+        let part = Self.network(c.encoder, maxBatch: maxBatch)
+        let partLoss = run(part, subset: touched, sequences: renumber(sequences), rows: localRows, negatives: renumber(negatives),
+                           logQ: touched.map { logQ[Int($0)] })
+
+        #expect(part.items == touched.count)
+        #expect(abs(wholeLoss - partLoss) < 1e-5 * max(1, abs(wholeLoss)))
+        var maxDiff: Float = 0, maxGrad: Float = 0
+        for i in 0..<whole.grads.count {
+            maxDiff = max(maxDiff, abs(whole.grads[i] - part.grads[i]))
+            maxGrad = max(maxGrad, abs(whole.grads[i]))
+        }
+        #expect(maxGrad > 1e-3)
+        #expect(maxDiff <= 1e-5 * maxGrad, "max |Δgrad| \(maxDiff) of max |grad| \(maxGrad)")
+    }
+
     @Test func aBatchSmallerThanTheShardCountRunsOnOneWorker() {
         let net = Self.network(.id)
         let sharded = ShardedGradients(network: net, shards: 4)

@@ -161,7 +161,7 @@ enum Synthetic {
         #expect(FileManager.default.fileExists(atPath: stopped.checkpoint + "/resume/state.json"))
 
         var again = Synthetic.request(encoder: encoder, epochs: 1)  // recipe flags are ignored on resume
-        again.dataPath = request.dataPath
+        again.dataPaths = request.dataPaths
         again.output = stopped.checkpoint
         again.resume = stopped.checkpoint
         let resumed = try TrainingRun.run(again) { _ in .proceed }

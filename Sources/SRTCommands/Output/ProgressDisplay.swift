@@ -44,6 +44,9 @@ final class ProgressDisplay: @unchecked Sendable {
         case .epoch(let e):
             clearLine()
             let penalty = e.penalty.map { "  ewc \(String(format: "%.2e", $0))" } ?? ""
+            let catalogs = (e.validationByCatalog ?? [:]).sorted { $0.key < $1.key }
+                .map { "\($0.key) \(String(format: "%.4f", $0.value))" }.joined(separator: ", ")
+            if !catalogs.isEmpty { printError("\(stage)epoch \(e.epoch): valid NDCG@10 by catalog: \(catalogs)") }
             printError("\(stage)epoch \(e.epoch): loss \(String(format: "%.4f", e.trainLoss))\(penalty)  valid NDCG@10 \(String(format: "%.4f", e.validationNDCG10))\(e.validationUnmaskedNDCG10.map { String(format: " (unmasked %.4f)", $0) } ?? "")\(e.best ? " *" : "")  \(String(format: "%.1f", e.seconds)) s  \(Int(Double(e.targets) / e.seconds)) targets/s")
         }
         if Self.interrupted {

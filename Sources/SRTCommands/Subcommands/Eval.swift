@@ -45,6 +45,8 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "OpenBLAS threads.") var threads = 2
     @Option(help: "Seed of the sampled negatives.") var seed: UInt64 = 0
     @Flag(help: "Evaluate on the validation users instead of the test users (e.g. forgetting on a pretraining set).") var validation = false
+    @Option(help: "Write the model's rank of every user's target, per mode, to this JSON file (for paired bootstrap intervals between two models on the same users).")
+    var ranks: String?
     @Flag(help: "Print a Markdown table.") var markdown = false
     @Flag(help: "Do not write the results into the checkpoint folder or registry.") var noSave = false
     @OptionGroup var dataOptions: DataOptions
@@ -84,6 +86,7 @@ struct Eval: AsyncParsableCommand {
         request.threads = threads
         request.seed = seed
         request.onValidation = validation
+        request.keepRanks = ranks != nil
         request.cacheFolder = registryHome.path + "/cache/baselines"
 
         let display = ProgressDisplay(total: baselineEpochs ?? 100)
@@ -91,6 +94,14 @@ struct Eval: AsyncParsableCommand {
         defer { if ProgressDisplay.interrupted { Foundation.exit(ProgressDisplay.interruptedExitStatus) } }
         let report = try Failure.reporting { try EvaluationRun.run(request) { display.handle($0) } }
         display.finish()
+        if let ranks {
+            struct Ranks: Encodable { let dataset: String, datasetFingerprint: String, users: [String], ranks: [String: [Int]] }
+            try Failure.reporting {
+                try JSONEncoder().encode(Ranks(dataset: report.dataset, datasetFingerprint: report.datasetFingerprint,
+                                               users: report.users ?? [], ranks: report.ranks ?? [:]))
+                    .write(to: URL(fileURLWithPath: ranks), options: .atomic)
+            }
+        }
         if !noSave { try Failure.reporting { try save(report, folder: folder, stored: location.stored.map { ($0.registry, $0.digest) }) } }
         if home.json { return try printJSON(report) }
         print(markdown ? EvalTable.markdown(report) : EvalTable.text(report))

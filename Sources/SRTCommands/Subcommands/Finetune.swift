@@ -24,6 +24,11 @@ struct Finetune: AsyncParsableCommand {
             Examples:
               srthub finetune runs/games --data ../shared/datasets/amazon-beauty --out runs/beauty-ft
               srthub finetune team/srt-games:v1 --data shop/ --stages top:1 --final-epochs 5 --out runs/shop
+              srthub finetune base --data .cache/ml-100k --map-field title=movie_title+class --out runs/ml
+
+            Text fields: the output says which of the catalog's columns fed which of the base's fields \
+            (by default a column feeds the field of its own name and every other column with text joins \
+            the base's first field); the fine-tuned checkpoint records it, so eval reads them the same way.
             """)
 
     @Argument(help: "Base checkpoint: a folder, or a reference to a checkpoint in the registry.") var base: String
@@ -37,6 +42,9 @@ struct Finetune: AsyncParsableCommand {
     @Option(help: "Loss (default: the base's): ce, ssm:K or bce.") var loss: String?
     @Option(help: "Divide the loss's logits by this (default: the base's temperature).") var temperature: Float?
     @Option(help: "Label smoothing ε of the ce loss (default: the base's, when the loss is the base's).") var labelSmoothing: Float?
+    @Option(help: ArgumentHelp("Which of the catalog's columns feed a text field of the base, e.g. title=title+brand (repeatable).",
+                               discussion: "By default a column feeds the base's field of its own name, and every other column with text joins the base's first field, so no text is dropped."))
+    var mapField: [String] = []
     @Option(help: "Sequences per batch.") var batch = 128
     @Option(help: "Epochs without a better validation NDCG@10 before a stage stops, counted once its warm-up (the first 30% of its epochs) is over.") var patience = 10
     @Option(help: "Worker threads: each batch is split across them (results depend on the seed and this count).") var threads = 1
@@ -75,6 +83,7 @@ struct Finetune: AsyncParsableCommand {
         request.loss = loss.flatMap(LossKind.init)
         request.temperature = temperature
         request.labelSmoothing = labelSmoothing
+        request.fieldMap = try Failure.reporting { try FieldMapping.parse(mapField) }
         request.options.learningRate = lr
         request.options.batch = batch
         request.options.patience = patience

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SRTData
 import SRTModel
 import SRTTensor
 import SRTTraining
@@ -19,9 +20,14 @@ struct Train: AsyncParsableCommand {
               srthub train --data ../shared/datasets/amazon-beauty --preset srt-64x2 --loss ssm:1000 --out runs/beauty
               srthub train --data .cache/ml-100k --item-encoder id --loss bce --out runs/sasrec
               srthub train --data .cache/ml-100k --resume runs/ml-100k      (after Ctrl-C)
+              srthub train --data shop-a --data shop-b --loss ssm:1000 --out runs/ab  (one model, two catalogs)
+              srthub train --corpus models/corpora/amazon-7.json --loss ssm:1000 --validation-cases 7000 --out runs/base
             """)
 
-    @Option(help: "Dataset folder or interactions file.") var data: String
+    @Option(help: "Dataset folder or interactions file; repeat it to train on several catalogs at once (users and items kept apart per catalog).")
+    var data: [String] = []
+    @Option(help: "A corpus file, JSON {\"name\": …, \"catalogs\": [folder, …]} with folders relative to the file (models/corpora/).")
+    var corpus: String?
     @Option(help: "Architecture preset (srthub presets) or a preset JSON file.") var preset = "srt-64x2"
     @Option(help: "Loss: ce (full catalog), ssm:K (sampled softmax, K shared popularity negatives, logQ), bce.")
     var loss = "ce"
@@ -48,6 +54,8 @@ struct Train: AsyncParsableCommand {
     var windowStride: Int?
     @Option(help: "Worker threads: each batch is split across them (results depend on the seed and this count).") var threads = 1
     @Option(help: "Random seed (training is reproducible from it).") var seed: UInt64 = 2020
+    @Option(help: "Validation cases scored after each epoch (default: all; with several catalogs, an equal share of each).")
+    var validationCases: Int?
     @Option(help: "Checkpoint folder to write.") var out: String?
     @Option(help: "Continue an interrupted run from its checkpoint folder (its model and recipe are used; pass the same --data).")
     var resume: String?
@@ -57,6 +65,9 @@ struct Train: AsyncParsableCommand {
 
     func validate() throws {
         if out == nil && resume == nil { throw ValidationError("pass '--out DIR' (or '--resume DIR' to continue a run)") }
+        if data.isEmpty && corpus == nil { throw ValidationError("pass '--data DIR' (repeatable) or '--corpus FILE'") }
+        if !data.isEmpty && corpus != nil { throw ValidationError("pass either '--data' or '--corpus', not both") }
+        if let validationCases, validationCases < 1 { throw ValidationError("'--validation-cases' must be at least 1") }
         guard LossKind(loss) != nil else { throw ValidationError("'--loss' must be ce, bce or ssm:K (e.g. ssm:1000), got '\(loss)'") }
         if epochs < 1 { throw ValidationError("'--epochs' must be at least 1") }
         if batch < 1 { throw ValidationError("'--batch' must be at least 1") }
@@ -77,7 +88,11 @@ struct Train: AsyncParsableCommand {
             return try catalog.preset(named: preset)
         }
         if let maxLen { architecture.maxLength = maxLen }
-        var request = TrainRequest(dataPath: data, architecture: architecture, output: out ?? resume!)
+        var paths = data, corpusName: String?
+        if let corpus { (corpusName, paths) = try Failure.reporting { try CorpusFile.read(path: corpus) } }
+        var request = TrainRequest(dataPaths: paths, architecture: architecture, output: out ?? resume!)
+        request.corpusName = corpusName
+        request.options.validationCases = validationCases
         request.resume = resume
         request.load = dataOptions.loadOptions
         request.splitProtocol = split.splitProtocol

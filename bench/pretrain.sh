@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Rebuilds a published base model from ../shared/datasets: bash bench/pretrain.sh NAME
+# NAME is a folder of models/pretrained/ whose recipe.json gives the corpus, preset, loss, epochs,
+# batch, lr, seed, threads and validation cases. The checkpoint goes to .cache/pretrained/NAME; an
+# interrupted run (Ctrl-C, kill) continues where it stopped when the script is run again, and a
+# finished one is kept. Prints the digest `srthub add` gives it and its validation per catalog;
+# writes bench/results/pretrain-NAME.json.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+name="${1:?usage: bash bench/pretrain.sh NAME (a folder of models/pretrained/)}"
+recipe="models/pretrained/$name/recipe.json"
+[[ -f "$recipe" ]] || { echo "bench/pretrain: no $recipe (published bases: $(ls models/pretrained | tr '\n' ' '))" >&2; exit 66; }
+field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$recipe" "$1"; }
+corpus="$(field corpus)"
+for d in $(python3 -c "import json,os,sys; c=json.load(open(sys.argv[1])); print(' '.join(os.path.normpath(os.path.join(os.path.dirname(sys.argv[1]), p)) for p in c['catalogs']))" "$corpus"); do
+  [[ -d "$d" ]] || { echo "bench/pretrain: $d is absent; the corpus needs ../shared/datasets" >&2; exit 0; }
+done
+swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || true
+bin="$(swift build -c release --show-bin-path)/srthub"
+out=".cache/pretrained/$name"
+mkdir -p .cache/pretrained bench/results
+t0=$(date +%s)
+if [[ -d "$out/resume" ]]; then
+  echo "==> $name: resuming $out"
+  "$bin" train --corpus "$corpus" --resume "$out" 2>&1 | tee -a "$out.log"
+elif [[ -f "$out/config.json" ]]; then
+  echo "==> $name: kept from an earlier run ($out)"
+else
+  echo "==> $name: training on $corpus"
+  "$bin" train --corpus "$corpus" --preset "$(field preset)" --loss "$(field loss)" --epochs "$(field epochs)" \
+    --batch "$(field batch)" --lr "$(field lr)" --seed "$(field seed)" --threads "$(field threads)" \
+    --validation-cases "$(field validation_cases)" --patience 1000 --out "$out" 2>&1 | tee "$out.log"
+fi
+echo $(( $(date +%s) - t0 )) >> "$out.seconds"
+export SRTHUB_HOME="${SRTHUB_HOME:-$root/.cache/pretrained/home}"
+digest="$("$bin" add "$out" --tag "$name:latest" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['digest'])")"
+python3 - "$out" "$name" "$digest" <<'PY'
+import json, os, sys
+out, name, digest = sys.argv[1:]
+config = json.load(open(os.path.join(out, "config.json")))
+log = [json.loads(l) for l in open(os.path.join(out, "train_log.jsonl")) if l.strip()]
+best = max(log, key=lambda e: e["validationNDCG10"])
+seconds = sum(int(s) for s in open(out + ".seconds").read().split())
+result = {"name": name, "digest": digest, "preset": config["model"]["architecture"]["name"], "catalogs": config.get("catalogs"),
+          "epochs": len(log), "best_epoch": best["epoch"], "validation_ndcg10": best["validationNDCG10"],
+          "validation_ndcg10_by_catalog": best.get("validationByCatalog"), "seconds": seconds,
+          "parameters": config["parameters"]}
+json.dump(result, open(f"bench/results/pretrain-{name}.json", "w"), indent=2, sort_keys=True)
+print(f"{name}: {digest}")
+print(f"  {result['preset']}, {result['parameters']['total']:,} parameters ({result['parameters']['non_embedding']:,} non-embedding), best epoch {best['epoch']} of {len(log)}, {seconds} s of training")
+print(f"  validation NDCG@10 (history masked, each catalog ranked among its own items): overall {best['validationNDCG10']:.4f}")
+for k, v in sorted((best.get("validationByCatalog") or {}).items()):
+    print(f"    {k:32s} {v:.4f}")
+PY
