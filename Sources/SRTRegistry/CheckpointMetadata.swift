@@ -16,6 +16,9 @@ public struct CheckpointMetadata: Sendable, Equatable {
     public var datasetFingerprint: String?
     public var parameters: Int?
     public var created: String?
+    /// Every catalog the checkpoint was trained on (multi-catalog training lists them under
+    /// `catalogs`; otherwise the one `dataset`), each with its fingerprint.
+    public var catalogs: [TrainingCatalog] = []
     /// Every top-level key, flattened to text, for `diff`.
     public var fields: [String: String]
 
@@ -36,6 +39,11 @@ public struct CheckpointMetadata: Sendable, Equatable {
         parameters = ((object["parameters"] as? [String: Any])?["total"] as? NSNumber)?.intValue
             ?? (object["parameters"] as? NSNumber)?.intValue
         created = object["created"] as? String
+        if let list = object["catalogs"] as? [[String: Any]] {
+            catalogs = list.compactMap { c in (c["fingerprint"] as? String).map { TrainingCatalog(name: c["name"] as? String, fingerprint: $0) } }
+        } else if let fingerprint = datasetFingerprint {
+            catalogs = [TrainingCatalog(name: dataset, fingerprint: fingerprint)]
+        }
         fields = Self.flatten(object)
     }
 
@@ -52,6 +60,12 @@ public struct CheckpointMetadata: Sendable, Equatable {
         }
         return out
     }
+}
+
+/// A catalog a checkpoint was trained on.
+public struct TrainingCatalog: Codable, Sendable, Equatable {
+    public let name: String?
+    public let fingerprint: String
 }
 
 /// One stored evaluation of a model on a dataset, as `eval.json` in a checkpoint folder carries it

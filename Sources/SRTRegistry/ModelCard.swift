@@ -19,7 +19,8 @@ struct ModelCard {
     var markdown: String {
         var y = ["---", "library_name: srthub", "tags:", "- sequential-recommendation", "- srt"]
         if let parent = metadata.parent { y.append("base_model: \(quoted(metadata.parentReference ?? parent.description))") }
-        let datasets = Array(Set([metadata.datasetFingerprint].compactMap { $0 } + evaluations.map(\.datasetFingerprint))).sorted()
+        let datasets = Array(Set([metadata.datasetFingerprint].compactMap { $0 } + metadata.catalogs.map(\.fingerprint)
+                                 + evaluations.map(\.datasetFingerprint))).sorted()
         if !datasets.isEmpty { y.append("datasets:"); y += datasets.map { "- \(quoted($0))" } }
         let sortedEvaluations = evaluations.sorted { ($0.datasetFingerprint, $0.protocol, $0.mode) < ($1.datasetFingerprint, $1.protocol, $1.mode) }
         if !sortedEvaluations.isEmpty {
@@ -40,6 +41,9 @@ struct ModelCard {
         body.append("A sequential-recommendation transformer (SRT) checkpoint managed by srthub.")
         if let parameters = metadata.parameters { body.append("Parameters: \(parameters).") }
         if let dataset = metadata.dataset ?? metadata.datasetFingerprint { body.append("Trained on: \(dataset).") }
+        if metadata.catalogs.count > 1 {
+            body.append("Catalogs: " + metadata.catalogs.map { "\($0.name ?? "?") (\($0.fingerprint))" }.joined(separator: ", ") + ".")
+        }
         if let method = metadata.method { body.append("How it was made: \(method).") }
         if let parent = metadata.parent { body.append("Base model: \(metadata.parentReference ?? "") \(parent)".replacingOccurrences(of: "  ", with: " ")) }
         body += ["", "Files: " + layers.compactMap(\.title).joined(separator: ", ") + ", config.json."]

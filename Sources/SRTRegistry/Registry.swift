@@ -132,6 +132,10 @@ public final class Registry: Sendable {
                     try db.execute(sql: "INSERT INTO manifestBlob (manifestDigest, blobDigest) VALUES (?, ?)",
                                    arguments: [digest.description, blob.description])
                 }
+                for (position, catalog) in (metadata?.catalogs ?? []).enumerated() {
+                    try db.execute(sql: "INSERT INTO trainingCatalog (manifestDigest, position, name, fingerprint) VALUES (?, ?, ?, ?)",
+                                   arguments: [digest.description, position, catalog.name, catalog.fingerprint])
+                }
             }
             if let reference { try Self.setTag(reference, to: digest, db: db, now: now) }
             if let parent = metadata?.parent {

@@ -89,6 +89,20 @@ public struct RegistryDatabase: Sendable {
                 CREATE INDEX manifestBySubject ON manifest(subject);
                 """)
         }
+        // Multi-catalog checkpoints: every catalog a model was trained on, with its fingerprint
+        // (older rows have none; `log` then falls back to the lineage edge's one dataset).
+        migrator.registerMigration("v3: training catalogs") { db in
+            try db.execute(sql: """
+                CREATE TABLE trainingCatalog (
+                    manifestDigest TEXT NOT NULL REFERENCES manifest(digest) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    name TEXT,
+                    fingerprint TEXT NOT NULL,
+                    PRIMARY KEY (manifestDigest, position)
+                );
+                CREATE INDEX trainingCatalogByFingerprint ON trainingCatalog(fingerprint);
+                """)
+        }
         return migrator
     }
 

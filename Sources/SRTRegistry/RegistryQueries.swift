@@ -102,6 +102,16 @@ extension Registry {
         public let method: String?
         public let dataset: String?
         public let datasetFingerprint: String?
+        /// The catalogs this checkpoint was trained on (empty when the registry has no record).
+        public var catalogs: [TrainingCatalog] = []
+    }
+
+    /// The catalogs a stored checkpoint was trained on, in training order.
+    public func trainingCatalogs(of digest: Digest) throws(RegistryError) -> [TrainingCatalog] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, fingerprint FROM trainingCatalog WHERE manifestDigest = ? ORDER BY position",
+                             arguments: [digest.description]).map { TrainingCatalog(name: $0["name"], fingerprint: $0["fingerprint"]) }
+        }
     }
 
     /// The lineage chain from `reference` back to its oldest known ancestor, newest first.
@@ -115,7 +125,8 @@ extension Registry {
             }
             let edge = try parentEdge(of: current)
             entries.append(LogEntry(digest: current, stored: created != nil, tags: try tags(of: current), created: created,
-                                    method: edge?.method, dataset: edge?.dataset, datasetFingerprint: edge?.datasetFingerprint))
+                                    method: edge?.method, dataset: edge?.dataset, datasetFingerprint: edge?.datasetFingerprint,
+                                    catalogs: try trainingCatalogs(of: current)))
             digest = edge?.parent
         }
         return entries

@@ -59,6 +59,22 @@ import SRTOCI
         #expect(try registry.children(of: base).map(\.child) == [child])
     }
 
+    @Test func everyTrainingCatalogIsRecordedAndListed() throws {
+        let base = try registry.add(checkpoint: writeCheckpoint(at: tempPath("corpus"), dataset: "games+toys", catalogs: ["games", "toys"]),
+                                    as: ref("base:v1")).digest
+        let child = try registry.add(checkpoint: writeCheckpoint(at: tempPath("child"), name: "child", weights: [3], parent: base,
+                                                                  method: "finetune full", dataset: "shop"), as: ref("shop:ft")).digest
+        #expect(try registry.trainingCatalogs(of: base) == [TrainingCatalog(name: "games", fingerprint: "sha256:games"),
+                                                            TrainingCatalog(name: "toys", fingerprint: "sha256:toys")])
+        #expect(try registry.trainingCatalogs(of: child) == [TrainingCatalog(name: "shop", fingerprint: "sha256:shop")])
+        let log = try registry.log(ref("shop:ft"))
+        #expect(log[1].catalogs.map(\.name) == ["games", "toys"])
+        let (manifest, _) = try registry.manifest(base)
+        let card = String(decoding: try registry.blobs.read(manifest.layer(titled: "README.md")!.digest), as: UTF8.self)
+        #expect(card.contains("- \"sha256:games\"") && card.contains("- \"sha256:toys\""))
+        #expect(card.contains("Catalogs: games (sha256:games), toys (sha256:toys)."))
+    }
+
     @Test func logShowsAncestorsKnownOnlyByDigest() throws {
         let unknown = Digest(hashing: Array("elsewhere".utf8))
         try registry.add(checkpoint: writeCheckpoint(at: tempPath("c"), parent: unknown, method: "finetune"), as: ref("c"))

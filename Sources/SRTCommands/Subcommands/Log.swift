@@ -20,7 +20,14 @@ struct Log: AsyncParsableCommand {
             if let created = e.created { print("  created  \(created)") }
             if i + 1 < entries.count {
                 print("  made by  \(e.method ?? "unknown method") from \(entries[i + 1].digest.short)")
-                if let data = e.dataset ?? e.datasetFingerprint { print("  on data  \(data)" + (e.datasetFingerprint.map { e.dataset == nil ? "" : " (\($0))" } ?? "")) }
+                if e.catalogs.count <= 1, let data = e.dataset ?? e.datasetFingerprint {
+                    print("  on data  \(data)" + (e.datasetFingerprint.map { e.dataset == nil ? "" : " (\($0))" } ?? ""))
+                }
+            }
+            if e.catalogs.count > 1 || (i + 1 == entries.count && !e.catalogs.isEmpty) {
+                for (n, c) in e.catalogs.enumerated() {
+                    print("  \(n == 0 ? "on data " : "        ") \(c.name.map { "\($0) (\(c.fingerprint))" } ?? c.fingerprint)")
+                }
             }
             if i + 1 < entries.count { print("") }
         }
