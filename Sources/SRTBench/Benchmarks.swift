@@ -2,6 +2,7 @@ import Foundation
 
 /// Every benchmark by name.
 let benchmarks: [String: @Sendable ([String]) throws -> Void] = [
+    "catalog_size": CatalogSizeBenchmark.run,
     "eval_speed": EvalSpeedBenchmark.run,
     "load": LoadBenchmark.run,
     "registry_ops": RegistryBenchmark.run,

@@ -4,14 +4,14 @@
 /// A sampled loss scores only these, so encoding just them gives the same loss and gradients as
 /// encoding the whole catalog (an untouched item's vector gets no gradient) at a cost that does
 /// not grow with the catalog.
-struct StepItems {
+public struct StepItems {
     /// Catalog indices, ascending: row i of the subset is item `items[i]`.
-    let items: [Int32]
+    public let items: [Int32]
     /// Per catalog item: its row, −1 where the step does not touch it.
     private let rows: [Int32]
 
     /// `lists` hold catalog indices; −1 (padding) is skipped.
-    init(touching lists: [[Int32]], catalogItems: Int) {
+    public init(touching lists: [[Int32]], catalogItems: Int) {
         let touched = Int32.max
         var rows = [Int32](repeating: -1, count: catalogItems)
         for list in lists { for item in list where item >= 0 { rows[Int(item)] = touched } }
@@ -25,7 +25,7 @@ struct StepItems {
     }
 
     /// Replaces each catalog index in `list` by its row (padding stays −1).
-    func renumber(_ list: inout [Int32]) {
+    public func renumber(_ list: inout [Int32]) {
         for i in list.indices where list[i] >= 0 { list[i] = rows[Int(list[i])] }
     }
 }
