@@ -105,4 +105,37 @@ struct TrainCommandTests {
         let fineTuneSmoothing = try CLIRunner.run(["finetune", makeTempFolder(), "--data", folder, "--label-smoothing=-0.1", "--out", makeTempFolder()])
         #expect(fineTuneSmoothing.status == 64 && fineTuneSmoothing.stderr.contains("'--label-smoothing' must be at least 0"), "\(fineTuneSmoothing.stderr)")
     }
+    @Test func multiCatalogMistakesAreRefusedBeforeAnyWork() throws {
+        let (folder, preset) = Self.data()
+        let twice = try CLIRunner.run(["train", "--data", folder, "--data", folder + "/", "--preset", preset, "--out", makeTempFolder()])
+        #expect(twice.status == 64 && twice.stderr.contains("given twice"), "\(twice.stderr)")
+        let corpus = makeTempFolder() + "/corpus.json"
+        writeFile(corpus, #"{"name": "two", "catalogs": ["../nowhere/shop"]}"#)
+        let missing = try CLIRunner.run(["train", "--corpus", corpus, "--preset", preset, "--out", makeTempFolder()])
+        #expect(missing.status == 66 && missing.stderr.contains("../nowhere/shop"), "\(missing.stderr)")
+        let both = try CLIRunner.run(["train", "--corpus", corpus, "--data", folder, "--out", makeTempFolder()])
+        #expect(both.status == 64 && both.stderr.contains("either '--data' or '--corpus'"), "\(both.stderr)")
+        let neither = try CLIRunner.run(["train", "--out", makeTempFolder()])
+        #expect(neither.status == 64 && neither.stderr.contains("--corpus"), "\(neither.stderr)")
+        let map = try CLIRunner.run(["finetune", makeTempFolder(), "--data", folder, "--map-field", "title", "--out", makeTempFolder()])
+        #expect(map.status != 0)
+    }
+
+    @Test func trainsOnTwoCatalogsFromACorpusFile() throws {
+        let (shop, preset) = Self.data()
+        let work = makeTempFolder()
+        var inter = "user_id:token\titem_id:token\n"
+        for u in 0..<40 { for t in 0..<(5 + u % 5) { inter += "u\(u)\ti\((u * 2 + t) % 20)\n" } }
+        writeFile(work + "/games/games.inter", inter)
+        writeFile(work + "/games/games.item", "item_id:token\ttitle:token_seq\n" + (0..<20).map { "i\($0)\tgame title \($0)\n" }.joined())
+        writeFile(work + "/corpus.json", "{\"name\": \"two\", \"catalogs\": [\"games\", \"\(shop)\"]}")
+        let out = makeTempFolder() + "/base"
+        let run = try CLIRunner.run(["train", "--corpus", work + "/corpus.json", "--preset", preset, "--loss", "ssm:8", "--epochs", "2",
+                                     "--vocab-size", "60", "--validation-cases", "20", "--out", out])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("catalog games: 40 users, 20 items") && run.stderr.contains("catalog shop: 60 users, 30 items"), "\(run.stderr)")
+        #expect(run.stderr.contains("valid NDCG@10 by catalog: games "), "\(run.stderr)")
+        let config = try String(contentsOfFile: out + "/config.json", encoding: .utf8)
+        #expect(config.contains("\"dataset\" : \"two\"") && config.contains("\"catalogs\""))
+    }
 }
