@@ -11,7 +11,7 @@ cd "$root"
 name="${1:?usage: bash bench/pretrain.sh NAME (a folder of models/pretrained/)}"
 recipe="models/pretrained/$name/recipe.json"
 [[ -f "$recipe" ]] || { echo "bench/pretrain: no $recipe (published bases: $(ls models/pretrained | tr '\n' ' '))" >&2; exit 66; }
-field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$recipe" "$1"; }
+field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None) or '')" "$recipe" "$@"; }
 corpus="$(field corpus)"
 for d in $(python3 -c "import json,os,sys; c=json.load(open(sys.argv[1])); print(' '.join(os.path.normpath(os.path.join(os.path.dirname(sys.argv[1]), p)) for p in c['catalogs']))" "$corpus"); do
   [[ -d "$d" ]] || { echo "bench/pretrain: $d is absent; the corpus needs ../shared/datasets" >&2; exit 0; }
@@ -30,7 +30,7 @@ else
   echo "==> $name: training on $corpus"
   "$bin" train --corpus "$corpus" --preset "$(field preset)" --loss "$(field loss)" --epochs "$(field epochs)" \
     --batch "$(field batch)" --lr "$(field lr)" --seed "$(field seed)" --threads "$(field threads)" \
-    --validation-cases "$(field validation_cases)" --patience 1000 --out "$out" 2>&1 | tee "$out.log"
+    --validation-cases "$(field validation_cases)" --negatives-from "$(field negatives_from union)" --patience 1000 --out "$out" 2>&1 | tee "$out.log"
 fi
 echo $(( $(date +%s) - t0 )) >> "$out.seconds"
 export SRTHUB_HOME="${SRTHUB_HOME:-$root/.cache/pretrained/home}"

@@ -13,7 +13,8 @@ extension Trainer {
         var sum = [Double](repeating: 0, count: network.params.count)
         for batch in makeBatches(&rng) where batches < maxBatches {
             let (sequences, length, rows) = assemble(batch, rng: &rng)
-            _ = lossAndGradients(sequences, batch: batch.count, length: length, rows: rows, training: false, rng: &rng)
+            _ = lossAndGradients(sequences, batch: batch.count, length: length, rows: rows, negativesFrom: negativeCatalog(of: batch),
+                                 training: false, rng: &rng)
             for i in 0..<sum.count { let g = Double(network.grads[i]); sum[i] += g * g }
             batches += 1
         }

@@ -21,9 +21,14 @@ public final class Trainer {
     let best: FloatBuffer
     /// The moving average of the weights that validation sees, when options.averageEpochs is set.
     private(set) var average: WeightAverage?
-    /// Per-item log sampling probability for the sampled softmax (popularity + 1, as the reference).
+    /// Per-item log sampling probability for the sampled softmax (popularity + 1, as the reference;
+    /// within the item's own catalog when negatives come from the batch's catalog).
     let logQ: [Float]
     let popular: NegativeSampler
+    /// Negatives from the batch's own catalog: each catalog's items and popularity sampler.
+    let catalogSamplers: [(items: Range<Int>, sampler: NegativeSampler)]
+    /// Windows cut into batches together: all of them, or one group per catalog.
+    let batchGroups: [[Int]]
     /// Per window: the user's training items, sorted (BCE negatives avoid them).
     let seen: [Int32: [Int32]]
 
@@ -83,9 +88,26 @@ public final class Trainer {
         best = FloatBuffer(count: network.params.count)
         snapshot = (FloatBuffer(count: network.params.count), FloatBuffer(count: network.params.count), FloatBuffer(count: network.params.count))
         let counts = split.popularity.map { Double($0 + 1) }
-        let total = counts.reduce(0, +)
-        logQ = counts.map { Float(log($0 / total)) }
         popular = NegativeSampler(popularity: split.popularity)
+        if options.negatives == .catalog && !split.catalogs.isEmpty {
+            var logQ = [Float](repeating: 0, count: counts.count)
+            catalogSamplers = split.catalogs.map { part in
+                let total = counts[part.items].reduce(0, +)
+                for i in part.items { logQ[i] = Float(log(counts[i] / total)) }
+                return (part.items, NegativeSampler(popularity: Array(split.popularity[part.items])))
+            }
+            self.logQ = logQ
+            var groups = [[Int]](repeating: [], count: split.catalogs.count)
+            for (w, window) in windows.enumerated() {
+                groups[split.catalogs.firstIndex { $0.users.contains(Int(window.user)) }!].append(w)
+            }
+            batchGroups = groups
+        } else {
+            let total = counts.reduce(0, +)
+            logQ = counts.map { Float(log($0 / total)) }
+            catalogSamplers = []
+            batchGroups = [Array(windows.indices)]
+        }
         var seen: [Int32: [Int32]] = [:]
         if options.loss == .binaryCrossEntropy {
             for (sequence, user) in zip(split.train, split.trainUsers) { seen[user] = Array(Set(sequence)).sorted() }
@@ -95,8 +117,10 @@ public final class Trainer {
 
     public var stepsPerEpoch: Int {
         let bucket = options.batch * 32
-        return stride(from: 0, to: windows.count, by: bucket).reduce(0) { total, start in
-            total + (min(bucket, windows.count - start) + options.batch - 1) / options.batch
+        return batchGroups.reduce(0) { steps, group in
+            stride(from: 0, to: group.count, by: bucket).reduce(steps) { total, start in
+                total + (min(bucket, group.count - start) + options.batch - 1) / options.batch
+            }
         }
     }
 
@@ -137,7 +161,8 @@ public final class Trainer {
                 let stepStart = Date()
                 let (sequences, length, rows) = assemble(batch, rng: &rng)
                 let learningRate = options.schedule == "constant" ? options.learningRate : schedule.rate(at: step)
-                let loss = trainStep(sequences, batch: batch.count, length: length, rows: rows, rate: learningRate, step: step + 1, rng: &rng)
+                let loss = trainStep(sequences, batch: batch.count, length: length, rows: rows, negativesFrom: negativeCatalog(of: batch),
+                                     rate: learningRate, step: step + 1, rng: &rng)
                 step += 1
                 lossSum += Double(loss) * Double(rows.count)
                 targets += rows.count
@@ -200,19 +225,30 @@ public final class Trainer {
     /// Batches for one epoch: a fresh permutation (so a resumed run repeats it), cut into buckets
     /// of 32 batches whose windows are sorted by length, so each batch runs at about its own length
     /// instead of always at the maximum; the batch order is then shuffled.
+    /// With negatives from each batch's own catalog, each catalog's windows are cut into batches
+    /// on their own first.
     func makeBatches(_ rng: inout RandomSource) -> [[Int]] {
-        var order = Array(windows.indices)
-        order.shuffle(using: &rng)
         var batches: [[Int]] = []
         let bucket = options.batch * 32
-        for bucketStart in stride(from: 0, to: order.count, by: bucket) {
-            let sorted = order[bucketStart..<min(bucketStart + bucket, order.count)].sorted { windows[$0].items.count < windows[$1].items.count }
-            for batchStart in stride(from: 0, to: sorted.count, by: options.batch) {
-                batches.append(Array(sorted[batchStart..<min(batchStart + options.batch, sorted.count)]))
+        for group in batchGroups {
+            var order = group
+            order.shuffle(using: &rng)
+            for bucketStart in stride(from: 0, to: order.count, by: bucket) {
+                let sorted = order[bucketStart..<min(bucketStart + bucket, order.count)].sorted { windows[$0].items.count < windows[$1].items.count }
+                for batchStart in stride(from: 0, to: sorted.count, by: options.batch) {
+                    batches.append(Array(sorted[batchStart..<min(batchStart + options.batch, sorted.count)]))
+                }
             }
         }
         batches.shuffle(using: &rng)
         return batches
+    }
+
+    /// The catalog (index into `catalogSamplers`) whose items a batch's negatives come from; nil: the union.
+    func negativeCatalog(of batch: [Int]) -> Int? {
+        guard !catalogSamplers.isEmpty, let first = batch.first else { return nil }
+        let user = Int(windows[first].user)
+        return split.catalogs.firstIndex { $0.users.contains(user) }
     }
 
     /// Item sequences [batch·length] (length = the longest input in the batch) and the rows to score.
@@ -234,8 +270,9 @@ public final class Trainer {
     }
 
     /// One optimizer step on one batch; returns the mean loss over its scored positions.
-    func trainStep(_ sequences: [Int32], batch: Int, length: Int, rows: ScoredRows, rate: Float, step: Int, rng: inout RandomSource) -> Float {
-        let loss = lossAndGradients(sequences, batch: batch, length: length, rows: rows, training: true, rng: &rng)
+    func trainStep(_ sequences: [Int32], batch: Int, length: Int, rows: ScoredRows, negativesFrom catalog: Int?, rate: Float, step: Int,
+                   rng: inout RandomSource) -> Float {
+        let loss = lossAndGradients(sequences, batch: batch, length: length, rows: rows, negativesFrom: catalog, training: true, rng: &rng)
         let ranges = trainable ?? [0..<network.params.count]
         ewc?.addGradient(network.params.pointer, into: network.grads.pointer, ranges: ranges)
         for range in frozen { (network.grads.pointer + range.lowerBound).update(repeating: 0, count: range.count) }  // clip only what trains
@@ -251,8 +288,9 @@ public final class Trainer {
 
     /// The mean loss over `rows` and its gradient in `network.grads`, on one worker or split across several.
     /// Sampled losses encode only the items the step touches (see `StepItems`); full CE needs them all.
-    func lossAndGradients(_ sequences: [Int32], batch: Int, length: Int, rows: ScoredRows, training: Bool, rng: inout RandomSource) -> Float {
-        var negatives = sampledNegatives(&rng), sequences = sequences, rows = rows, logQ = logQ
+    func lossAndGradients(_ sequences: [Int32], batch: Int, length: Int, rows: ScoredRows, negativesFrom catalog: Int? = nil, training: Bool,
+                          rng: inout RandomSource) -> Float {
+        var negatives = sampledNegatives(from: catalog, &rng), sequences = sequences, rows = rows, logQ = logQ
         var subset: [Int32]?
         if options.loss != .fullCrossEntropy {
             let step = StepItems(touching: [sequences, rows.targets, rows.negatives, negatives], catalogItems: network.catalogItems)
@@ -286,8 +324,12 @@ public final class Trainer {
     }
 
     /// The K popularity-sampled negatives a sampled-softmax step shares; none for other losses.
-    func sampledNegatives(_ rng: inout RandomSource) -> [Int32] {
+    func sampledNegatives(from catalog: Int? = nil, _ rng: inout RandomSource) -> [Int32] {
         guard case .sampledSoftmax(let k) = options.loss else { return [] }
+        if let catalog {
+            let (items, sampler) = catalogSamplers[catalog]
+            return (0..<k).map { _ in Int32(items.lowerBound) + sampler.draw(.popularity, count: items.count, &rng) }
+        }
         return (0..<k).map { _ in samplePopular(&rng) }
     }
 

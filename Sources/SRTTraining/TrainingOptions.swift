@@ -34,6 +34,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// catalog (nil: 0, the reference's). 0.1 lifts SRT over RecBole's SASRec on ml-100k, session 12:
     /// bench/RESULTS.md. Set and read it through `lossLabelSmoothing`.
     public var labelSmoothing: Float?
+    /// Multi-catalog training with a sampled loss: draw negatives from the batch's own catalog
+    /// (each batch then holds one catalog's sequences) instead of the whole union (nil).
+    public var negatives: NegativeSource?
 
     public init() {}
 
@@ -81,7 +84,18 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         case averageEpochs = "average_epochs"
         case temperature
         case labelSmoothing = "label_smoothing"
+        case negatives
     }
+}
+
+/// Where a sampled loss's negatives come from when one model trains on several catalogs.
+public enum NegativeSource: String, Codable, Sendable, CaseIterable {
+    /// Any item of the union, by popularity: most negatives then come from other catalogs, which
+    /// tell themselves apart by their text alone.
+    case union
+    /// The batch's own catalog, by its popularity: batches hold one catalog each (in random
+    /// order), so every negative is an item the user could have chosen instead.
+    case catalog
 }
 
 /// What a training run reports as it goes; the caller renders it and may ask to stop.

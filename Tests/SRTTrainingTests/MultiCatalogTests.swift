@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SRTData
 import SRTModel
+import SRTTensor
 @testable import SRTTraining
 
 /// Training on several catalogs at once, and fine-tuning onto a catalog whose text columns differ.
@@ -80,6 +81,42 @@ import SRTModel
         let alpha = try DatasetLoader.load(request.dataPaths[0])
         #expect(config.catalogs?.first?.fingerprint == alpha.fingerprint())
         #expect(report.test.cases == 100)  // every user of both catalogs has at least 3 items
+    }
+
+    @Test func catalogNegativesComeFromTheBatchsOwnCatalog() throws {
+        let union = try DatasetLoader.load([Self.catalog("alpha", items: 30), Self.catalog("beta", items: 20)])
+        let split = try union.split(.leaveOneOut)
+        let shape = ModelShape(architecture: Architecture(name: "t", layers: 1, heads: 1, hidden: 8, inner: 8, maxLength: 8),
+                               itemEncoder: ItemEncoderConfig(kind: .id), items: union.itemCount)
+        var options = TrainingOptions()
+        options.loss = .sampledSoftmax(negatives: 40)
+        options.batch = 8
+        options.negatives = .catalog
+        let trainer = Trainer(network: Network(shape: shape, maxBatch: 8), split: split, options: options)
+        var rng = RandomSource(seed: 5)
+        let batches = trainer.makeBatches(&rng)
+        #expect(batches.count == trainer.stepsPerEpoch)
+        #expect(Set(batches.flatMap { $0 }).count == trainer.windows.count)
+        var seen = Set<Int>()
+        for batch in batches {
+            guard let catalog = trainer.negativeCatalog(of: batch) else { Issue.record("a batch without a catalog"); continue }
+            seen.insert(catalog)
+            let items = split.catalogs[catalog].items
+            #expect(batch.allSatisfy { split.catalogs[catalog].users.contains(Int(trainer.windows[$0].user)) }, "a batch mixes catalogs")
+            #expect(trainer.sampledNegatives(from: catalog, &rng).allSatisfy { items.contains(Int($0)) })
+        }
+        #expect(seen == [0, 1])
+        // logQ is normalized within each catalog: each catalog's probabilities sum to 1.
+        func probability(_ trainer: Trainer, _ items: [Int]) -> Double { items.reduce(0.0) { $0 + exp(Double(trainer.logQ[$1])) } }
+        for part in split.catalogs {
+            #expect(abs(probability(trainer, Array(part.items)) - 1) < 1e-4)
+        }
+        // The union's own way: one shared pool, batches free to mix.
+        options.negatives = nil
+        let mixed = Trainer(network: Network(shape: shape, maxBatch: 8), split: split, options: options)
+        #expect(mixed.negativeCatalog(of: [0]) == nil)
+        let everyItem = split.catalogs.flatMap { Array($0.items) }
+        #expect(abs(probability(mixed, everyItem) - 1) < 1e-4)
     }
 
     @Test func evaluatingPerCatalogRanksAmongThatCatalogsItemsOnly() throws {

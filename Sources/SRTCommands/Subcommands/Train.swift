@@ -54,6 +54,8 @@ struct Train: AsyncParsableCommand {
     var windowStride: Int?
     @Option(help: "Worker threads: each batch is split across them (results depend on the seed and this count).") var threads = 1
     @Option(help: "Random seed (training is reproducible from it).") var seed: UInt64 = 2020
+    @Option(help: "With several catalogs and a sampled loss: draw negatives from the whole union, or from each batch's own catalog (batches then hold one catalog each).")
+    var negativesFrom: NegativeSource = .union
     @Option(help: "Validation cases scored after each epoch (default: all; with several catalogs, an equal share of each).")
     var validationCases: Int?
     @Option(help: "Checkpoint folder to write.") var out: String?
@@ -93,6 +95,7 @@ struct Train: AsyncParsableCommand {
         var request = TrainRequest(dataPaths: paths, architecture: architecture, output: out ?? resume!)
         request.corpusName = corpusName
         request.options.validationCases = validationCases
+        request.options.negatives = negativesFrom == .union ? nil : negativesFrom
         request.resume = resume
         request.load = dataOptions.loadOptions
         request.splitProtocol = split.splitProtocol
@@ -131,3 +134,4 @@ struct Train: AsyncParsableCommand {
 }
 
 extension ItemEncoderConfig.Kind: ExpressibleByArgument {}
+extension NegativeSource: ExpressibleByArgument {}
