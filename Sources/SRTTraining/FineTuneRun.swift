@@ -24,6 +24,8 @@ public struct FineTuneRequest: Sendable {
     public var temperature: Float?
     /// Full CE's label smoothing (0: none); nil: the base's when the loss is the base's, else none.
     public var labelSmoothing: Float?
+    /// Epochs of the start probe (`StartProbe`): the base's weights against fresh ones; 0 skips it.
+    public var probeEpochs = 0
     /// Explicit text-field sources (`--map-field title=title+brand`); the rest follow `FieldMapping.infer`.
     public var fieldMap: [String: [String]] = [:]
     public var output: String
@@ -94,14 +96,32 @@ public enum FineTuneRun {
         try options.checkLabelSmoothing()
         var validation = Evaluator.evaluate(network, cases: CatalogEvaluation.validationCases(split, limit: options.validationCases), ks: [10]).masked["ndcg@10"] ?? 0
         _ = progress(.note("base model before fine-tuning: validation NDCG@10 \(String(format: "%.4f", validation))"))
-        let stages = request.plan.stages(layers: base.model.architecture.layers, epochsPerLayer: request.epochsPerLayer, finalEpochs: request.finalEpochs)
+        var stages = request.plan.stages(layers: base.model.architecture.layers, epochsPerLayer: request.epochsPerLayer, finalEpochs: request.finalEpochs)
         var record = FineTuningRecord(base: request.baseReference ?? request.base, baseDigest: request.baseDigest, baseDataset: base.dataset,
                                       baseDatasetFingerprint: base.datasetFingerprint, plan: request.plan.description,
                                       ewcLambda: Double(request.ewc), stages: [], baseTraining: base.training)
+        var interrupted = false
+        if request.probeEpochs > 0 {
+            if let probe = StartProbe.run(network, split: split, options: options, epochs: request.probeEpochs, progress: progress) {
+                record.probe = .init(probe)
+                let scores = "validation NDCG@10 after \(probe.epochs) epochs: \(String(format: "%.4f", probe.baseValidation)) from the base, \(String(format: "%.4f", probe.freshValidation)) from fresh weights"
+                if probe.baseWins {
+                    _ = progress(.note("probe: the base's start wins (\(scores)); fine-tuning from the base"))
+                } else {
+                    // The base does not help here: train as from scratch, in one stage of the whole budget, with nothing to hold on to.
+                    _ = progress(.note("probe: the base's start LOSES on this catalog (\(scores)); training from fresh weights instead, everything unfrozen, no EWC"))
+                    stages = [StagePlan.Stage(topLayers: nil, epochs: stages.reduce(0) { $0 + $1.epochs })]
+                    ewc = nil
+                    validation = Evaluator.evaluate(network, cases: CatalogEvaluation.validationCases(split, limit: options.validationCases), ks: [10]).masked["ndcg@10"] ?? 0
+                }
+            } else {
+                interrupted = true
+            }
+        }
         var history: [EpochSummary] = []
         var seen = 0
         var last: Trainer?
-        for (i, stage) in stages.enumerated() {
+        for (i, stage) in stages.enumerated() where !interrupted {
             var stageOptions = options
             stageOptions.epochs = stage.epochs
             stageOptions.seed = options.seed &+ UInt64(i)
@@ -124,13 +144,15 @@ public enum FineTuneRun {
             last = trainer
             if stopped { break }
         }
-        guard let trainer = last else { throw TrainingError.badOption("no stage to run") }
+        // Interrupted during the probe: the base's weights are in place, written as they are.
+        let trainer = last ?? Trainer(network: network, split: split, options: options)
         options.epochs = stages.reduce(0) { $0 + $1.epochs }  // the whole schedule, for the record
         _ = progress(.note("computing the diagonal Fisher information on the new data (for the next fine-tune)"))
         let fisher = trainer.fisher()
         let test = Evaluator.evaluate(network, cases: split.test, ks: [1, 5, 10])
         let nonEmbedding = network.layout.count - network.layout.embeddingCount
-        let method = "finetune \(request.plan)" + (request.ewc > 0 ? ", EWC λ=\(formatted(request.ewc))" : ", no EWC")
+        let method = record.probe?.start == .fresh ? "finetune: fresh weights (the base lost the start probe), full, no EWC"
+            : "finetune \(request.plan)" + (request.ewc > 0 ? ", EWC λ=\(formatted(request.ewc))" : ", no EWC")
         var config = CheckpointConfig(
             name: (request.output as NSString).lastPathComponent, model: shape, training: options,
             parameters: .init(total: network.layout.count, nonEmbedding: nonEmbedding),

@@ -71,6 +71,26 @@ public struct FineTuningRecord: Codable, Sendable {
         }
     }
 
+    /// What the start probe measured, and which start the fine-tune took (absent: no probe).
+    public struct ProbeRecord: Codable, Sendable {
+        public enum Start: String, Codable, Sendable { case base, fresh }
+        public let epochs: Int
+        public let baseValidationNDCG10: Double
+        public let freshValidationNDCG10: Double
+        public let start: Start
+
+        init(_ probe: StartProbe) {
+            (epochs, baseValidationNDCG10, freshValidationNDCG10) = (probe.epochs, probe.baseValidation, probe.freshValidation)
+            start = probe.baseWins ? .base : .fresh
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case epochs, start
+            case baseValidationNDCG10 = "base_validation_ndcg@10"
+            case freshValidationNDCG10 = "fresh_validation_ndcg@10"
+        }
+    }
+
     public var base: String
     public var baseDigest: String?
     public var baseDataset: String
@@ -80,6 +100,7 @@ public struct FineTuningRecord: Codable, Sendable {
     public var stages: [StageResult]
     /// The base's own training recipe: what `eval --baselines scratch` trains from scratch.
     public var baseTraining: TrainingOptions?
+    public var probe: ProbeRecord?
 
     enum CodingKeys: String, CodingKey {
         case base, plan, stages
@@ -88,5 +109,6 @@ public struct FineTuningRecord: Codable, Sendable {
         case baseDatasetFingerprint = "base_dataset_fingerprint"
         case ewcLambda = "ewc_lambda"
         case baseTraining = "base_training"
+        case probe = "start_probe"
     }
 }

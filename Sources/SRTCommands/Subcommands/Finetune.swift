@@ -50,12 +50,16 @@ struct Finetune: AsyncParsableCommand {
     @Option(help: "Worker threads: each batch is split across them (results depend on the seed and this count).") var threads = 1
     @Option(help: "Validate and keep an exponential moving average of the weights over about this many epochs of each stage (0: the raw weights).")
     var averageEpochs: Double = 0
+    @Option(help: ArgumentHelp("Epochs of the start probe: the base's weights and fresh ones each train this long, and the fine-tune starts from the better on validation (0: no probe).",
+                               discussion: "Where the base's start loses (a catalog far from its corpus), finetune says so and trains from fresh weights, everything unfrozen, for the plan's whole budget."))
+    var probeEpochs = 2
     @Option(help: "Random seed.") var seed: UInt64 = 2020
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var split: SplitOptions
     @OptionGroup var home: HomeOptions
 
     func validate() throws {
+        if probeEpochs < 0 { throw ValidationError("'--probe-epochs' must be zero or positive, got \(probeEpochs)") }
         guard StagePlan(stages) != nil else { throw ValidationError("'--stages' must be progressive, full or top:N (N ≥ 1), got '\(stages)'") }
         if let loss, LossKind(loss) == nil { throw ValidationError("'--loss' must be ce, bce or ssm:K, got '\(loss)'") }
         if epochsPerLayer < 1 || finalEpochs < 1 { throw ValidationError("'--epochs-per-layer' and '--final-epochs' must be at least 1") }
@@ -80,6 +84,7 @@ struct Finetune: AsyncParsableCommand {
         request.epochsPerLayer = epochsPerLayer
         request.finalEpochs = finalEpochs
         request.ewc = ewc
+        request.probeEpochs = probeEpochs
         request.loss = loss.flatMap(LossKind.init)
         request.temperature = temperature
         request.labelSmoothing = labelSmoothing

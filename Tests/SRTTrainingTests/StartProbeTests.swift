@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import SRTData
+import SRTModel
+@testable import SRTTraining
+
+/// The fine-tune's start probe: the base's weights against fresh ones, the winner kept.
+@Suite struct StartProbeTests {
+    /// A catalog of 25 items named "thing number i" whose users step through them by `step`.
+    static func cycle(step: Int) -> String {
+        let path = NSTemporaryDirectory() + "srthub-probe-" + UUID().uuidString + "/steps"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        var inter = "user_id:token\titem_id:token\n"
+        for u in 0..<80 {
+            for t in 0..<(5 + u % 10) { inter += "u\(u)\ti\(((u * 7 + step * t) % 25 + 25) % 25)\n" }
+        }
+        var items = "item_id:token\ttitle:token_seq\n"
+        for i in 0..<25 { items += "i\(i)\tthing number \(i)\n" }
+        try! inter.write(toFile: path + "/steps.inter", atomically: true, encoding: .utf8)
+        try! items.write(toFile: path + "/steps.item", atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func base(trainedOn data: String) throws -> String {
+        var request = Synthetic.request(encoder: .text, epochs: 20)
+        request.dataPaths = [data]
+        return try TrainingRun.run(request) { _ in .proceed }.checkpoint
+    }
+
+    static func config(_ checkpoint: String) throws -> CheckpointConfig {
+        try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/config.json")))
+    }
+
+    @Test func aUsefulBaseWinsAndTheFineTuneIsExactlyAsWithoutTheProbe() throws {
+        let data = Self.cycle(step: 1)
+        let base = try Self.base(trainedOn: data)
+        func fineTune(probeEpochs: Int) throws -> (config: CheckpointConfig, weights: Data) {
+            var request = FineTuneRequest(base: base, dataPath: data, output: NSTemporaryDirectory() + "srthub-probe-out-" + UUID().uuidString)
+            request.plan = .full
+            request.finalEpochs = 2
+            request.ewc = 0
+            request.options.batch = 16
+            request.probeEpochs = probeEpochs
+            let report = try FineTuneRun.run(request) { _ in .proceed }
+            return (try Self.config(report.checkpoint), try Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/model.safetensors")))
+        }
+        let probed = try fineTune(probeEpochs: 1)
+        let plain = try fineTune(probeEpochs: 0)
+        let probe = try #require(probed.config.fineTuning?.probe)
+        #expect(probe.start == .base && probe.baseValidationNDCG10 > probe.freshValidationNDCG10, "\(probe)")
+        #expect(plain.config.fineTuning?.probe == nil)
+        #expect(probed.weights == plain.weights, "after a won probe the fine-tune starts from the base's exact weights")
+    }
+
+    @Test func aBaseThatHurtsLosesAndTrainingStartsFromFreshWeights() throws {
+        // A base whose weights are large noise: nothing in it helps, and Adam needs many steps to
+        // undo it. (A base trained on the opposite order, i − 1, still wins: it re-learns in an epoch.)
+        let base = try Self.base(trainedOn: Self.cycle(step: -1))
+        let path = base + "/model.safetensors"
+        let tensors = try Safetensors.decode(try Data(contentsOf: URL(fileURLWithPath: path))).tensors.values.sorted { $0.name < $1.name }
+        let noisy = tensors.map { t in
+            Safetensors.Tensor(name: t.name, shape: t.shape, values: t.values.indices.map { i in 3 * sin(Float(i) * 12.9898 + Float(t.name.count)) })
+        }
+        try Safetensors.encode(noisy).write(to: URL(fileURLWithPath: path))
+        var request = FineTuneRequest(base: base, dataPath: Self.cycle(step: 1), output: NSTemporaryDirectory() + "srthub-probe-out-" + UUID().uuidString)
+        request.epochsPerLayer = 2
+        request.finalEpochs = 8
+        request.options.learningRate = 1e-2
+        request.options.batch = 16
+        request.options.patience = 20
+        request.probeEpochs = 2
+        var notes: [String] = []
+        var stages = 0
+        let report = try FineTuneRun.run(request) { event in
+            if case .note(let text) = event { notes.append(text) }
+            if case .stage = event { stages += 1 }
+            return .proceed
+        }
+        let config = try Self.config(report.checkpoint)
+        let probe = try #require(config.fineTuning?.probe)
+        #expect(probe.start == .fresh && probe.freshValidationNDCG10 > probe.baseValidationNDCG10, "\(probe)")
+        #expect(notes.contains { $0.contains("LOSES") }, "finetune says so")
+        #expect(stages == 1 && config.fineTuning?.stages.count == 1, "one stage of everything instead of progressive unfreezing")
+        #expect(config.training.epochs == 2 + 8, "the whole budget of the plan")
+        #expect(config.method.contains("fresh weights"))
+        #expect(report.test.masked["hr@5"]! > 0.5, "it still learns the catalog: \(report.test.masked)")
+    }
+}
