@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Transfer: does a base pretrained on the amazon-7 corpus fine-tune onto catalogs it never saw
 # better than the same architecture trained from scratch? (release build, ../shared/datasets)
-# For each target (amazon-beauty, amazon-office) and each published base (models/pretrained/):
+# For each target (amazon-beauty and amazon-office, never pretrained on; ml-100k's movies, far from
+# the corpus, from .cache/ml-100k as scripts/setup.sh installs it) and each published base (models/pretrained/):
 #   scratch    srthub train --preset <the base's> --loss ce, FT_EPOCHS epochs (the scratch recipe);
 #   zero-shot  srthub eval of the base itself on the target's test users (no fine-tuning);
 #   fine-tuned srthub finetune <base> with the command's defaults (its epoch count is FT_EPOCHS).
@@ -15,12 +16,15 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 datasets="${DATASETS:-../shared/datasets}"
-targets="${TARGETS:-amazon-beauty amazon-office}"
+targets="${TARGETS:-amazon-beauty amazon-office ml-100k}"
+data() {  # a target's folder: ../shared/datasets/NAME, else .cache/NAME (the demo data)
+  if [[ -d "$datasets/$1" ]]; then echo "$datasets/$1"; else echo ".cache/$1"; fi
+}
 bases="${BASES:-$(ls models/pretrained)}"
 threads="${THREADS:-2}"
 epochs="${FT_EPOCHS:-30}"
 for t in $targets; do
-  [[ -d "$datasets/$t" ]] || { echo "bench/transfer: $datasets/$t is absent; it needs ../shared/datasets" >&2; exit 0; }
+  [[ -d "$(data "$t")" ]] || { echo "bench/transfer: $t is absent (neither $datasets/$t nor .cache/$t); it needs ../shared/datasets and scripts/setup.sh" >&2; exit 0; }
 done
 swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || true
 bin="$(swift build -c release --show-bin-path)/srthub"
@@ -35,7 +39,7 @@ timed() {  # name command...: runs unless $out/name exists; records seconds
   echo $(( $(date +%s) - t0 )) > "$out/$name.seconds"
 }
 ranks() {  # name checkpoint target: per-user test ranks of a checkpoint
-  [[ -f "$out/$1.ranks.json" ]] || "$bin" eval "$2" --data "$datasets/$3" --no-save --threads "$threads" --ranks "$out/$1.ranks.json" --json > "$out/$1.eval.json" 2>/dev/null
+  [[ -f "$out/$1.ranks.json" ]] || "$bin" eval "$2" --data "$(data "$3")" --no-save --threads "$threads" --ranks "$out/$1.ranks.json" --json > "$out/$1.eval.json" 2>/dev/null
 }
 for b in $bases; do
   [[ -f ".cache/pretrained/$b/config.json" ]] || { echo "bench/transfer: base $b is not built: run bash bench/pretrain.sh $b" >&2; exit 66; }
@@ -43,10 +47,10 @@ done
 for t in $targets; do
   for b in $bases; do
     preset=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['model']['architecture']['name'])" ".cache/pretrained/$b/config.json")
-    timed "$t.scratch-$preset" "$bin" train --data "$datasets/$t" --preset "$preset" --loss ce --epochs "$epochs" --patience 1000 --threads "$threads" --out "$out/$t.scratch-$preset"
+    timed "$t.scratch-$preset" "$bin" train --data "$(data "$t")" --preset "$preset" --loss ce --epochs "$epochs" --patience 1000 --threads "$threads" --out "$out/$t.scratch-$preset"
     ranks "$t.scratch-$preset" "$out/$t.scratch-$preset" "$t"
-    timed "$t.zero-shot-$b" "$bin" eval ".cache/pretrained/$b" --data "$datasets/$t" --no-save --threads "$threads" --ranks "$out/$t.zero-shot-$b.ranks.json" --json
-    timed "$t.finetuned-$b" "$bin" finetune ".cache/pretrained/$b" --data "$datasets/$t" --threads "$threads" ${FT_ARGS:-} --out "$out/$t.finetuned-$b"
+    timed "$t.zero-shot-$b" "$bin" eval ".cache/pretrained/$b" --data "$(data "$t")" --no-save --threads "$threads" --ranks "$out/$t.zero-shot-$b.ranks.json" --json
+    timed "$t.finetuned-$b" "$bin" finetune ".cache/pretrained/$b" --data "$(data "$t")" --threads "$threads" ${FT_ARGS:-} --out "$out/$t.finetuned-$b"
     ranks "$t.finetuned-$b" "$out/$t.finetuned-$b" "$t"
   done
 done

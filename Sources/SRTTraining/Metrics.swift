@@ -41,18 +41,23 @@ public struct MetricAccumulator: Sendable {
         1 + atLeast(scores[target], scores: scores, count: count) - 1 - excludedAtLeast(target, scores: scores, excluded: excluded)
     }
 
+    /// A score as ranking compares it: a non-finite score (a diverged model's NaN or ±inf) counts as
+    /// −inf, so such a target ranks last, never first (NaN compares false with everything).
+    @inline(__always) static func comparable(_ s: Float) -> Float { s.isFinite ? s : -.infinity }
+
     /// How many of the `count` scores are ≥ `s` (a branch-free loop the compiler vectorizes).
     static func atLeast(_ s: Float, scores: UnsafePointer<Float>, count: Int) -> Int {
+        let s = comparable(s)
         var n = 0
-        for v in 0..<count { n &+= scores[v] >= s ? 1 : 0 }
+        for v in 0..<count { n &+= comparable(scores[v]) >= s ? 1 : 0 }
         return n
     }
 
     /// How many excluded items other than the target score at least as high as it.
     static func excludedAtLeast(_ target: Int, scores: UnsafePointer<Float>, excluded: Set<Int32>) -> Int {
-        let s = scores[target]
+        let s = comparable(scores[target])
         var n = 0
-        for v in excluded where Int(v) != target && scores[Int(v)] >= s { n += 1 }
+        for v in excluded where Int(v) != target && comparable(scores[Int(v)]) >= s { n += 1 }
         return n
     }
 }

@@ -139,7 +139,7 @@ public enum RankingEvaluation {
         let target = Int(c.target)
         let n = mode.negatives ?? 0
         var rng = RandomSource(seed: seed)
-        let s = row[target]
+        let s = MetricAccumulator.comparable(row[target])
         // Masking needs at least one item outside the history to draw.
         let mask = mode.maskHistory && history.subtracting([c.target]).count < count - 1
         var above = 0
@@ -147,7 +147,7 @@ public enum RankingEvaluation {
             var negative: Int32
             repeat { negative = sampler.draw(mode.sampling, count: count, &rng) }
             while Int(negative) == target || (mask && history.contains(negative))
-            if row[Int(negative)] >= s { above += 1 }
+            if MetricAccumulator.comparable(row[Int(negative)]) >= s { above += 1 }
         }
         return 1 + above
     }

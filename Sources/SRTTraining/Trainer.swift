@@ -36,6 +36,8 @@ public final class Trainer {
     public private(set) var seenInteractions = 0
     public private(set) var bestEpoch = 0
     public private(set) var bestValidation = -1.0
+    /// Why the run stopped early on a non-finite loss (nil: it did not); the best weights are kept.
+    public private(set) var diverged: String?
 
     /// Parameters the optimizer updates (all when nil); the rest stay bit-identical.
     public let trainable: [Range<Int>]?
@@ -163,6 +165,13 @@ public final class Trainer {
                 let learningRate = options.schedule == "constant" ? options.learningRate : schedule.rate(at: step)
                 let loss = trainStep(sequences, batch: batch.count, length: length, rows: rows, negativesFrom: negativeCatalog(of: batch),
                                      rate: learningRate, step: step + 1, rng: &rng)
+                guard loss.isFinite else {
+                    // A NaN epoch must never win model selection, nor its weights be written.
+                    diverged = "the training loss became \(loss) at epoch \(epoch), step \(batchNumber + 1): training stopped and keeps its best weights so far"
+                        + (bestEpoch > 0 ? " (epoch \(bestEpoch))" : " (the starting weights)") + "; try a lower --lr"
+                    _ = progress(.note(diverged!))
+                    break epochs
+                }
                 step += 1
                 lossSum += Double(loss) * Double(rows.count)
                 targets += rows.count
@@ -220,7 +229,7 @@ public final class Trainer {
     }
 
     /// Whether the run ended before its last epoch (stopped, not by early stopping or completion).
-    public var isResumable: Bool { resumeState.epoch < options.epochs && resumeState.sinceBest < options.patience }
+    public var isResumable: Bool { diverged == nil && resumeState.epoch < options.epochs && resumeState.sinceBest < options.patience }
 
     /// Batches for one epoch: a fresh permutation (so a resumed run repeats it), cut into buckets
     /// of 32 batches whose windows are sorted by length, so each batch runs at about its own length

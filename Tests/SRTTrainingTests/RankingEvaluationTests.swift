@@ -43,6 +43,29 @@ struct FixedScorer: HistoryScorer {
         #expect(m["hr@4"] == 0 && m["hr@5"] == 1)
     }
 
+    /// A diverged model's NaN or infinite score ranks last, never first: rank 0 once added +inf to
+    /// NDCG and MRR and counted a hit at every K.
+    @Test(arguments: [Float.nan, .infinity, -.infinity])
+    func nonFiniteScoresRankLast(_ bad: Float) throws {
+        var scores: [Float] = [6, 5, 4, 3, 2, 1]
+        scores[2] = bad
+        let diverged = FixedScorer(scores: scores)
+        let target = EvaluationCase(user: 0, input: [0], target: 2)
+        let full = try RankingEvaluation.ranks(diverged, cases: [target], modes: [EvaluationMode(maskHistory: false), EvaluationMode(maskHistory: true)],
+                                               ks: [1, 5], popularity: popularity)
+        #expect(full[0] == [6] && full[1] == [5], "last of 6 items; of 5 with the history item masked")
+        let sampled = try RankingEvaluation.ranks(diverged, cases: [target], modes: [EvaluationMode(negatives: 3, maskHistory: false)],
+                                                  ks: [1], popularity: popularity)
+        #expect(sampled[0] == [4], "last of the target and 3 negatives")
+        let metrics = RankingEvaluation.metrics(of: full[0], ks: [1, 5])
+        #expect(metrics.values.allSatisfy { $0.isFinite && $0 == 0 }, "\(metrics)")
+        // A non-finite score elsewhere never outranks a finite target.
+        let other = EvaluationCase(user: 0, input: [0], target: 3)
+        #expect(try RankingEvaluation.ranks(diverged, cases: [other], modes: [EvaluationMode(maskHistory: false)], ks: [1], popularity: popularity)[0] == [3])
+        // The trainer's own validation ranks the same way.
+        #expect(MetricAccumulator.rank(of: 2, scores: scores, count: 6) == 6)
+    }
+
     @Test func averagesOverCases() throws {
         let best = EvaluationCase(user: 0, input: [5], target: 0)   // rank 1
         let worst = EvaluationCase(user: 1, input: [2], target: 5)  // rank 6

@@ -84,6 +84,24 @@ enum Synthetic {
         #expect(wa != nil && wa == wb)
     }
 
+    /// A learning rate that blows the weights up: the loss turns non-finite within the first epoch,
+    /// training stops with a message, and the checkpoint holds the last good (here: starting) weights.
+    @Test func aNonFiniteLossStopsTrainingAndKeepsTheLastGoodWeights() throws {
+        var request = Synthetic.request(encoder: .text, epochs: 3)
+        request.options.learningRate = 1e30
+        var notes: [String] = [], epochs = 0
+        let report = try TrainingRun.run(request) { event in
+            if case .note(let text) = event { notes.append(text) }
+            if case .epoch = event { epochs += 1 }
+            return .proceed
+        }
+        #expect(notes.contains { $0.contains("the training loss became") && $0.contains("keeps its best weights") }, "\(notes)")
+        #expect(epochs == 0, "no epoch with a non-finite loss is validated or selected")
+        let weights = try Safetensors.decode(Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/model.safetensors"))).tensors
+        #expect(weights.values.allSatisfy { $0.values.allSatisfy(\.isFinite) }, "the written weights are finite")
+        #expect(!FileManager.default.fileExists(atPath: report.checkpoint + "/resume"), "resuming would only diverge again")
+    }
+
     /// `--select unmasked`: the best epoch is the one with the best unmasked validation NDCG@10.
     @Test func selectionFollowsTheChosenValidationMetric() throws {
         var request = Synthetic.request(encoder: .id, epochs: 8)
