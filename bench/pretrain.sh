@@ -4,7 +4,7 @@
 # batch, lr, seed, threads and validation cases. The checkpoint goes to .cache/pretrained/NAME; an
 # interrupted run (Ctrl-C, kill) continues where it stopped when the script is run again, and a
 # finished one is kept. Prints the digest `srthub add` gives it and its validation per catalog;
-# writes bench/results/pretrain-NAME.json.
+# writes bench/results/pretrain-NAME.json and the model card models/pretrained/NAME/README.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -35,6 +35,8 @@ fi
 echo $(( $(date +%s) - t0 )) >> "$out.seconds"
 export SRTHUB_HOME="${SRTHUB_HOME:-$root/.cache/pretrained/home}"
 digest="$("$bin" add "$out" --tag "$name:latest" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['digest'])")"
+# The published base's model card, as the registry renders it, beside its recipe.
+"$bin" show "$name:latest" --card > "models/pretrained/$name/README.md"
 python3 - "$out" "$name" "$digest" <<'PY'
 import json, os, sys
 out, name, digest = sys.argv[1:]

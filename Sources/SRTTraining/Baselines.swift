@@ -55,6 +55,11 @@ public struct BaselineRecipe: Codable, Sendable {
         case .sasrec, .sasrecCE:
             encoder = .id
             options.loss = baseline == .sasrec ? .binaryCrossEntropy : .fullCrossEntropy
+            // The base's schedule and budget, not its loss's options: they belong to another loss
+            // (BCE refuses label smoothing) and are not SASRec's.
+            options.labelSmoothing = nil
+            options.temperature = nil
+            options.negatives = nil
         }
         vocabularySize = e.kind == .text ? e.vocabularySize : 30_000
     }

@@ -152,6 +152,24 @@ import SRTTensor
         }
     }
 
+    /// Baselines keep the base's schedule and budget; the ID SASRec ones drop its loss's options
+    /// (a label-smoothed base once made `eval --baselines sasrec` refuse to train).
+    @Test func sasrecBaselinesDropTheBasesLossOptions() throws {
+        var request = Synthetic.request(encoder: .text, epochs: 1)
+        request.options.labelSmoothing = 0.1
+        request.options.lossTemperature = 2
+        let checkpoint = try TrainingRun.run(request) { _ in .proceed }.checkpoint
+        let base = try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/config.json")))
+        for baseline in [Baseline.sasrec, .sasrecCE] {
+            let recipe = BaselineRecipe(baseline, base: base, datasetFingerprint: "f", split: "leave-one-out", epochs: 5)
+            #expect(recipe.options.labelSmoothing == nil && recipe.options.temperature == nil, "\(baseline)")
+            #expect(recipe.options.learningRate == base.training.learningRate && recipe.options.epochs == 5)
+            #expect(throws: Never.self) { try recipe.options.checkLabelSmoothing() }
+        }
+        let scratch = BaselineRecipe(.scratch, base: base, datasetFingerprint: "f", split: "leave-one-out", epochs: nil)
+        #expect(scratch.options.labelSmoothing == 0.1 && scratch.options.temperature == 2, "scratch is the base's own recipe")
+    }
+
     @Test func missingFisherPointsToTheFisherCommand() throws {
         let base = try Self.baseCheckpoint()
         try FileManager.default.removeItem(atPath: base + "/fisher.safetensors")
