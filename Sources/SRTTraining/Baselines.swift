@@ -42,10 +42,11 @@ public struct BaselineRecipe: Codable, Sendable {
         self.datasetFingerprint = datasetFingerprint
         self.split = split
         architecture = base.model.architecture
-        // A fine-tuned checkpoint's baselines train with its base's recipe, not the fine-tuning one.
+        // A fine-tuned checkpoint's baselines train with its base's recipe, not the fine-tuning one,
+        // but with the checkpoint's own budget: its epochs (all stages), so both sides get as many.
         options = base.fineTuning?.baseTraining ?? base.training
         options.threads = 1  // not part of the recipe; set by the caller
-        if let epochs { options.epochs = epochs }
+        options.epochs = epochs ?? base.training.epochs
         let e = base.model.itemEncoder
         switch baseline {
         case .pop, .scratch:

@@ -106,6 +106,9 @@ import SRTTensor
         #expect(config.fineTuning?.stages.count == 3 && config.fineTuning?.ewcLambda == 100)
         #expect(config.parent?.reference == base && config.method.hasPrefix("finetune progressive, EWC λ=100"))
         #expect(config.dataset == "gadgets" && config.fineTuning?.baseDataset == "cycle")
+        // Its baselines train with the base's recipe (4 epochs) but the fine-tune's budget (2 + 2 + 12).
+        let scratch = BaselineRecipe(.scratch, base: config, datasetFingerprint: "f", split: "leave-one-out", epochs: nil)
+        #expect(scratch.options.epochs == 16 && config.fineTuning?.baseTraining?.epochs == 4)
         for file in ["model.safetensors", "tokenizer.model", "fisher.safetensors", "items.tsv", "eval.json"] {
             #expect(FileManager.default.fileExists(atPath: report.checkpoint + "/" + file), "\(file)")
         }

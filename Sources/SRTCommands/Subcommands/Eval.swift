@@ -18,7 +18,8 @@ struct Eval: AsyncParsableCommand {
 
             Baselines: pop (most popular), sasrec (ID embeddings, BCE), sasrec-ce (ID embeddings, \
             full CE), scratch (this checkpoint's architecture trained from scratch on this data). \
-            Trained baselines use the checkpoint's recipe (--baseline-epochs overrides its epochs) \
+            Trained baselines use the checkpoint's recipe (a fine-tuned one: its base's) with the \
+            checkpoint's own number of epochs (--baseline-epochs overrides it), so both sides get the same budget, \
             and are cached in $SRTHUB_HOME/cache/baselines by dataset fingerprint and recipe, so a \
             second eval does not train them again.
 
@@ -41,7 +42,7 @@ struct Eval: AsyncParsableCommand {
     var negatives: Int?
     @Option(help: "How negatives are drawn: uniform or popularity.") var sampling: EvaluationMode.Sampling = .uniform
     @Option(help: "History masking: masked, unmasked or both.") var history: HistoryMasking = .both
-    @Option(help: "Epochs for trained baselines (default: the checkpoint's recipe).") var baselineEpochs: Int?
+    @Option(help: "Epochs for trained baselines (default: the checkpoint's own, all fine-tuning stages included, so both sides get the same budget).") var baselineEpochs: Int?
     @Option(help: "OpenBLAS threads.") var threads = 2
     @Option(help: "Seed of the sampled negatives.") var seed: UInt64 = 0
     @Flag(help: "Evaluate on the validation users instead of the test users (e.g. forgetting on a pretraining set).") var validation = false
