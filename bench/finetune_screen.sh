@@ -54,7 +54,8 @@ for t in $targets; do
   for c in $candidates; do
     [[ -n "${recipes[$c]:-}" ]] || { echo "bench/finetune_screen: no candidate $c (have: ${!recipes[*]})" >&2; exit 64; }
     # shellcheck disable=SC2086
-    run "$out/$t.$c" "$bin" finetune ".cache/pretrained/$base" --data "$datasets/$t" --threads "$threads" --patience 1000 ${recipes[$c]} --out "$out/$t.$c"
+    # --probe-epochs 0: every candidate starts from the base's weights (the probe is judged on its own)
+    run "$out/$t.$c" "$bin" finetune ".cache/pretrained/$base" --data "$datasets/$t" --threads "$threads" --patience 1000 --probe-epochs 0 ${recipes[$c]} --out "$out/$t.$c"
   done
 done
 python3 - "$out" "$targets" "$candidates" "$base" "$epochs" "$preset" <<'PY'
