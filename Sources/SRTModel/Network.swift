@@ -145,6 +145,9 @@ public final class Network: @unchecked Sendable {
 
     deinit { inputIndex.deallocate() }
 
+    /// The standard deviation of the reference initialization's weights and embeddings.
+    public static let initialScale: Float = 0.02
+
     /// The reference initialization: N(0, 0.02) for weights and embeddings, 0 for biases, LayerNorm 1/0.
     public func initialize(seed: UInt64) {
         var rng = RandomSource(seed: seed)
@@ -155,12 +158,23 @@ public final class Network: @unchecked Sendable {
             } else if entry.name.hasSuffix(".bias") {
                 p.update(repeating: 0, count: entry.count)
             } else {
-                for i in 0..<entry.count { p[i] = 0.02 * rng.nextGaussian() }
+                for i in 0..<entry.count { p[i] = Self.initialScale * rng.nextGaussian() }
             }
         }
     }
 
     public func parameter(_ name: String) -> UnsafeMutablePointer<Float> { params.pointer + layout[name].offset }
+
+    /// Scales tensor `name` so its root-mean-square is `rms` (its direction kept); returns the old one.
+    @discardableResult
+    public func rescale(_ name: String, toRMS rms: Float) -> Float {
+        let entry = layout[name], p = params.pointer + entry.offset
+        var sum = 0.0
+        for i in 0..<entry.count { sum += Double(p[i]) * Double(p[i]) }
+        let old = Float((sum / Double(max(entry.count, 1))).squareRoot())
+        if old > 0 { for i in 0..<entry.count { p[i] *= rms / old } }
+        return old
+    }
     public func gradient(_ name: String) -> UnsafeMutablePointer<Float> { grads.pointer + layout[name].offset }
 
     // MARK: - Item encoder

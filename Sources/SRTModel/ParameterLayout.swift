@@ -16,13 +16,16 @@ public struct ParameterLayout: Sendable {
     public let count: Int
     private let index: [String: Int]
 
+    /// The text encoder's token embedding table [vocabulary, token embedding].
+    public static let tokenEmbeddingName = "item_encoder.token_embedding.weight"
+
     public init(_ shape: ModelShape) {
         let a = shape.architecture, e = shape.itemEncoder
         let C = a.hidden, F = a.inner
         var list: [(String, [Int])] = []
         switch e.kind {
         case .text:
-            list.append(("item_encoder.token_embedding.weight", [e.vocabularySize, e.tokenEmbedding]))
+            list.append((Self.tokenEmbeddingName, [e.vocabularySize, e.tokenEmbedding]))
             list.append(("item_encoder.adapter.weight", [C, e.fields.count * e.tokenEmbedding]))
             list.append(("item_encoder.adapter.bias", [C]))
         case .id:

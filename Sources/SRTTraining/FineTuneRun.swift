@@ -26,6 +26,11 @@ public struct FineTuneRequest: Sendable {
     public var labelSmoothing: Float?
     /// Epochs of the start probe (`StartProbe`): the base's weights against fresh ones; 0 skips it.
     public var probeEpochs = 0
+    /// Root-mean-square the base's token embeddings are rescaled to before fine-tuning (directions
+    /// kept); nil keeps the base's. Pretraining grows them far past a fresh model's scale (0.02),
+    /// where Adam's steps barely move them and the new catalog's logits start far too large: the
+    /// base's start then trails fresh weights (bench/RESULTS.md).
+    public var embeddingRMS: Float?
     /// Explicit text-field sources (`--map-field title=title+brand`); the rest follow `FieldMapping.infer`.
     public var fieldMap: [String: [String]] = [:]
     public var output: String
@@ -69,7 +74,11 @@ public enum FineTuneRun {
         }
         let network = loaded.network
         shape.items = dataset.itemCount
-        let anchor = network.params.array
+        if let rms = request.embeddingRMS, base.model.itemEncoder.kind == .text {
+            let old = network.rescale(ParameterLayout.tokenEmbeddingName, toRMS: rms)
+            _ = progress(.note("token embeddings rescaled from root-mean-square \(String(format: "%.3f", old)) to \(rms), directions kept (--embedding-rms)"))
+        }
+        let anchor = network.params.array  // EWC holds the weights near the start actually fine-tuned
         var ewc: ElasticWeightConsolidation?
         if request.ewc > 0 {
             guard let data = FileManager.default.contents(atPath: request.base + "/fisher.safetensors") else {
@@ -100,6 +109,7 @@ public enum FineTuneRun {
         var record = FineTuningRecord(base: request.baseReference ?? request.base, baseDigest: request.baseDigest, baseDataset: base.dataset,
                                       baseDatasetFingerprint: base.datasetFingerprint, plan: request.plan.description,
                                       ewcLambda: Double(request.ewc), stages: [], baseTraining: base.training)
+        record.embeddingRMS = base.model.itemEncoder.kind == .text ? request.embeddingRMS : nil
         var interrupted = false
         if request.probeEpochs > 0 {
             if let probe = StartProbe.run(network, split: split, options: options, epochs: request.probeEpochs, progress: progress) {

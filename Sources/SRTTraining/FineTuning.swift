@@ -101,6 +101,8 @@ public struct FineTuningRecord: Codable, Sendable {
     /// The base's own training recipe: what `eval --baselines scratch` trains from scratch.
     public var baseTraining: TrainingOptions?
     public var probe: ProbeRecord?
+    /// The root-mean-square the base's token embeddings were rescaled to first (absent: kept).
+    public var embeddingRMS: Float?
 
     enum CodingKeys: String, CodingKey {
         case base, plan, stages
@@ -110,5 +112,6 @@ public struct FineTuningRecord: Codable, Sendable {
         case ewcLambda = "ewc_lambda"
         case baseTraining = "base_training"
         case probe = "start_probe"
+        case embeddingRMS = "embedding_rms"
     }
 }

@@ -173,6 +173,36 @@ import SRTTensor
         #expect(scratch.options.labelSmoothing == 0.1 && scratch.options.temperature == 2, "scratch is the base's own recipe")
     }
 
+    /// `--embedding-rms`: the base's token embeddings take the asked scale, each row keeps its
+    /// direction, nothing else moves, and the result records it.
+    @Test func rescalingTheTokenEmbeddingsKeepsTheirDirections() throws {
+        let base = try Self.baseCheckpoint()
+        let network = try Checkpoint.load(from: base, maxBatch: 16).network
+        let name = ParameterLayout.tokenEmbeddingName
+        let before = network.params.array
+        let entry = network.layout[name]
+        let old = network.rescale(name, toRMS: 0.02)
+        let table = Array(network.params.array[entry.range])
+        let rms = (table.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(table.count)).squareRoot()
+        #expect(abs(rms - 0.02) < 1e-6 && old > 0.02, "old \(old), new \(rms)")
+        for i in entry.range where before[i] != 0 { #expect(abs(network.params[i] / before[i] - 0.02 / old) < 1e-4) }
+        for other in network.layout.entries where other.name != name {
+            #expect(other.range.allSatisfy { network.params[$0] == before[$0] }, "\(other.name) moved")
+        }
+        var request = FineTuneRequest(base: base, dataPath: Self.newCatalog(), output: NSTemporaryDirectory() + "srthub-ft-out-" + UUID().uuidString)
+        request.plan = .full
+        request.finalEpochs = 1
+        request.embeddingRMS = 0.01
+        var notes: [String] = []
+        let report = try FineTuneRun.run(request) { event in
+            if case .note(let text) = event { notes.append(text) }
+            return .proceed
+        }
+        let config = try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/config.json")))
+        #expect(config.fineTuning?.embeddingRMS == 0.01)
+        #expect(notes.contains { $0.contains("token embeddings rescaled") && $0.contains("to 0.01") }, "\(notes)")
+    }
+
     @Test func missingFisherPointsToTheFisherCommand() throws {
         let base = try Self.baseCheckpoint()
         try FileManager.default.removeItem(atPath: base + "/fisher.safetensors")

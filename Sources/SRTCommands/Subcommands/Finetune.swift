@@ -53,12 +53,16 @@ struct Finetune: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Epochs of the start probe: the base's weights and fresh ones each train this long, and the fine-tune starts from the better on validation (0: no probe).",
                                discussion: "Where the base's start loses (a catalog far from its corpus), finetune says so and trains from fresh weights, everything unfrozen, for the plan's whole budget."))
     var probeEpochs = 2
+    @Option(help: ArgumentHelp("Rescale the base's token embeddings to this root-mean-square before fine-tuning, directions kept (0: keep the base's).",
+                               discussion: "0.02 is the scale a fresh model starts at. Pretraining grows the table far past it, and from there the fine-tune barely moves it: measured in bench/RESULTS.md."))
+    var embeddingRms: Float = Network.initialScale
     @Option(help: "Random seed.") var seed: UInt64 = 2020
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var split: SplitOptions
     @OptionGroup var home: HomeOptions
 
     func validate() throws {
+        if !(embeddingRms >= 0) { throw ValidationError("'--embedding-rms' must be zero or positive, got \(embeddingRms)") }
         if probeEpochs < 0 { throw ValidationError("'--probe-epochs' must be zero or positive, got \(probeEpochs)") }
         guard StagePlan(stages) != nil else { throw ValidationError("'--stages' must be progressive, full or top:N (N ≥ 1), got '\(stages)'") }
         if let loss, LossKind(loss) == nil { throw ValidationError("'--loss' must be ce, bce or ssm:K, got '\(loss)'") }
@@ -85,6 +89,7 @@ struct Finetune: AsyncParsableCommand {
         request.finalEpochs = finalEpochs
         request.ewc = ewc
         request.probeEpochs = probeEpochs
+        request.embeddingRMS = embeddingRms > 0 ? embeddingRms : nil
         request.loss = loss.flatMap(LossKind.init)
         request.temperature = temperature
         request.labelSmoothing = labelSmoothing
