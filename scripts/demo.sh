@@ -49,8 +49,8 @@ run "$publisher" push srt-ml-action:v1 hub/demo/srt-ml-action:v1
 
 say "3. the user: pull, fine-tune onto unseen movies, evaluate against baselines, push back"
 run "$user" pull hub/demo/srt-ml-action:v1 --tag srt-base:v1
-run "$user" finetune srt-base:v1 --data "$demo/data/ml-drama" --epochs-per-layer "${DEMO_EPOCHS_PER_LAYER:-3}" \
-  --final-epochs "${DEMO_FINAL_EPOCHS:-10}" --lr 1e-3 --threads "$threads" --out "$demo/runs/srt-drama"
+run "$user" finetune srt-base:v1 --data "$demo/data/ml-drama" --final-epochs "${DEMO_FINAL_EPOCHS:-16}" --threads "$threads" \
+  --out "$demo/runs/srt-drama"
 run "$user" eval "$demo/runs/srt-drama" --data "$demo/data/ml-drama" --baselines pop,sasrec,scratch --threads "$threads"
 run "$user" add "$demo/runs/srt-drama" --tag srt-ml-drama:v1
 run "$user" push srt-ml-drama:v1 hub/demo/srt-ml-drama:v1

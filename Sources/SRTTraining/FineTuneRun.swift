@@ -18,7 +18,7 @@ public struct FineTuneRequest: Sendable {
     public var ewc: Float = 100
     /// The recipe of every stage (epochs are set per stage).
     public var options = TrainingOptions()
-    /// The loss; nil: the base's.
+    /// The loss; nil: full CE where the catalog allows it (`TrainingRun.fullCrossEntropyItemLimit`), else the base's.
     public var loss: LossKind?
     /// The loss's temperature; nil: the base's.
     public var temperature: Float?
@@ -98,7 +98,8 @@ public enum FineTuneRun {
         if let mapping { _ = progress(.note("text fields (the base's ← this catalog's columns): \(mapping)")) }
 
         var options = request.options
-        options.loss = request.loss ?? base.training.loss
+        // Full CE where it fits: a base's sampled softmax is a stand-in for it on catalogs too large for it.
+        options.loss = request.loss ?? (dataset.itemCount <= TrainingRun.fullCrossEntropyItemLimit ? .fullCrossEntropy : base.training.loss)
         // Like the loss, the temperature carries over: the base's logits were scaled for it.
         options.lossTemperature = request.temperature ?? base.training.lossTemperature
         options.lossLabelSmoothing = request.labelSmoothing ?? (options.loss == base.training.loss ? base.training.lossLabelSmoothing : 0)

@@ -14,6 +14,27 @@ struct EvalCommandTests {
         return (folder, out)
     }
 
+    /// `srthub finetune` with its defaults: token embeddings rescaled, the start probe, then one full
+    /// stage of CE without EWC; the output says each, and config.json records them.
+    @Test func finetuneDefaultsRescaleProbeAndTrainEverything() throws {
+        let (data, checkpoint) = try Self.trained()
+        let out = makeTempFolder() + "/ft"
+        let run = try CLIRunner.run(["finetune", checkpoint, "--data", data, "--final-epochs", "2", "--batch", "8", "--out", out])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("token embeddings rescaled") && run.stderr.contains("to 0.02"), "\(run.stderr)")
+        #expect(run.stderr.contains("probe: 2 epochs from the base's weights") && run.stderr.contains("probe: 2 epochs from the fresh weights"))
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/config.json"))) as? [String: Any])
+        let fineTuning = try #require(config["fine_tuning"] as? [String: Any])
+        #expect(fineTuning["plan"] as? String == "full" && fineTuning["ewc_lambda"] as? Double == 0)
+        #expect((fineTuning["embedding_rms"] as? Double).map { abs($0 - 0.02) < 1e-6 } == true)
+        let probe = try #require(fineTuning["start_probe"] as? [String: Any])
+        #expect(probe["epochs"] as? Int == 2 && ["base", "fresh"].contains(probe["start"] as? String ?? ""))
+        let training = try #require(config["training"] as? [String: Any])
+        #expect((training["loss"] as? [String: Any])?.keys.first == "fullCrossEntropy", "\(training)")
+        #expect((training["learning_rate"] as? Double).map { abs($0 - 1e-3) < 1e-9 } == true, "\(training)")
+        #expect(training["epochs"] as? Int == 2)
+    }
+
     @Test func tableWithBaselinesThenCachedAndSaved() throws {
         let (data, checkpoint) = try Self.trained()
         let home = makeTempFolder()

@@ -6,23 +6,36 @@ import SRTTraining
 
 struct Finetune: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fine-tune a checkpoint onto a new catalog: progressive layer-wise unfreezing with EWC.",
+        abstract: "Fine-tune a checkpoint onto a new catalog.",
         discussion: """
             The new catalog's items are encoded from their text with the base tokenizer, so items never \
-            seen in pretraining work. --stages progressive (default): stage 1 trains the top transformer \
-            layer, stage i the top i layers, then a final stage trains everything including the token \
-            embeddings; the adapter and the input LayerNorm train throughout. Each stage has its own Adam \
-            and one-cycle schedule, early stopping, and starts from the best validation weights so far. \
-            --stages full trains everything in one stage; top:N the top N layers.
+            seen in pretraining work. The defaults were chosen on validation (bench/finetune_screen.sh, \
+            bench/RESULTS.md): everything trains from the first step (--stages full) for 30 epochs at \
+            lr 1e-3 with full CE, no EWC, after two steps that decide where training starts:
 
-            EWC adds λ·Σ F·(θ − θ*)² to the loss (no ½ factor, λ = 100 by default as in the SRT paper), \
-            F the base's diagonal Fisher (fisher.safetensors) and θ* its weights; --ewc 0 turns it off.
+            1. The base's token embeddings are rescaled to the scale a fresh model starts at \
+            (--embedding-rms 0.02), directions kept: pretraining grows them ~9× past it, and from there \
+            the fine-tune barely moves them.
+            2. A start probe (--probe-epochs 2): the base and fresh weights each train two epochs; where \
+            the base loses on validation (a catalog far from its corpus), finetune says so and trains \
+            from fresh weights, so a useless base costs four epochs, not the result.
 
-            The output records the base (its registry digest when BASE is a reference), the stages, λ \
-            and the data fingerprint, so `srthub log` shows how it was made once it is added.
+            --stages progressive is the SRT paper's: stage 1 trains the top transformer layer, stage i \
+            the top i layers, then a final stage trains everything including the token embeddings; the \
+            adapter and the input LayerNorm train throughout (the paper's recipe: --stages progressive \
+            --epochs-per-layer 10 --final-epochs 50 --lr 1e-4 --ewc 100). Each stage has its own Adam and \
+            one-cycle schedule, early stopping, and starts from the best validation weights so far. \
+            top:N trains the top N layers in one stage.
+
+            EWC (--ewc λ) adds λ·Σ F·(θ − θ*)² to the loss (no ½ factor; the paper's λ is 100), F the \
+            base's diagonal Fisher (fisher.safetensors) and θ* its weights.
+
+            The output records the base (its registry digest when BASE is a reference), the stages, λ, \
+            the probe and the data fingerprint, so `srthub log` shows how it was made once it is added.
 
             Examples:
-              srthub finetune runs/games --data ../shared/datasets/amazon-beauty --out runs/beauty-ft
+              srthub finetune runs/base --data ../shared/datasets/amazon-beauty --threads 2 --out runs/beauty-ft
+              srthub finetune runs/base --data shop/ --stages progressive --epochs-per-layer 10 --final-epochs 50 --lr 1e-4 --ewc 100 --out runs/p
               srthub finetune team/srt-games:v1 --data shop/ --stages top:1 --final-epochs 5 --out runs/shop
               srthub finetune base --data .cache/ml-100k --map-field title=movie_title+class --out runs/ml
 
@@ -34,12 +47,12 @@ struct Finetune: AsyncParsableCommand {
     @Argument(help: "Base checkpoint: a folder, or a reference to a checkpoint in the registry.") var base: String
     @Option(help: "Dataset folder or interactions file to fine-tune on.") var data: String
     @Option(help: "Checkpoint folder to write.") var out: String
-    @Option(help: "progressive, full or top:N.") var stages = "progressive"
+    @Option(help: "full (everything trains from the first step), progressive (the SRT paper's layer-wise unfreezing) or top:N.") var stages = "full"
     @Option(help: "Epochs of each layer stage (progressive).") var epochsPerLayer = 10
-    @Option(help: "Epochs of the final (or only) stage.") var finalEpochs = 50
-    @Option(help: "Peak learning rate of each stage's one-cycle schedule.") var lr: Float = 1e-4
-    @Option(help: "EWC strength λ (0: off).") var ewc: Float = 100
-    @Option(help: "Loss (default: the base's): ce, ssm:K or bce.") var loss: String?
+    @Option(help: "Epochs of the final (or only) stage.") var finalEpochs = 30
+    @Option(help: "Peak learning rate of each stage's one-cycle schedule.") var lr: Float = 1e-3
+    @Option(help: "EWC strength λ (0: off; the SRT paper's is 100).") var ewc: Float = 0
+    @Option(help: "Loss: ce, ssm:K or bce (default: ce on a catalog of at most 100,000 items, else the base's).") var loss: String?
     @Option(help: "Divide the loss's logits by this (default: the base's temperature).") var temperature: Float?
     @Option(help: "Label smoothing ε of the ce loss (default: the base's, when the loss is the base's).") var labelSmoothing: Float?
     @Option(help: ArgumentHelp("Which of the catalog's columns feed a text field of the base, e.g. title=title+brand (repeatable).",
