@@ -67,6 +67,9 @@ def seconds(name):
     p = os.path.join(out, name + ".seconds")
     return int(open(p).read()) if os.path.exists(p) else None
 def config(path): return json.load(open(os.path.join(path, "config.json")))
+def loss_name(loss):  # config.json's LossKind: {"fullCrossEntropy": {}}, {"sampledSoftmax": {"negatives": K}}, …
+    kind, args = next(iter(loss.items())) if isinstance(loss, dict) else (loss, {})
+    return {"fullCrossEntropy": "ce", "binaryCrossEntropy": "bce"}.get(kind) or f"ssm:{args.get('negatives')}"
 def interval(a, b, metric, resamples=2000, seed=0):
     """95% paired bootstrap interval of mean(metric(b)) − mean(metric(a)) over users."""
     d = [metric(y) - metric(x) for x, y in zip(a, b)]
@@ -87,7 +90,8 @@ for t in targets:
         entry = {"preset": preset, "pretrain_seconds": sum(int(s) for s in open(f".cache/pretrained/{b}.seconds").read().split())
                  if os.path.exists(f".cache/pretrained/{b}.seconds") else None}
         ft = config(os.path.join(out, f"{t}.finetuned-{b}"))
-        entry["finetune_recipe"] = {"plan": ft["fine_tuning"]["plan"], "ewc": ft["fine_tuning"]["ewc_lambda"], "loss": ft["training"]["loss"],
+        entry["finetune_recipe"] = {"plan": ft["fine_tuning"]["plan"], "ewc": ft["fine_tuning"]["ewc_lambda"], "loss": loss_name(ft["training"]["loss"]), "start_probe": ft["fine_tuning"].get("start_probe"),
+                                    "embedding_rms": ft["fine_tuning"].get("embedding_rms"),
                                     "lr": ft["training"]["learning_rate"], "epochs": ft["training"]["epochs"], "stages": ft["fine_tuning"]["stages"]}
         for label, (name, r) in rows.items():
             entry[label] = {"seconds": seconds(name), "users": len(r[modes[0]])}
@@ -111,7 +115,11 @@ for t in targets:
             wall = f"{e['seconds']} s" if e["seconds"] is not None else ""
             lines.append(f"  {label:12s} {m['ndcg@10']:.4f} / {u['ndcg@10']:.4f}   {m['hr@10']:.4f} / {u['hr@10']:.4f}   {delta:40s} {wall}")
         r = entry["finetune_recipe"]
-        lines.append(f"  fine-tune recipe: {r['plan']}, EWC λ={r['ewc']}, loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs; base pretrained in {entry['pretrain_seconds']} s")
+        probe = r["start_probe"]
+        start = (f"; probe: base {probe['base_validation_ndcg@10']:.4f} vs fresh {probe['fresh_validation_ndcg@10']:.4f} on validation, started from the {probe['start']}"
+                 if probe else "")
+        lines.append(f"  fine-tune recipe: {r['plan']}, EWC λ={r['ewc']}, loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs, token embeddings rescaled to {r['embedding_rms']}{start}")
+        lines.append(f"  base pretrained in {entry['pretrain_seconds']} s")
 json.dump(result, open("bench/results/transfer.json", "w"), indent=2, sort_keys=True)
 print("\n".join(lines))
 PY
