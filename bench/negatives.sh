@@ -11,12 +11,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 name="${NAME:-amazon-7-srt-64x4}"
 epochs="${EPOCHS:-3}"
-recipe="models/pretrained/$name/recipe.json"
-field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$recipe" "$1"; }
-corpus="$(field corpus)"
-for d in $(python3 -c "import json,os,sys; c=json.load(open(sys.argv[1])); print(' '.join(os.path.normpath(os.path.join(os.path.dirname(sys.argv[1]), p)) for p in c['catalogs']))" "$corpus"); do
-  [[ -d "$d" ]] || { echo "bench/negatives: $d is absent; the corpus needs ../shared/datasets" >&2; exit 0; }
-done
+source bench/recipe.sh
+load_recipe "$name" negatives
 swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || true
 bin="$(swift build -c release --show-bin-path)/srthub"
 out=.cache/negatives

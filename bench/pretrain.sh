@@ -9,13 +9,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 name="${1:?usage: bash bench/pretrain.sh NAME (a folder of models/pretrained/)}"
-recipe="models/pretrained/$name/recipe.json"
-[[ -f "$recipe" ]] || { echo "bench/pretrain: no $recipe (published bases: $(ls models/pretrained | tr '\n' ' '))" >&2; exit 66; }
-field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None) or '')" "$recipe" "$@"; }
-corpus="$(field corpus)"
-for d in $(python3 -c "import json,os,sys; c=json.load(open(sys.argv[1])); print(' '.join(os.path.normpath(os.path.join(os.path.dirname(sys.argv[1]), p)) for p in c['catalogs']))" "$corpus"); do
-  [[ -d "$d" ]] || { echo "bench/pretrain: $d is absent; the corpus needs ../shared/datasets" >&2; exit 0; }
-done
+source bench/recipe.sh
+load_recipe "$name" pretrain
 swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || true
 bin="$(swift build -c release --show-bin-path)/srthub"
 out=".cache/pretrained/$name"
