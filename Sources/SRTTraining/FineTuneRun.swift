@@ -104,7 +104,9 @@ public enum FineTuneRun {
         options.lossTemperature = request.temperature ?? base.training.lossTemperature
         options.lossLabelSmoothing = request.labelSmoothing ?? (options.loss == base.training.loss ? base.training.lossLabelSmoothing : 0)
         try options.checkLabelSmoothing()
-        var validation = Evaluator.evaluate(network, cases: CatalogEvaluation.validationCases(split, limit: options.validationCases), ks: [10]).masked["ndcg@10"] ?? 0
+        let validationCases = CatalogEvaluation.validationCases(split, limit: options.validationCases)
+        func validate() -> Double { Evaluator.evaluate(network, cases: validationCases, ks: [10]).masked["ndcg@10"] ?? 0 }
+        var validation = validate()
         _ = progress(.note("base model before fine-tuning: validation NDCG@10 \(String(format: "%.4f", validation))"))
         var stages = request.plan.stages(layers: base.model.architecture.layers, epochsPerLayer: request.epochsPerLayer, finalEpochs: request.finalEpochs)
         var record = FineTuningRecord(base: request.baseReference ?? request.base, baseDigest: request.baseDigest, baseDataset: base.dataset,
@@ -123,7 +125,7 @@ public enum FineTuneRun {
                     _ = progress(.note("probe: the base's start LOSES on this catalog (\(scores)); training from fresh weights instead, everything unfrozen, no EWC"))
                     stages = [StagePlan.Stage(topLayers: nil, epochs: stages.reduce(0) { $0 + $1.epochs })]
                     ewc = nil
-                    validation = Evaluator.evaluate(network, cases: CatalogEvaluation.validationCases(split, limit: options.validationCases), ks: [10]).masked["ndcg@10"] ?? 0
+                    validation = validate()
                 }
             } else {
                 interrupted = true
