@@ -14,7 +14,7 @@ struct Finetune: AsyncParsableCommand {
             lr 1e-3 with full CE, no EWC, after two steps that decide where training starts:
 
             1. The base's token embeddings are rescaled to the scale a fresh model starts at \
-            (--embedding-rms 0.02), directions kept: pretraining grows them ~9× past it, and from there \
+            (--embedding-rms 0.02), directions kept: pretraining grows them far past it (8.8× in the published base), and from there \
             the fine-tune barely moves them.
             2. A start probe (--probe-epochs 2): the base and fresh weights each train two epochs; where \
             the base loses on validation (a catalog far from its corpus), finetune says so and trains \
