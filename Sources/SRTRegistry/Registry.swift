@@ -124,10 +124,11 @@ public final class Registry: Sendable {
             }
             if !existed {
                 try db.execute(sql: """
-                    INSERT INTO manifest (digest, mediaType, artifactType, bytes, totalSize, parameters, created, subject)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO manifest (digest, mediaType, artifactType, bytes, totalSize, parameters, created, subject, dataset, datasetFingerprint)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [digest.description, mediaType ?? manifest.mediaType, manifest.artifactType, bytes, total,
-                                     metadata?.parameters, metadata?.created ?? now, manifest.subject?.digest.description])
+                                     metadata?.parameters, metadata?.created ?? now, manifest.subject?.digest.description,
+                                     metadata?.dataset, metadata?.datasetFingerprint])
                 for blob in Set(referenced.map(\.digest)) {
                     try db.execute(sql: "INSERT INTO manifestBlob (manifestDigest, blobDigest) VALUES (?, ?)",
                                    arguments: [digest.description, blob.description])

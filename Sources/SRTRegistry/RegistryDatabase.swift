@@ -103,6 +103,14 @@ public struct RegistryDatabase: Sendable {
                 CREATE INDEX trainingCatalogByFingerprint ON trainingCatalog(fingerprint);
                 """)
         }
+        // `list` shows each model's test figure on its own dataset: the manifest names that dataset
+        // (older rows have none; `list` then takes the first such evaluation stored with the model).
+        migrator.registerMigration("v4: manifest dataset") { db in
+            try db.execute(sql: """
+                ALTER TABLE manifest ADD COLUMN dataset TEXT;
+                ALTER TABLE manifest ADD COLUMN datasetFingerprint TEXT;
+                """)
+        }
         return migrator
     }
 

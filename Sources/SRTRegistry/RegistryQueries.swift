@@ -10,25 +10,34 @@ extension Registry {
         public let size: Int
         public let parameters: Int?
         public let created: String
-        /// The highest stored NDCG@10 (or first NDCG) over this model's evaluations.
-        public let bestMetric: Double?
+        /// The dataset the model was trained or fine-tuned on.
+        public let dataset: String?
+        /// Test NDCG@10 (or the first NDCG) on that dataset's own test split, full ranking, history
+        /// masked: one stated protocol, never the best of several (sampled negatives score far higher).
+        public let testNDCG10: Double?
     }
+
+    /// The evaluation mode `list` reports.
+    public static let listedMode = "full, history masked"
 
     /// Every tag with its checkpoint, in one query (goal: < 100 ms for 10,000 manifests).
     public func list() throws(RegistryError) -> [ListEntry] {
         try database.read { db in
             // Columns by index and a cursor: name lookups per row cost more than the query itself.
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT t.repository, t.name, m.digest, m.totalSize, m.parameters, m.created,
-                       (SELECT MAX(e.primaryMetric) FROM evaluation e WHERE e.modelDigest = m.digest)
+                SELECT t.repository, t.name, m.digest, m.totalSize, m.parameters, m.created, m.dataset,
+                       (SELECT e.primaryMetric FROM evaluation e
+                        WHERE e.modelDigest = m.digest AND e.mode = ?
+                          AND (e.datasetFingerprint = m.datasetFingerprint OR m.datasetFingerprint IS NULL)
+                        ORDER BY e.created, e.protocol LIMIT 1)
                 FROM tag t JOIN manifest m ON m.digest = t.manifestDigest
                 ORDER BY t.repository, t.name
-                """)
+                """, arguments: [Self.listedMode])
             var entries: [ListEntry] = []
             while let row = try rows.next() {
                 entries.append(ListEntry(
                     reference: Self.displayName(row[0], row[1]), digest: Digest(trusted: row[2]),
-                    size: row[3], parameters: row[4], created: row[5], bestMetric: row[6]))
+                    size: row[3], parameters: row[4], created: row[5], dataset: row[6], testNDCG10: row[7]))
             }
             return entries
         }

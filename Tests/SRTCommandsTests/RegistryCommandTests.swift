@@ -16,7 +16,8 @@ func makeCheckpoint(_ folder: String, name: String, weightBytes: Int = 4096, see
     FileManager.default.createFile(atPath: folder + "/model.safetensors", contents: Data(weights))
     FileManager.default.createFile(atPath: folder + "/tokenizer.model", contents: Data("tok".utf8))
     if let ndcg {
-        writeFile(folder + "/eval.json", #"{"dataset": "ml-100k", "dataset_fingerprint": "sha256:ml", "protocol": "leave-one-out", "mode": "full", "metrics": {"ndcg@10": \#(ndcg)}}"#)
+        let dataset = parent == nil ? "ml-100k" : "shop"  // its own test split, as train and finetune write it
+        writeFile(folder + "/eval.json", #"{"dataset": "\#(dataset)", "dataset_fingerprint": "sha256:\#(name)", "protocol": "leave-one-out", "mode": "full, history masked", "metrics": {"ndcg@10": \#(ndcg)}}"#)
     }
 }
 

@@ -35,13 +35,20 @@ import SRTOCI
         #expect(try registry.resolve(ref("base:latest")) == digest)
     }
 
-    @Test func listShowsSizeParametersAndBestMetric() throws {
-        try registry.add(checkpoint: writeCheckpoint(at: tempPath("a"), name: "a", ndcg: 0.25), as: ref("a:v1"))
+    /// `list` shows one stated figure: test NDCG@10 on the model's own dataset, full ranking, history
+    /// masked. It once showed the maximum over every stored evaluation, so an `eval --negatives 100`
+    /// (0.4135) replaced a full-ranking 0.1278 without a word.
+    @Test func listShowsSizeParametersAndTheOwnTestFigure() throws {
+        let a = try registry.add(checkpoint: writeCheckpoint(at: tempPath("a"), name: "a", ndcg: 0.25), as: ref("a:v1")).digest
         try registry.add(checkpoint: writeCheckpoint(at: tempPath("b"), name: "b", ndcg: nil), as: ref("team/b:v1"))
+        try registry.addEvaluation(Evaluation(dataset: "ml-100k", datasetFingerprint: "sha256:ml-100k", protocol: "leave-one-out",
+                                              mode: "sampled 100 uniform, history masked", metrics: ["ndcg@10": 0.4135]), for: a)
+        try registry.addEvaluation(Evaluation(dataset: "other", datasetFingerprint: "sha256:other", protocol: "leave-one-out",
+                                              mode: "full, history masked", metrics: ["ndcg@10": 0.9]), for: a)
         let list = try registry.list()
         #expect(list.map(\.reference) == ["a:v1", "team/b:v1"])
-        #expect(list[0].bestMetric == 0.25)
-        #expect(list[1].bestMetric == nil)
+        #expect(list[0].testNDCG10 == 0.25 && list[0].dataset == "ml-100k", "not the sampled 0.4135, nor another dataset's 0.9")
+        #expect(list[1].testNDCG10 == nil, "no evaluation: none shown")
         #expect(list[0].parameters == 1000)
         #expect(list[0].size > 4096)
     }
@@ -142,7 +149,7 @@ import SRTOCI
         try registry.add(checkpoint: writeCheckpoint(at: tempPath("b"), name: "b", ndcg: 0.2), as: ref("m:b"))
         let diff = try registry.diff(ref("m:a"), ref("m:b"))
         #expect(diff.contains(Registry.Difference(key: "config.name", a: "\"a\"", b: "\"b\"")))
-        #expect(diff.contains { $0.key == "metric ml-100k leave-one-out full ndcg@10" && $0.a == "0.1000" && $0.b == "0.2000" })
+        #expect(diff.contains { $0.key == "metric ml-100k leave-one-out full, history masked ndcg@10" && $0.a == "0.1000" && $0.b == "0.2000" })
         #expect(!diff.contains { $0.key.contains("hr@10") })  // equal metrics are not differences
     }
 
