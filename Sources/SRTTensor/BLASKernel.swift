@@ -6,7 +6,7 @@ import Glibc
 /// Which of OpenBLAS's CPU kernels runs the GEMMs. Debian's OpenBLAS (0.3.21, built for every
 /// x86 kernel) picks one when the library loads, from the CPU model; a model newer than the library
 /// (Emerald Rapids, family 6 model 207) gets its SSE3 `Prescott` fallback, and a training step runs
-/// 3.6× slower than with the AVX-512 `SkylakeX` kernels the CPU can run (bench/RESULTS.md, session 8).
+/// several times slower than with the AVX-512 `SkylakeX` kernels the CPU can run (bench/train_step.sh).
 /// The choice can only be overridden before the library loads, by OPENBLAS_CORETYPE, so a program
 /// that wants the faster kernel starts itself again with that variable set.
 public enum BLASKernel {

@@ -74,7 +74,8 @@ public enum FineTuneRun {
         }
         let network = loaded.network
         shape.items = dataset.itemCount
-        if let rms = request.embeddingRMS, base.model.itemEncoder.kind == .text {
+        let embeddingRMS = base.model.itemEncoder.kind == .text ? request.embeddingRMS : nil  // an ID model has no token table
+        if let rms = embeddingRMS {
             let old = network.rescale(ParameterLayout.tokenEmbeddingName, toRMS: rms)
             _ = progress(.note("token embeddings rescaled from root-mean-square \(String(format: "%.3f", old)) to \(rms), directions kept (--embedding-rms)"))
         }
@@ -112,7 +113,7 @@ public enum FineTuneRun {
         var record = FineTuningRecord(base: request.baseReference ?? request.base, baseDigest: request.baseDigest, baseDataset: base.dataset,
                                       baseDatasetFingerprint: base.datasetFingerprint, plan: request.plan.description,
                                       ewcLambda: Double(request.ewc), stages: [], baseTraining: base.training)
-        record.embeddingRMS = base.model.itemEncoder.kind == .text ? request.embeddingRMS : nil
+        record.embeddingRMS = embeddingRMS
         var interrupted = false
         if request.probeEpochs > 0 {
             if let probe = StartProbe.run(network, split: split, options: options, epochs: request.probeEpochs, progress: progress) {

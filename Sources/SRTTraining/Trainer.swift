@@ -29,6 +29,8 @@ public final class Trainer {
     let catalogSamplers: [(items: Range<Int>, sampler: NegativeSampler)]
     /// Windows cut into batches together: all of them, or one group per catalog.
     let batchGroups: [[Int]]
+    /// Per window, its catalog (index into `catalogSamplers`), when negatives come from the batch's catalog.
+    let windowCatalog: [Int]
     /// Per window: the user's training items, sorted (BCE negatives avoid them).
     let seen: [Int32: [Int32]]
 
@@ -99,15 +101,15 @@ public final class Trainer {
                 return (part.items, NegativeSampler(popularity: Array(split.popularity[part.items])))
             }
             self.logQ = logQ
+            windowCatalog = windows.map { window in split.catalogs.firstIndex { $0.users.contains(Int(window.user)) }! }
             var groups = [[Int]](repeating: [], count: split.catalogs.count)
-            for (w, window) in windows.enumerated() {
-                groups[split.catalogs.firstIndex { $0.users.contains(Int(window.user)) }!].append(w)
-            }
+            for (w, catalog) in windowCatalog.enumerated() { groups[catalog].append(w) }
             batchGroups = groups
         } else {
             let total = counts.reduce(0, +)
             logQ = counts.map { Float(log($0 / total)) }
             catalogSamplers = []
+            windowCatalog = []
             batchGroups = [Array(windows.indices)]
         }
         var seen: [Int32: [Int32]] = [:]
@@ -215,8 +217,8 @@ public final class Trainer {
     }
 
     /// Epochs of the one-cycle warm-up, when the rate is still rising and validation scores dip
-    /// and recover: early stopping waits for them to end (measured on ml-100k, bench/RESULTS.md:
-    /// stopping inside the warm-up left test NDCG@10 at 0.092 where the run could reach 0.112).
+    /// and recover: early stopping waits for them to end, since a stop inside the warm-up keeps weights
+    /// far from what the run would reach.
     var warmupEpochs: Int {
         options.schedule == "constant" ? 0 : Int((Float(options.epochs) * OneCycle.defaultWarmup).rounded(.up))
     }
@@ -255,9 +257,8 @@ public final class Trainer {
 
     /// The catalog (index into `catalogSamplers`) whose items a batch's negatives come from; nil: the union.
     func negativeCatalog(of batch: [Int]) -> Int? {
-        guard !catalogSamplers.isEmpty, let first = batch.first else { return nil }
-        let user = Int(windows[first].user)
-        return split.catalogs.firstIndex { $0.users.contains(user) }
+        guard !windowCatalog.isEmpty, let first = batch.first else { return nil }
+        return windowCatalog[first]
     }
 
     /// Item sequences [batch·length] (length = the longest input in the batch) and the rows to score.

@@ -27,12 +27,11 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var averageEpochs: Double?
     /// Divides every logit of the training loss (nil: 1, the reference's). Below 1 sharpens the
     /// softmax onto the highest-scored wrong items; above 1 spreads the gradient over more of them
-    /// (2 helps SASRec on ml-100k, session 10, but not SRT, session 11: bench/RESULTS.md).
-    /// Ranking ignores it. Set and read it through `lossTemperature`.
+    /// (bench/quality.sh's SASRec recipe uses 2). Ranking ignores it. Set and read it through `lossTemperature`.
     public var temperature: Float?
     /// Full CE only: the target's share ε of the training distribution goes evenly to the whole
-    /// catalog (nil: 0, the reference's). 0.1 lifts SRT over RecBole's SASRec on ml-100k, session 12:
-    /// bench/RESULTS.md. Set and read it through `lossLabelSmoothing`.
+    /// catalog (nil: 0, the reference's; bench/quality.sh's SRT recipe uses 0.1). Set and read it
+    /// through `lossLabelSmoothing`.
     public var labelSmoothing: Float?
     /// Multi-catalog training with a sampled loss: draw negatives from the batch's own catalog
     /// (each batch then holds one catalog's sequences) instead of the whole union (nil).

@@ -102,7 +102,7 @@ import SRTTensor
         #expect(stages == [1, 2, 3])
         // The next item is the current one + 1 (mod 25): far above chance (HR@5 ≈ 0.2) after fine-tuning.
         #expect(report.test.masked["hr@5"]! > 0.5, "\(report.test.masked)")
-        let config = try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/config.json")))
+        let config = try CheckpointConfig.read(report.checkpoint)
         #expect(config.fineTuning?.stages.count == 3 && config.fineTuning?.ewcLambda == 100)
         #expect(config.parent?.reference == base && config.method.hasPrefix("finetune progressive, EWC λ=100"))
         #expect(config.dataset == "gadgets" && config.fineTuning?.baseDataset == "cycle")
@@ -124,7 +124,7 @@ import SRTTensor
             request.finalEpochs = 1
             request.temperature = asked
             let report = try FineTuneRun.run(request) { _ in .proceed }
-            let config = try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/config.json")))
+            let config = try CheckpointConfig.read(report.checkpoint)
             return config.training.temperature
         }
         #expect(try fineTunedTemperature(nil) == 1.5, "the base's temperature carries over")
@@ -143,7 +143,7 @@ import SRTTensor
             request.labelSmoothing = asked
             request.loss = loss
             let report = try FineTuneRun.run(request) { _ in .proceed }
-            return try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/config.json"))).training
+            return try CheckpointConfig.read(report.checkpoint).training
         }
         #expect(try fineTuned(nil).labelSmoothing == 0.2, "the base's label smoothing carries over")
         #expect(try fineTuned(0).labelSmoothing == nil, "0 turns it off")
@@ -162,7 +162,7 @@ import SRTTensor
         request.options.labelSmoothing = 0.1
         request.options.lossTemperature = 2
         let checkpoint = try TrainingRun.run(request) { _ in .proceed }.checkpoint
-        let base = try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/config.json")))
+        let base = try CheckpointConfig.read(checkpoint)
         for baseline in [Baseline.sasrec, .sasrecCE] {
             let recipe = BaselineRecipe(baseline, base: base, datasetFingerprint: "f", split: "leave-one-out", epochs: 5)
             #expect(recipe.options.labelSmoothing == nil && recipe.options.temperature == nil, "\(baseline)")
@@ -193,12 +193,8 @@ import SRTTensor
         request.plan = .full
         request.finalEpochs = 1
         request.embeddingRMS = 0.01
-        var notes: [String] = []
-        let report = try FineTuneRun.run(request) { event in
-            if case .note(let text) = event { notes.append(text) }
-            return .proceed
-        }
-        let config = try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/config.json")))
+        let (report, notes) = try FineTuneRun.runCollectingNotes(request)
+        let config = try CheckpointConfig.read(report.checkpoint)
         #expect(config.fineTuning?.embeddingRMS == 0.01)
         #expect(notes.contains { $0.contains("token embeddings rescaled") && $0.contains("to 0.01") }, "\(notes)")
     }

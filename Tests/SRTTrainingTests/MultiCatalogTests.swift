@@ -167,11 +167,7 @@ import SRTTensor
         request.plan = .full
         request.finalEpochs = 2
         request.ewc = 0
-        var notes: [String] = []
-        let report = try FineTuneRun.run(request) { event in
-            if case .note(let text) = event { notes.append(text) }
-            return .proceed
-        }
+        let (report, notes) = try FineTuneRun.runCollectingNotes(request)
         #expect(notes.contains { $0.contains("title ← name + shade") && $0.contains("color ← (nothing)") }, "\(notes)")
         let config = try Checkpoint.load(from: report.checkpoint).config
         #expect(config.model.itemEncoder.sources == [["name", "shade"], []])

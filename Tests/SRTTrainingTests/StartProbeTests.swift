@@ -27,10 +27,6 @@ import SRTModel
         return try TrainingRun.run(request) { _ in .proceed }.checkpoint
     }
 
-    static func config(_ checkpoint: String) throws -> CheckpointConfig {
-        try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/config.json")))
-    }
-
     @Test func aUsefulBaseWinsAndTheFineTuneIsExactlyAsWithoutTheProbe() throws {
         let data = Self.cycle(step: 1)
         let base = try Self.base(trainedOn: data)
@@ -42,7 +38,7 @@ import SRTModel
             request.options.batch = 16
             request.probeEpochs = probeEpochs
             let report = try FineTuneRun.run(request) { _ in .proceed }
-            return (try Self.config(report.checkpoint), try Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/model.safetensors")))
+            return (try CheckpointConfig.read(report.checkpoint), try Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/model.safetensors")))
         }
         let probed = try fineTune(probeEpochs: 1)
         let plain = try fineTune(probeEpochs: 0)
@@ -76,7 +72,7 @@ import SRTModel
             if case .stage = event { stages += 1 }
             return .proceed
         }
-        let config = try Self.config(report.checkpoint)
+        let config = try CheckpointConfig.read(report.checkpoint)
         let probe = try #require(config.fineTuning?.probe)
         #expect(probe.start == .fresh && probe.freshValidationNDCG10 > probe.baseValidationNDCG10, "\(probe)")
         #expect(notes.contains { $0.contains("LOSES") }, "finetune says so")

@@ -14,7 +14,7 @@ struct Finetune: AsyncParsableCommand {
             lr 1e-3 with full CE, no EWC, after two steps that decide where training starts:
 
             1. The base's token embeddings are rescaled to the scale a fresh model starts at \
-            (--embedding-rms 0.02), directions kept: pretraining grows them far past it (8.8× in the published base), and from there \
+            (--embedding-rms 0.02), directions kept: pretraining grows them far past it, and from there \
             the fine-tune barely moves them.
             2. A start probe (--probe-epochs 2): the base and fresh weights each train two epochs; where \
             the base loses on validation (a catalog far from its corpus), finetune says so and trains \
@@ -67,7 +67,7 @@ struct Finetune: AsyncParsableCommand {
                                discussion: "Where the base's start loses (a catalog far from its corpus), finetune says so and trains from fresh weights, everything unfrozen, for the plan's whole budget."))
     var probeEpochs = 2
     @Option(help: ArgumentHelp("Rescale the base's token embeddings to this root-mean-square before fine-tuning, directions kept (0: keep the base's).",
-                               discussion: "0.02 is the scale a fresh model starts at. Pretraining grows the table far past it, and from there the fine-tune barely moves it: measured in bench/RESULTS.md."))
+                               discussion: "0.02 is the scale a fresh model starts at. Pretraining grows the table far past it, and from there the fine-tune barely moves it (bench/finetune_screen.sh)."))
     var embeddingRms: Float = Network.initialScale
     @Option(help: "Random seed.") var seed: UInt64 = 2020
     @OptionGroup var dataOptions: DataOptions
