@@ -199,6 +199,19 @@ public final class Network: @unchecked Sendable {
         if itemGradients.count != primary.itemGradients.count { itemGradients = FloatBuffer(count: primary.itemGradients.count) }
     }
 
+    private var scoring: Network?
+
+    /// A network for forward passes of up to `maxBatch` sequences with this one's weights and its
+    /// item vectors as now encoded, and activations of its own (this network when its batch is that
+    /// size): evaluation scores in batches of one size, whatever batch training uses.
+    public func scoringReplica(maxBatch: Int) -> Network {
+        guard maxBatch != self.maxBatch else { return self }
+        let replica = scoring.flatMap { $0.maxBatch == maxBatch ? $0 : nil } ?? Network(replicaOf: self, maxBatch: maxBatch)
+        scoring = replica
+        replica.followItems(of: self)
+        return replica
+    }
+
     func resizeCatalog(_ count: Int, pieces: Int) {
         self.pieces = pieces
         let c = shape.architecture.hidden

@@ -45,7 +45,7 @@ public struct BaselineRecipe: Codable, Sendable {
         // A fine-tuned checkpoint's baselines train with its base's recipe, not the fine-tuning one,
         // but with the checkpoint's own budget: its epochs (all stages), so both sides get as many.
         options = base.fineTuning?.baseTraining ?? base.training
-        options.threads = 1  // not part of the recipe; set by the caller
+        options.threads = 1  // the caller sets the threads it trains with (in the key: they change the model)
         options.epochs = epochs ?? base.training.epochs
         let e = base.model.itemEncoder
         switch baseline {

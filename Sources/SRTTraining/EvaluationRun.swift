@@ -1,6 +1,7 @@
 import Foundation
 import SRTData
 import SRTModel
+import SRTTensor
 
 /// Everything `srthub eval` needs, parsed.
 public struct EvalRequest: Sendable {
@@ -13,7 +14,8 @@ public struct EvalRequest: Sendable {
     public var baselines: [Baseline] = []
     /// Epochs for trained baselines (default: the checkpoint's recipe).
     public var baselineEpochs: Int?
-    public var threads = 1
+    /// CPU threads: OpenBLAS's while scoring (ranks do not depend on it), the workers of trained baselines.
+    public var threads = 2
     /// Where trained baselines are kept, one checkpoint folder per recipe; nil trains them afresh each time.
     public var cacheFolder: String?
     public var seed: UInt64 = 0
@@ -85,7 +87,7 @@ public enum EvaluationRun {
             return Dictionary(uniqueKeysWithValues: zip(request.modes.map(\.description), ranks.map { RankingEvaluation.metrics(of: $0, ks: request.ks) }))
         }
 
-        let model = try Checkpoint.load(from: request.checkpoint, scoring: dataset.catalog, maxBatch: 256)
+        let model = try Checkpoint.load(from: request.checkpoint, scoring: dataset.catalog, maxBatch: RankingEvaluation.batchSize)
         let name = (request.checkpoint as NSString).lastPathComponent
         var rows = [EvalReport.Row(name: name, kind: "model", results: try evaluate(NetworkScorer(model.network), keep: true),
                                    checkpoint: request.checkpoint, cached: nil)]
@@ -95,11 +97,12 @@ public enum EvaluationRun {
                                   checkpoint: nil, cached: nil))
                 continue
             }
-            let recipe = BaselineRecipe(baseline, base: model.config, datasetFingerprint: fingerprint, split: protocolName,
+            var recipe = BaselineRecipe(baseline, base: model.config, datasetFingerprint: fingerprint, split: protocolName,
                                         epochs: request.baselineEpochs)
+            recipe.options.threads = request.threads  // a trained model depends on its thread count: part of the cache key
             let (folder, cached) = try trainedBaseline(recipe, request: request, progress: progress)
             defer { if request.cacheFolder == nil { try? FileManager.default.removeItem(atPath: folder) } }
-            let loaded = try Checkpoint.load(from: folder, scoring: dataset.catalog, maxBatch: 256)
+            let loaded = try Checkpoint.load(from: folder, scoring: dataset.catalog, maxBatch: RankingEvaluation.batchSize)
             rows.append(.init(name: baseline.label, kind: baseline.rawValue, results: try evaluate(NetworkScorer(loaded.network)),
                               checkpoint: request.cacheFolder == nil ? nil : folder, cached: cached))
         }
@@ -129,7 +132,10 @@ public enum EvaluationRun {
         train.vocabularySize = recipe.vocabularySize
         train.tokenEmbedding = recipe.tokenEmbedding
         train.options = recipe.options
-        train.options.threads = 1  // one worker: eval keeps OpenBLAS at --threads for scoring
+        // Training splits each batch across the threads, each with one-threaded OpenBLAS; scoring
+        // gives OpenBLAS the threads back.
+        BLASThreads.set(1)
+        defer { BLASThreads.set(request.threads) }
         train.computeFisher = false
         _ = progress(.note("baseline \(recipe.baseline.rawValue): training \(recipe.encoder) encoder, loss \(recipe.options.loss), up to \(recipe.options.epochs) epochs"))
         var stopped = false

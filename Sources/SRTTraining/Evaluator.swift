@@ -14,37 +14,19 @@ public enum Evaluator {
     }
 
     /// Ranks each case's target among the whole catalog, or among the items in `candidates` only
-    /// (a contiguous range holding every case's history and target: one catalog of a union).
+    /// (a contiguous range holding every case's history and target: one catalog of a union). The
+    /// ranks, and so the metrics, are those `srthub eval` computes (`RankingEvaluation`).
     public static func evaluate(_ network: Network, cases: [EvaluationCase], ks: [Int] = [1, 5, 10], among candidates: Range<Int>? = nil) -> Result {
-        var maskedMetrics = MetricAccumulator(ks: ks), unmaskedMetrics = MetricAccumulator(ks: ks)
         var cases = cases
         if let candidates {
             // Rows of the encoded subset are the range's items in order: shift every index by its start.
             let first = Int32(candidates.lowerBound)
             cases = cases.map { EvaluationCase(user: $0.user, input: $0.input.map { $0 - first }, target: $0.target - first) }
-            network.encodeItems(only: candidates.map { Int32($0) })
-        } else {
-            network.encodeItems()
         }
-        let c = network.shape.architecture.hidden, v = network.items
-        let users = FloatBuffer(count: network.maxBatch * c)
-        let scores = FloatBuffer(count: network.maxBatch * v)
-        // Batches of similar history lengths run at their own length (metrics do not depend on order).
-        let T = network.shape.architecture.maxLength
-        let ordered = cases.sorted { min($0.input.count, T) < min($1.input.count, T) }
-        var start = 0
-        while start < ordered.count {
-            let batch = Array(ordered[start..<min(start + network.maxBatch, ordered.count)])
-            userVectors(network, inputs: batch.map(\.input), into: users)
-            matmul(scores.pointer, users.pointer, network.itemVectors.pointer, m: batch.count, n: v, k: c, transB: true)
-            for (i, item) in batch.enumerated() {
-                let row = scores.pointer + i * v, target = Int(item.target)
-                unmaskedMetrics.add(rank: MetricAccumulator.rank(of: target, scores: row, count: v))
-                maskedMetrics.add(rank: MetricAccumulator.rank(of: target, scores: row, count: v, excluded: Set(item.input)))
-            }
-            start += batch.count
-        }
-        return Result(cases: cases.count, masked: maskedMetrics.values, unmasked: unmaskedMetrics.values)
+        let ranks = RankingEvaluation.unchecked(NetworkScorer(network, among: candidates), cases: cases,
+                                                modes: [EvaluationMode(maskHistory: true), EvaluationMode(maskHistory: false)], popularity: [])
+        return Result(cases: cases.count, masked: RankingEvaluation.metrics(of: ranks[0], ks: ks),
+                      unmasked: RankingEvaluation.metrics(of: ranks[1], ks: ks))
     }
 
     /// Writes one user vector per input history (its last T items) into `out` [inputs, C].

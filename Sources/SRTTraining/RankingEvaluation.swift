@@ -35,19 +35,22 @@ public protocol HistoryScorer {
     func score(_ inputs: [[Int32]], into scores: UnsafeMutablePointer<Float>)
 }
 
-/// A trained network: item vectors encoded once, user vectors by the transformer, scores by sgemm.
+/// A trained network: item vectors encoded once, user vectors by the transformer, scores by sgemm,
+/// in batches of `RankingEvaluation.batchSize` whatever batch the network trains with.
 public struct NetworkScorer: HistoryScorer {
     public let network: Network
     let users: FloatBuffer
 
-    public init(_ network: Network) {
-        self.network = network
-        users = FloatBuffer(count: network.maxBatch * network.shape.architecture.hidden)
-        network.encodeItems()
+    /// Scores the whole catalog, or only the items in `candidates` (a contiguous range: one catalog
+    /// of a union), whose rows are then the range's items in order.
+    public init(_ network: Network, among candidates: Range<Int>? = nil) {
+        if let candidates { network.encodeItems(only: candidates.map { Int32($0) }) } else { network.encodeItems() }
+        self.network = network.scoringReplica(maxBatch: RankingEvaluation.batchSize)
+        users = FloatBuffer(count: RankingEvaluation.batchSize * network.shape.architecture.hidden)
     }
 
     public var itemCount: Int { network.items }
-    public var batchSize: Int { network.maxBatch }
+    public var batchSize: Int { RankingEvaluation.batchSize }
 
     public func score(_ inputs: [[Int32]], into scores: UnsafeMutablePointer<Float>) {
         Evaluator.userVectors(network, inputs: inputs, into: users)
@@ -70,6 +73,12 @@ public struct PopularityScorer: HistoryScorer {
 }
 
 public enum RankingEvaluation {
+    /// Histories per scoring batch. Fixed, because a user's scores depend (in the last float bits)
+    /// on the batch they are computed in: the matrix products' kernels and the padded length change
+    /// with it. With batches a fixed function of the cases, scores and ranks depend neither on the
+    /// batch a network trains with nor on the thread count, and every command agrees to the bit.
+    public static let batchSize = 128
+
     /// Metrics (`ndcg@K`, `hr@K`, `mrr@K`) for each mode, from one scoring pass over the cases.
     /// Sampled negatives are drawn per case from a seed and the case's position, so the result does
     /// not depend on batching; with replacement, never the target, and not from the history when masked.
@@ -97,11 +106,19 @@ public enum RankingEvaluation {
                 throw TrainingError.badOption("\(n) negatives need a catalog of more than \(n) items; this one has \(v): use fewer negatives or full ranking")
             }
         }
+        return unchecked(scorer, cases: cases, modes: modes, popularity: popularity, seed: seed)
+    }
+
+    /// `ranks` without its checks of the request (the trainer's validation asks only what is valid).
+    static func unchecked(_ scorer: some HistoryScorer, cases: [EvaluationCase], modes: [EvaluationMode],
+                          popularity: [Int], seed: UInt64 = 0) -> [[Int]] {
+        let v = scorer.itemCount
         let sampler = NegativeSampler(popularity: popularity)
         let scores = FloatBuffer(count: scorer.batchSize * v)
         // ranks[mode][case]; each case's ranks are computed independently, two rows at a time.
         var ranks = [[Int]](repeating: [Int](repeating: 0, count: cases.count), count: modes.count)
-        let order = cases.indices.sorted { cases[$0].input.count < cases[$1].input.count }  // similar lengths per batch
+        // Similar lengths per batch (a batch runs at its longest history), ties in case order.
+        let order = cases.indices.sorted { (cases[$0].input.count, $0) < (cases[$1].input.count, $1) }
         var start = 0
         while start < order.count {
             let batch = Array(order[start..<min(start + scorer.batchSize, order.count)])

@@ -72,14 +72,23 @@ struct EvalCommandTests {
     @Test func reproducesTheTrainingRunsOwnTestNumbers() throws {
         let (data, checkpoint) = try Self.trained()
         let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/eval.json"))) as! [[String: Any]]
-        let eval = try CLIRunner.run(["eval", checkpoint, "--data", data, "--no-save", "--json", "--threads", "1"])
-        #expect(eval.status == 0, "\(eval.stderr)")
-        let report = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as! [String: Any]
-        let results = (report["rows"] as! [[String: Any]])[0]["results"] as! [String: [String: Double]]
-        for entry in saved {
-            let mode = entry["mode"] as! String, metrics = entry["metrics"] as! [String: Double]
-            for (key, value) in metrics { #expect(abs((results[mode]?[key] ?? -1) - value) < 1e-9, "\(mode) \(key)") }
+        // Exactly, whatever the thread count: train's own figures came from the same ranks
+        // (they once differed from eval's in the 4th decimal).
+        var ranks: [[String: [Int]]] = []
+        for threads in ["1", "3"] {
+            let ranksFile = makeTempFolder() + "/ranks.json"
+            let eval = try CLIRunner.run(["eval", checkpoint, "--data", data, "--no-save", "--json", "--threads", threads, "--ranks", ranksFile])
+            #expect(eval.status == 0, "\(eval.stderr)")
+            let report = try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as! [String: Any]
+            let results = (report["rows"] as! [[String: Any]])[0]["results"] as! [String: [String: Double]]
+            for entry in saved {
+                let mode = entry["mode"] as! String, metrics = entry["metrics"] as! [String: Double]
+                for (key, value) in metrics { #expect(results[mode]?[key] == value, "\(mode) \(key) with \(threads) threads") }
+            }
+            let kept = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ranksFile))) as! [String: Any]
+            ranks.append(try #require(kept["ranks"] as? [String: [Int]]))
         }
+        #expect(ranks[0] == ranks[1] && !ranks[0].isEmpty)
     }
 
     @Test func registryReferenceStoresEvaluationsInTheRegistry() throws {

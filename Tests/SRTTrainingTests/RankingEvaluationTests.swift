@@ -66,6 +66,30 @@ struct FixedScorer: HistoryScorer {
         #expect(MetricAccumulator.rank(of: 2, scores: scores, count: 6) == 6)
     }
 
+    /// A case's scores do not depend on the batch size the network was built for (training's, which
+    /// follows --batch and --threads, or eval's), so the trainer's figures and `srthub eval`'s agree
+    /// to the bit: a user's vector changes in its last bits with its batch-mates.
+    @Test func scoresDoNotDependOnTheNetworksBatch() {
+        let architecture = Architecture(name: "t", layers: 2, heads: 2, hidden: 16, inner: 32, maxLength: 20, hiddenDropout: 0, attentionDropout: 0)
+        let shape = ModelShape(architecture: architecture, itemEncoder: ItemEncoderConfig(kind: .id), items: 300)
+        var rng = RandomSource(seed: 4)
+        let cases = (0..<120).map { u in
+            EvaluationCase(user: Int32(u), input: (0...(u % 23)).map { _ in Int32(rng.nextInt(300)) }, target: Int32(rng.nextInt(300)))
+        }
+        func scores(maxBatch: Int) -> [[Int32]: [Float]] {
+            let recorder = RecordingScorer(NetworkScorer(Network(shape: shape, maxBatch: maxBatch, seed: 3)))
+            _ = RankingEvaluation.unchecked(recorder, cases: cases, modes: [EvaluationMode()], popularity: [])
+            return recorder.rows.scores
+        }
+        let reference = scores(maxBatch: 256)
+        #expect(reference.count > 100)
+        for maxBatch in [1, 7, 64] {
+            let other = scores(maxBatch: maxBatch)
+            let differing = reference.filter { other[$0.key] != $0.value }.map(\.key.count).sorted()
+            #expect(other.count == reference.count && differing.isEmpty, "batches of \(maxBatch): histories of lengths \(differing) score differently")
+        }
+    }
+
     @Test func averagesOverCases() throws {
         let best = EvaluationCase(user: 0, input: [5], target: 0)   // rank 1
         let worst = EvaluationCase(user: 1, input: [2], target: 5)  // rank 6
@@ -117,5 +141,19 @@ struct FixedScorer: HistoryScorer {
         do { _ = try metrics([c], EvaluationMode(negatives: 10)); Issue.record("too many negatives accepted") } catch {
             #expect("\(error)".contains("negatives"))
         }
+    }
+}
+
+/// Passes scores through and keeps each history's row.
+struct RecordingScorer<Inner: HistoryScorer>: HistoryScorer {
+    final class Rows: @unchecked Sendable { var scores: [[Int32]: [Float]] = [:] }
+    let inner: Inner
+    let rows = Rows()
+    init(_ inner: Inner) { self.inner = inner }
+    var itemCount: Int { inner.itemCount }
+    var batchSize: Int { inner.batchSize }
+    func score(_ inputs: [[Int32]], into scores: UnsafeMutablePointer<Float>) {
+        inner.score(inputs, into: scores)
+        for (b, input) in inputs.enumerated() { rows.scores[input] = Array(UnsafeBufferPointer(start: scores + b * itemCount, count: itemCount)) }
     }
 }

@@ -43,7 +43,8 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "How negatives are drawn: uniform or popularity.") var sampling: EvaluationMode.Sampling = .uniform
     @Option(help: "History masking: masked, unmasked or both.") var history: HistoryMasking = .both
     @Option(help: "Epochs for trained baselines (default: the checkpoint's own, all fine-tuning stages included, so both sides get the same budget).") var baselineEpochs: Int?
-    @Option(help: "OpenBLAS threads.") var threads = 2
+    @OptionGroup var threadOptions: ThreadOptions
+    var threads: Int { threadOptions.threads }
     @Option(help: "Seed of the sampled negatives.") var seed: UInt64 = 0
     @Flag(help: "Evaluate on the validation users instead of the test users (e.g. forgetting on a pretraining set).") var validation = false
     @Option(help: "Write the model's rank of every user's target, per mode, to this JSON file (for paired bootstrap intervals between two models on the same users).")

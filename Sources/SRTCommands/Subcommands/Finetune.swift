@@ -60,7 +60,8 @@ struct Finetune: AsyncParsableCommand {
     var mapField: [String] = []
     @Option(help: "Sequences per batch.") var batch = 128
     @Option(help: "Epochs without a better validation NDCG@10 before a stage stops, counted once its warm-up (the first 30% of its epochs) is over.") var patience = 10
-    @Option(help: "Worker threads: each batch is split across them (results depend on the seed and this count).") var threads = 1
+    @OptionGroup var threadOptions: ThreadOptions
+    var threads: Int { threadOptions.threads }
     @Option(help: "Validate and keep an exponential moving average of the weights over about this many epochs of each stage (0: the raw weights).")
     var averageEpochs: Double = 0
     @Option(help: ArgumentHelp("Epochs of the start probe: the base's weights and fresh ones each train this long, and the fine-tune starts from the better on validation (0: no probe).",
@@ -139,7 +140,8 @@ struct Fisher: AsyncParsableCommand {
     @Argument(help: "Checkpoint folder.") var checkpoint: String
     @Option(help: "The data it was pretrained on.") var data: String
     @Option(help: "At most this many batches.") var batches = 3000
-    @Option(help: "Worker threads: each batch is split across them.") var threads = 1
+    @OptionGroup var threadOptions: ThreadOptions
+    var threads: Int { threadOptions.threads }
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var split: SplitOptions
 

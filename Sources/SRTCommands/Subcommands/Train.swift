@@ -52,7 +52,8 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Maximum sequence length (overrides the preset's).") var maxLen: Int?
     @Option(help: "Items between training windows (default: half the max length; the max length gives disjoint windows).")
     var windowStride: Int?
-    @Option(help: "Worker threads: each batch is split across them (results depend on the seed and this count).") var threads = 1
+    @OptionGroup var threadOptions: ThreadOptions
+    var threads: Int { threadOptions.threads }
     @Option(help: "Random seed (training is reproducible from it).") var seed: UInt64 = 2020
     @Option(help: "With several catalogs and a sampled loss: draw negatives from the whole union, or from each batch's own catalog (batches then hold one catalog each).")
     var negativesFrom: NegativeSource = .union
