@@ -77,18 +77,22 @@ public struct Evaluation: Codable, Sendable, Equatable {
     public var `protocol`: String
     public var mode: String
     public var metrics: [String: Double]
+    /// The baselines evaluated beside the model on the same users, when there were any.
+    public var baselines: [BaselineComparison]?
 
     enum CodingKeys: String, CodingKey {
-        case dataset, mode, metrics, `protocol`
+        case dataset, mode, metrics, `protocol`, baselines
         case datasetFingerprint = "dataset_fingerprint"
     }
 
-    public init(dataset: String?, datasetFingerprint: String, protocol: String, mode: String, metrics: [String: Double]) {
+    public init(dataset: String?, datasetFingerprint: String, protocol: String, mode: String, metrics: [String: Double],
+                baselines: [BaselineComparison]? = nil) {
         self.dataset = dataset
         self.datasetFingerprint = datasetFingerprint
         self.protocol = `protocol`
         self.mode = mode
         self.metrics = metrics
+        self.baselines = baselines
     }
 
     /// The metric `list` shows: NDCG@10 where present, else the first NDCG, else none.
@@ -104,4 +108,16 @@ public struct Evaluation: Codable, Sendable, Equatable {
                                 hint: "write {\"dataset_fingerprint\", \"protocol\", \"mode\", \"metrics\"} or a list of them")
         }
     }
+}
+
+/// A baseline's value of one metric and the model's difference to it (model − baseline), with the
+/// 95% interval of that difference from a paired bootstrap over the users.
+public struct BaselineComparison: Codable, Sendable, Equatable {
+    public var name: String
+    public var metric: String
+    public var value: Double
+    public var difference: Double
+    public var low: Double
+    public var high: Double
+    public var resamples: Int?
 }

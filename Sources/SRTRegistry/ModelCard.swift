@@ -54,6 +54,19 @@ struct ModelCard {
                 body.append("| \(e.dataset ?? e.datasetFingerprint) | \(e.protocol) | \(e.mode) | \(m) |")
             }
         }
+        let compared = sortedEvaluations.filter { !($0.baselines ?? []).isEmpty }
+        if !compared.isEmpty {
+            body += ["", "## Against baselines", "",
+                     "The model minus each baseline on the same users, with the 95% interval of the difference from a paired bootstrap over the users.",
+                     "", "| dataset | protocol | mode | baseline | metric | baseline's value | model − baseline [95% CI] |", "|---|---|---|---|---|---:|---:|"]
+            func signed(_ x: Double) -> String { (x >= 0 ? "+" : "−") + String(format: "%.4f", abs(x)) }
+            for e in compared {
+                for b in e.baselines ?? [] {
+                    body.append("| \(e.dataset ?? e.datasetFingerprint) | \(e.protocol) | \(e.mode) | \(b.name) | \(b.metric) | "
+                                + "\(String(format: "%.4f", b.value)) | \(signed(b.difference)) [\(signed(b.low)), \(signed(b.high))] |")
+                }
+            }
+        }
         return (y + body).joined(separator: "\n") + "\n"
     }
 }

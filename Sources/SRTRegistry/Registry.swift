@@ -161,10 +161,11 @@ public final class Registry: Sendable {
 
     static func insert(_ e: Evaluation, for model: Digest, db: Database, now: String) throws {
         let metrics = String(decoding: try JSONEncoder.sorted.encode(e.metrics), as: UTF8.self)
+        let baselines = try e.baselines.map { String(decoding: try JSONEncoder.sorted.encode($0), as: UTF8.self) }
         try db.execute(sql: """
-            INSERT OR REPLACE INTO evaluation (modelDigest, datasetFingerprint, protocol, mode, dataset, metrics, primaryMetric, created)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [model.description, e.datasetFingerprint, e.protocol, e.mode, e.dataset, metrics, e.primaryMetric, now])
+            INSERT OR REPLACE INTO evaluation (modelDigest, datasetFingerprint, protocol, mode, dataset, metrics, primaryMetric, created, baselines)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [model.description, e.datasetFingerprint, e.protocol, e.mode, e.dataset, metrics, e.primaryMetric, now, baselines])
     }
 
     /// Points a tag at a manifest, creating or moving it.

@@ -111,6 +111,10 @@ public struct RegistryDatabase: Sendable {
                 ALTER TABLE manifest ADD COLUMN datasetFingerprint TEXT;
                 """)
         }
+        // The baselines an evaluation compared the model with, as JSON (older rows have none).
+        migrator.registerMigration("v5: evaluation baselines") { db in
+            try db.execute(sql: "ALTER TABLE evaluation ADD COLUMN baselines TEXT")
+        }
         return migrator
     }
 

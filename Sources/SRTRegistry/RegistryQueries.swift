@@ -54,9 +54,10 @@ extension Registry {
                 SELECT * FROM evaluation WHERE modelDigest = ? ORDER BY datasetFingerprint, protocol, mode
                 """, arguments: [model.description]).map { row in
                 let metrics = (try? JSONDecoder().decode([String: Double].self, from: Data((row["metrics"] as String).utf8))) ?? [:]
+                let baselines = (row["baselines"] as String?).flatMap { try? JSONDecoder().decode([BaselineComparison].self, from: Data($0.utf8)) }
                 return StoredEvaluation(
                     evaluation: Evaluation(dataset: row["dataset"], datasetFingerprint: row["datasetFingerprint"],
-                                           protocol: row["protocol"], mode: row["mode"], metrics: metrics),
+                                           protocol: row["protocol"], mode: row["mode"], metrics: metrics, baselines: baselines),
                     created: row["created"])
             }
         }

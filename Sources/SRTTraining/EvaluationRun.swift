@@ -39,6 +39,14 @@ public struct EvalReport: Codable, Sendable {
         public let results: [String: [String: Double]]
         public let checkpoint: String?
         public let cached: Bool?
+        /// Per mode, the model − this row on NDCG at the largest K, with its 95% paired-bootstrap
+        /// interval over the users (baselines only).
+        public var versusModel: [String: PairedDifference]? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case name, kind, results, checkpoint, cached
+            case versusModel = "versus_model"
+        }
     }
 
     public let dataset: String
@@ -59,12 +67,21 @@ public struct EvalReport: Codable, Sendable {
         case datasetFingerprint = "dataset_fingerprint"
     }
 
-    /// The checkpoint's own results as registry evaluations (eval.json entries).
+    /// The checkpoint's own results as registry evaluations (eval.json entries), each with the
+    /// baselines it was compared with and the differences' intervals.
     public var modelEvaluations: [[String: Any]] {
         guard let model = rows.first(where: { $0.kind == "model" }) else { return [] }
         return modes.map { mode in
-            ["dataset": dataset, "dataset_fingerprint": datasetFingerprint, "protocol": `protocol`, "mode": mode,
-             "metrics": model.results[mode] ?? [:]]
+            var entry: [String: Any] = ["dataset": dataset, "dataset_fingerprint": datasetFingerprint, "protocol": `protocol`, "mode": mode,
+                                        "metrics": model.results[mode] ?? [:]]
+            let compared = rows.compactMap { row in row.versusModel?[mode].map { (row.name, $0) } }
+            if !compared.isEmpty {
+                entry["baselines"] = compared.map { name, d in
+                    ["name": name, "metric": d.metric, "value": d.other, "difference": d.difference, "low": d.low, "high": d.high,
+                     "resamples": d.resamples] as [String: Any]
+                }
+            }
+            return entry
         }
     }
 }
@@ -80,10 +97,12 @@ public enum EvaluationRun {
         _ = progress(.note("data \(dataset.name): \(cases.count) \(request.onValidation ? "validation" : "test") users, \(dataset.itemCount) items, \(protocolName)"))
 
         var modelRanks: [[Int]] = []
+        var rowRanks: [[[Int]]] = []  // [row][mode][case]
         func evaluate(_ scorer: some HistoryScorer, keep: Bool = false) throws -> [String: [String: Double]] {
             let ranks = try RankingEvaluation.ranks(scorer, cases: cases, modes: request.modes, ks: request.ks,
                                                     popularity: split.popularity, seed: request.seed)
             if keep { modelRanks = ranks }
+            rowRanks.append(ranks)
             return Dictionary(uniqueKeysWithValues: zip(request.modes.map(\.description), ranks.map { RankingEvaluation.metrics(of: $0, ks: request.ks) }))
         }
 
@@ -105,6 +124,13 @@ public enum EvaluationRun {
             let loaded = try Checkpoint.load(from: folder, scoring: dataset.catalog, maxBatch: RankingEvaluation.batchSize)
             rows.append(.init(name: baseline.label, kind: baseline.rawValue, results: try evaluate(NetworkScorer(loaded.network)),
                               checkpoint: request.cacheFolder == nil ? nil : folder, cached: cached))
+        }
+        // Each baseline against the model on the same users, per mode.
+        let compared = "ndcg@\(request.ks.max() ?? 10)"
+        for r in rows.indices.dropFirst() {
+            rows[r].versusModel = Dictionary(uniqueKeysWithValues: request.modes.indices.map { m in
+                (request.modes[m].description, PairedDifference(metric: compared, model: modelRanks[m], other: rowRanks[r][m], seed: request.seed))
+            })
         }
         var report = EvalReport(dataset: dataset.name, datasetFingerprint: fingerprint, protocol: protocolName, cases: cases.count,
                                 ks: request.ks, modes: request.modes.map(\.description), rows: rows, seconds: Date().timeIntervalSince(started))

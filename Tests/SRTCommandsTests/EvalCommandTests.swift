@@ -69,6 +69,36 @@ struct EvalCommandTests {
         #expect(markdown.stdout.contains("sampled 5 popularity, history masked") && markdown.stdout.contains("|---|"))
     }
 
+    /// Each baseline's difference to the model comes with a 95% paired-bootstrap interval: in the
+    /// table, in the JSON, in eval.json, and in the model card of the checkpoint once added.
+    @Test func baselinesComeWithAnIntervalOfTheDifference() throws {
+        let (data, checkpoint) = try Self.trained()
+        let home = makeTempFolder()
+        let table = try CLIRunner.run(["eval", checkpoint, "--data", data, "--baselines", "pop", "--home", home])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("MODEL − ROW, NDCG@10 [95% CI]") && table.stdout.contains("paired bootstrap"), "\(table.stdout)")
+        let json = try CLIRunner.run(["eval", checkpoint, "--data", data, "--baselines", "pop", "--home", home, "--json"])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        #expect(rows[0]["versus_model"] == nil)
+        let versus = try #require(rows[1]["versus_model"] as? [String: [String: Any]])
+        for mode in ["full, history masked", "full, history unmasked"] {
+            let d = try #require(versus[mode])
+            let model = ((rows[0]["results"] as! [String: [String: Double]])[mode]!)["ndcg@10"]!
+            let pop = ((rows[1]["results"] as! [String: [String: Double]])[mode]!)["ndcg@10"]!
+            let difference = d["difference"] as! Double, low = d["low"] as! Double, high = d["high"] as! Double
+            #expect(abs(difference - (model - pop)) < 1e-12 && abs((d["other"] as! Double) - pop) < 1e-12)
+            #expect(low <= difference && difference <= high && low < high, "\(d)")
+        }
+        let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/eval.json"))) as? [[String: Any]])
+        #expect(saved.allSatisfy { (($0["baselines"] as? [[String: Any]])?.first?["name"] as? String) == "pop" }, "\(saved)")
+        #expect(try CLIRunner.run(["add", checkpoint, "--tag", "shop:v1", "--home", home]).status == 0)
+        let card = try CLIRunner.run(["show", "shop:v1", "--card", "--home", home])
+        #expect(card.stdout.contains("## Against baselines") && card.stdout.contains("| pop | ndcg@10 |"), "\(card.stdout)")
+        let show = try CLIRunner.run(["show", "shop:v1", "--json", "--home", home])
+        #expect(show.stdout.contains("\"baselines\""), "the registry keeps the comparison: \(show.stdout)")
+    }
+
     @Test func reproducesTheTrainingRunsOwnTestNumbers() throws {
         let (data, checkpoint) = try Self.trained()
         let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/eval.json"))) as! [[String: Any]]

@@ -90,6 +90,29 @@ struct FixedScorer: HistoryScorer {
         }
     }
 
+    /// The paired bootstrap: no difference gives a zero interval; a model better on some users and
+    /// never worse gives an interval above zero; per-user values average to the reported metrics.
+    @Test func pairedDifferenceOverUsers() {
+        let other = (0..<200).map { 3 + $0 % 17 }
+        let same = PairedDifference(metric: "ndcg@10", model: other, other: other)
+        #expect(same.difference == 0 && same.low == 0 && same.high == 0 && !same.isClear)
+        let better = other.enumerated().map { $0.offset % 4 == 0 ? 1 : $0.element }  // rank 1 for every 4th user
+        let d = PairedDifference(metric: "ndcg@10", model: better, other: other)
+        let expected = RankingEvaluation.metrics(of: better, ks: [10])["ndcg@10"]! - RankingEvaluation.metrics(of: other, ks: [10])["ndcg@10"]!
+        #expect(abs(d.difference - expected) < 1e-12)
+        #expect(abs(d.other - RankingEvaluation.metrics(of: other, ks: [10])["ndcg@10"]!) < 1e-12)
+        #expect(d.low > 0 && d.low < d.difference && d.difference < d.high && d.isClear, "\(d)")
+        // Swapping the sides mirrors the interval.
+        let swapped = PairedDifference(metric: "ndcg@10", model: other, other: better)
+        #expect(abs(swapped.difference + d.difference) < 1e-12 && swapped.high < 0)
+        for metric in ["hr@5", "mrr@10"] {
+            let m = PairedDifference(metric: metric, model: better, other: other)
+            let k = Int(metric.split(separator: "@")[1])!
+            let direct = RankingEvaluation.metrics(of: better, ks: [k])[metric]! - RankingEvaluation.metrics(of: other, ks: [k])[metric]!
+            #expect(abs(m.difference - direct) < 1e-12, "\(metric)")
+        }
+    }
+
     @Test func averagesOverCases() throws {
         let best = EvaluationCase(user: 0, input: [5], target: 0)   // rank 1
         let worst = EvaluationCase(user: 1, input: [2], target: 5)  // rank 6

@@ -9,18 +9,20 @@ enum EvalTable {
     static func cells(_ report: EvalReport, mode: String) -> (header: [String], rows: [[String]]) {
         let keys = columns(report.ks)
         let best = keys.map { key in report.rows.map { $0.results[mode]?[key] ?? 0 }.max() ?? 0 }
-        let header = ["model"] + keys.map { $0.uppercased() }
+        let compared = report.rows.compactMap { $0.versusModel?[mode]?.metric }.first
+        let header = ["model"] + keys.map { $0.uppercased() } + (compared.map { ["MODEL − ROW, \($0.uppercased()) [95% CI]"] } ?? [])
         let rows = report.rows.map { row in
             [row.name + (row.cached == true ? " (cached)" : "")] + keys.enumerated().map { i, key in
                 let value = row.results[mode]?[key] ?? 0
                 return String(format: "%.4f", value) + (report.rows.count > 1 && value == best[i] && value > 0 ? "*" : " ")
-            }
+            } + (compared == nil ? [] : [row.versusModel?[mode]?.summary ?? ""])
         }
         return (header, rows)
     }
 
     static func title(_ report: EvalReport, mode: String) -> String {
-        "\(report.dataset), \(report.protocol), \(mode), \(report.cases) users (* best per column; ties ranked pessimistically)"
+        "\(report.dataset), \(report.protocol), \(mode), \(report.cases) users (* best per column; ties ranked pessimistically"
+            + (report.rows.count > 1 ? "; the last column's interval is a paired bootstrap over the users" : "") + ")"
     }
 
     static func text(_ report: EvalReport) -> String {
