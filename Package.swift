@@ -2,12 +2,25 @@
 // The target graph below is the architecture: the ML side (SRTTensor → SRTModel → SRTTraining)
 // never imports the hub side (SRTOCI → SRTRegistry → SRTClient/SRTServer), and only
 // SRTCommands joins them. An import outside this graph does not compile.
+import Foundation
 import PackageDescription
 
-/// Numeric targets get AVX2+FMA in release builds (TOOLCHAIN.md §3.3: doubles vectorized loops).
-let numericSettings: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release)),
-]
+/// Numeric targets get AVX2+FMA in release builds (TOOLCHAIN.md §3.3: about twice as fast element-wise
+/// loops) only where the building machine has both: an x86-64 CPU whose /proc/cpuinfo lists them.
+/// Elsewhere (arm64, older x86-64, macOS) the code is portable, and so with SRTHUB_PORTABLE=1, for a
+/// binary that will run on other machines. OpenBLAS picks its own kernels at run time either way.
+let buildHostHasAVX2: Bool = {
+    #if arch(x86_64)
+    if Context.environment["SRTHUB_PORTABLE"] == "1" { return false }
+    guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let flags = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+    let features = Set(flags.split(separator: " "))
+    return features.contains("avx2") && features.contains("fma")
+    #else
+    return false
+    #endif
+}()
+let numericSettings: [SwiftSetting] = buildHostHasAVX2 ? [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))] : []
 
 let package = Package(
     name: "srthub",
