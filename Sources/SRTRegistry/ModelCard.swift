@@ -18,7 +18,10 @@ struct ModelCard {
 
     var markdown: String {
         var y = ["---", "library_name: srthub", "tags:", "- sequential-recommendation", "- srt"]
-        if let parent = metadata.parent { y.append("base_model: \(quoted(metadata.parentReference ?? parent.description))") }
+        if let parent = metadata.parent {
+            y.append("base_model: \(quoted(metadata.parentReference ?? parent.description))")
+            if metadata.method?.hasPrefix("finetune") == true { y.append("base_model_relation: finetune") }
+        }
         let datasets = Array(Set([metadata.datasetFingerprint].compactMap { $0 } + metadata.catalogs.map(\.fingerprint)
                                  + evaluations.map(\.datasetFingerprint))).sorted()
         if !datasets.isEmpty { y.append("datasets:"); y += datasets.map { "- \(quoted($0))" } }

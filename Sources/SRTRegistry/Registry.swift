@@ -37,54 +37,15 @@ public final class Registry: Sendable {
     /// Imports a checkpoint folder as an OCI image manifest and tags it. The same folder gives the
     /// same digest every time and stores nothing new the second time.
     public func add(checkpoint folder: String, as reference: Reference) throws(RegistryError) -> AddResult {
-        let fm = FileManager.default
-        let configPath = folder + "/config.json"
-        guard let configData = fm.contents(atPath: configPath) else {
-            throw RegistryError(.badCheckpoint, "\(folder): no config.json",
-                                hint: "a checkpoint folder holds config.json and model.safetensors, and tokenizer.model for text models (srthub train --out writes one)")
-        }
-        let metadata = try CheckpointMetadata(configJSON: configData)
-        var evaluations: [Evaluation] = []
-        for name in Self.evaluationFiles {
-            if let data = fm.contents(atPath: folder + "/" + name) { evaluations += try Evaluation.decodeList(data, path: folder + "/" + name) }
-        }
-        for (file, _, required) in Self.layerFiles where required && !fm.fileExists(atPath: folder + "/" + file) {
-            throw RegistryError(.badCheckpoint, "\(folder): no \(file)",
-                                hint: "a checkpoint folder holds config.json and model.safetensors (srthub train --out writes one)")
-        }
-
         let lock = try RegistryLock(path: home.lockPath, mode: .shared)
         defer { withExtendedLifetime(lock) {} }
         var newBlobs = 0, newBytes = 0
-        func stored(_ digest: Digest, _ size: Int, wasThere: Bool) { if !wasThere { newBlobs += 1; newBytes += size } }
-
-        let configDigest = Digest(hashing: configData)
-        let configWasThere = blobs.contains(configDigest)
-        let (_, configSize) = try blobs.store(data: configData)
-        stored(configDigest, configSize, wasThere: configWasThere)
-        var layers: [Descriptor] = []
-        for (file, mediaType, _) in Self.layerFiles where fm.fileExists(atPath: folder + "/" + file) {
-            let path = folder + "/" + file
-            let (digest, size) = try blobs.store(fileAt: path)
-            layers.append(Descriptor(mediaType: mediaType, digest: digest, size: size, annotations: [titleAnnotation: file]))
+        let image = try CheckpointImage(folder: folder) { (path) throws(RegistryError) in try blobs.store(fileAt: path) }
+        for (data, size) in [(image.configData, image.manifest.config.size), (image.cardData, image.cardData.count)] {
+            if !blobs.contains(Digest(hashing: data)) { newBlobs += 1; newBytes += size }
+            _ = try blobs.store(data: data)
         }
-        let card = Data(ModelCard(metadata: metadata, evaluations: evaluations, layers: layers).markdown.utf8)
-        let cardDigest = Digest(hashing: card)
-        let cardWasThere = blobs.contains(cardDigest)
-        let (_, cardSize) = try blobs.store(data: card)
-        stored(cardDigest, cardSize, wasThere: cardWasThere)
-        layers.append(Descriptor(mediaType: MediaType.modelCard, digest: cardDigest, size: cardSize, annotations: [titleAnnotation: "README.md"]))
-
-        var annotations: [String: String] = [:]
-        if let created = metadata.created { annotations["org.opencontainers.image.created"] = created }
-        if let parent = metadata.parent { annotations["org.opencontainers.image.base.digest"] = parent.description }
-        if let parentName = metadata.parentReference { annotations["org.opencontainers.image.base.name"] = parentName }
-        let manifest = ImageManifest(
-            artifactType: MediaType.model,
-            config: Descriptor(mediaType: MediaType.modelConfig, digest: configDigest, size: configSize),
-            layers: layers, annotations: annotations.isEmpty ? nil : annotations)
-        let bytes = Self.encode(manifest)
-        let digest = Digest(hashing: bytes)
+        let (manifest, bytes, digest, layers) = (image.manifest, image.bytes, image.digest, image.manifest.layers)
 
         // Layer files that were there before this add are not "new"; count them from the rows.
         let known = try database.read { db in
@@ -95,7 +56,7 @@ public final class Registry: Sendable {
             newBytes += layer.size
         }
         let alreadyPresent = try record(manifest: manifest, bytes: bytes, digest: digest, tag: reference,
-                                        metadata: metadata, evaluations: evaluations)
+                                        metadata: image.metadata, evaluations: image.evaluations)
         return AddResult(reference: reference.description, digest: digest, storedBlobs: alreadyPresent ? 0 : newBlobs,
                          storedBytes: alreadyPresent ? 0 : newBytes, alreadyPresent: alreadyPresent)
     }

@@ -5,7 +5,8 @@ import SRTModel
 /// Everything `srthub finetune` needs, parsed.
 public struct FineTuneRequest: Sendable {
     public var base: String
-    /// The base's registry digest and reference, when it came from the registry (for lineage).
+    /// The base's digest in any registry, and where it came from (`host/namespace/name@sha256:…`)
+    /// when known: lineage, never a local path.
     public var baseDigest: String?
     public var baseReference: String?
     public var dataPath: String
@@ -110,7 +111,7 @@ public enum FineTuneRun {
         var validation = validate()
         _ = progress(.note("base model before fine-tuning: validation NDCG@10 \(String(format: "%.4f", validation))"))
         var stages = request.plan.stages(layers: base.model.architecture.layers, epochsPerLayer: request.epochsPerLayer, finalEpochs: request.finalEpochs)
-        var record = FineTuningRecord(base: request.baseReference ?? request.base, baseDigest: request.baseDigest, baseDataset: base.dataset,
+        var record = FineTuningRecord(base: request.baseReference ?? request.baseDigest ?? request.base, baseDigest: request.baseDigest, baseDataset: base.dataset,
                                       baseDatasetFingerprint: base.datasetFingerprint, plan: request.plan.description,
                                       ewcLambda: Double(request.ewc), stages: [], baseTraining: base.training)
         record.embeddingRMS = embeddingRMS
@@ -171,7 +172,7 @@ public enum FineTuneRun {
             name: (request.output as NSString).lastPathComponent, model: shape, training: options,
             parameters: .init(total: network.layout.count, nonEmbedding: nonEmbedding),
             dataset: dataset.name, datasetFingerprint: dataset.fingerprint(), split: "\(split.splitProtocol)", method: method,
-            parent: .init(digest: request.baseDigest, reference: request.baseReference ?? request.base),
+            parent: .init(digest: request.baseDigest, reference: request.baseReference),
             created: ISO8601DateFormatter().string(from: Date()), seenInteractions: base.seenInteractions + seen,
             flops: base.flops + Double(seen) * TrainingRun.flopsPerTarget(network.shape, loss: options.loss, items: dataset.itemCount),
             bestEpoch: history.count, validationNDCG10: validation)

@@ -104,7 +104,7 @@ import SRTTensor
         #expect(report.test.masked["hr@5"]! > 0.5, "\(report.test.masked)")
         let config = try CheckpointConfig.read(report.checkpoint)
         #expect(config.fineTuning?.stages.count == 3 && config.fineTuning?.ewcLambda == 100)
-        #expect(config.parent?.reference == base && config.method.hasPrefix("finetune progressive, EWC λ=100"))
+        #expect(config.parent?.reference == nil && config.method.hasPrefix("finetune progressive, EWC λ=100"), "a local path is never lineage")
         #expect(config.dataset == "gadgets" && config.fineTuning?.baseDataset == "cycle")
         // Its baselines train with the base's recipe (4 epochs) but the fine-tune's budget (2 + 2 + 12).
         let scratch = BaselineRecipe(.scratch, base: config, datasetFingerprint: "f", split: "leave-one-out", epochs: nil)

@@ -1,4 +1,6 @@
 import ArgumentParser
+import SRTOCI
+import SRTRegistry
 import Foundation
 import SRTModel
 import SRTTensor
@@ -90,12 +92,27 @@ struct Finetune: AsyncParsableCommand {
         if !(averageEpochs >= 0) { throw ValidationError("'--average-epochs' must be zero or positive") }
     }
 
+    /// `host/namespace/name@sha256:…` when the base is known under a remote registry's name (as
+    /// typed, or a tag that `pull` made); nil when only local names point at it.
+    static func origin(of digest: Digest, typed: Reference, registry: Registry) -> String? {
+        let names = [typed] + ((try? registry.tags(of: digest)) ?? []).compactMap { try? Reference(parsing: $0) }
+        guard let remote = names.first(where: { $0.host != nil }), let host = remote.host else { return nil }
+        return "\(host)/\(remote.repository)@\(digest)"
+    }
+
     func run() async throws {
         BLASKernel.restartWithFasterKernelIfNeeded()  // before any BLAS work
         let location = try CheckpointLocation(base, home: home)
         var request = FineTuneRequest(base: location.folder, dataPath: data, output: out)
-        request.baseDigest = location.stored?.digest.description
-        request.baseReference = location.stored?.reference.description ?? base
+        // Lineage names the base as anyone can: by the digest it has in any registry (a folder's is
+        // computed as `add` would), and by a remote's name pinned to it when it came from one; never
+        // by a local path or a local tag, which exist on this machine only.
+        if let stored = location.stored {
+            request.baseDigest = stored.digest.description
+            request.baseReference = Self.origin(of: stored.digest, typed: stored.reference, registry: stored.registry)
+        } else {
+            request.baseDigest = try Failure.reporting { try Registry.digest(ofCheckpointAt: location.folder) }.description
+        }
         request.load = dataOptions.loadOptions
         request.splitProtocol = split.splitProtocol
         request.plan = StagePlan(stages)!
@@ -120,7 +137,7 @@ struct Finetune: AsyncParsableCommand {
         display.finish()
         defer { if ProgressDisplay.interrupted { Foundation.exit(ProgressDisplay.interruptedExitStatus) } }
         if home.json { return try printJSON(report) }
-        print("checkpoint   \(report.checkpoint)  (fine-tuned from \(request.baseReference!), \(report.epochs) epochs, \(String(format: "%.0f", report.seconds)) s)")
+        print("checkpoint   \(report.checkpoint)  (fine-tuned from \(base), \(report.epochs) epochs, \(String(format: "%.0f", report.seconds)) s)")
         print(TestTable.render(report.test))
     }
 }
