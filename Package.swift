@@ -47,6 +47,9 @@ let package = Package(
         .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("curl")]),
         .target(name: "CDirectIO", path: "Sources/CDirectIO"),
 
+        // MARK: Shared by both sides: what an evaluation is (written by training, stored by the registry)
+        .target(name: "SRTEvaluation"),
+
         // MARK: ML side
         .target(name: "SRTTensor", dependencies: ["CBLAS"], swiftSettings: numericSettings),
         .target(name: "SRTTokenizer", dependencies: ["CSentencePiece"]),
@@ -55,13 +58,13 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: numericSettings),
         .target(name: "SRTModel", dependencies: ["SRTTensor"], swiftSettings: numericSettings),
-        .target(name: "SRTTraining", dependencies: ["SRTModel", "SRTData", "SRTTokenizer", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: numericSettings),
+        .target(name: "SRTTraining", dependencies: ["SRTModel", "SRTData", "SRTTokenizer", "SRTEvaluation", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: numericSettings),
 
         // MARK: Hub side
         .target(name: "SRTOCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SRTRegistry",
-            dependencies: ["SRTOCI", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["SRTOCI", "SRTEvaluation", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SRTClient", dependencies: ["SRTRegistry", "SRTOCI", "CCurl", "CDirectIO", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SRTServer",

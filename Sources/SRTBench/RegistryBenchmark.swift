@@ -27,7 +27,7 @@ enum RegistryBenchmark {
                 if let parent, i % 10 != 0 { config["parent"] = parent.description }  // chains of 10
                 try JSONSerialization.data(withJSONObject: config, options: .sortedKeys).write(to: URL(fileURLWithPath: folder + "/config.json"))
                 _ = FileManager.default.createFile(atPath: folder + "/model.safetensors", contents: Data("weights \(i)".utf8))
-                let eval = #"{"dataset_fingerprint": "sha256:x", "protocol": "leave-one-out", "mode": "full", "metrics": {"ndcg@10": \#(Double(i % 100) / 1000)}}"#
+                let eval = #"{"dataset_fingerprint": "sha256:x", "protocol": "leave-one-out", "mode": "full, history masked", "metrics": {"ndcg@10": \#(Double(i % 100) / 1000)}}"#
                 _ = FileManager.default.createFile(atPath: folder + "/eval.json", contents: Data(eval.utf8))
                 parent = try registry.add(checkpoint: folder, as: Reference(name: "model\(i / 100)", tag: "v\(i % 100)")).digest
                 if (i + 1) % 1000 == 0 { FileHandle.standardError.write(Data("\r  added \(i + 1)/\(count)".utf8)) }

@@ -1,5 +1,6 @@
 import Foundation
 import SRTOCI
+@_exported import SRTEvaluation
 
 /// What the registry reads from a checkpoint's config.json. The registry does not know the model;
 /// these are the few keys the training side promises to write, all optional:
@@ -70,36 +71,8 @@ public struct TrainingCatalog: Codable, Sendable, Equatable {
 
 /// One stored evaluation of a model on a dataset, as `eval.json` in a checkpoint folder carries it
 /// (a JSON object or a list of them): `{"dataset": "ml-100k", "dataset_fingerprint": "sha256:…",
-/// "protocol": "leave-one-out", "mode": "full", "metrics": {"ndcg@10": 0.1, "hr@10": 0.2}}`.
-public struct Evaluation: Codable, Sendable, Equatable {
-    public var dataset: String?
-    public var datasetFingerprint: String
-    public var `protocol`: String
-    public var mode: String
-    public var metrics: [String: Double]
-    /// The baselines evaluated beside the model on the same users, when there were any.
-    public var baselines: [BaselineComparison]?
-
-    enum CodingKeys: String, CodingKey {
-        case dataset, mode, metrics, `protocol`, baselines
-        case datasetFingerprint = "dataset_fingerprint"
-    }
-
-    public init(dataset: String?, datasetFingerprint: String, protocol: String, mode: String, metrics: [String: Double],
-                baselines: [BaselineComparison]? = nil) {
-        self.dataset = dataset
-        self.datasetFingerprint = datasetFingerprint
-        self.protocol = `protocol`
-        self.mode = mode
-        self.metrics = metrics
-        self.baselines = baselines
-    }
-
-    /// The metric `list` shows: NDCG@10 where present, else the first NDCG, else none.
-    public var primaryMetric: Double? {
-        metrics["ndcg@10"] ?? metrics.keys.sorted().first { $0.hasPrefix("ndcg") }.flatMap { metrics[$0] }
-    }
-
+/// "protocol": "leave-one-out", "mode": "full, history masked", "metrics": {"ndcg@10": 0.1, "hr@10": 0.2}}`.
+extension Evaluation {
     static func decodeList(_ data: Data, path: String) throws(RegistryError) -> [Evaluation] {
         let decoder = JSONDecoder()
         if let one = try? decoder.decode(Evaluation.self, from: data) { return [one] }
@@ -108,16 +81,4 @@ public struct Evaluation: Codable, Sendable, Equatable {
                                 hint: "write {\"dataset_fingerprint\", \"protocol\", \"mode\", \"metrics\"} or a list of them")
         }
     }
-}
-
-/// A baseline's value of one metric and the model's difference to it (model − baseline), with the
-/// 95% interval of that difference from a paired bootstrap over the users.
-public struct BaselineComparison: Codable, Sendable, Equatable {
-    public var name: String
-    public var metric: String
-    public var value: Double
-    public var difference: Double
-    public var low: Double
-    public var high: Double
-    public var resamples: Int?
 }

@@ -25,13 +25,13 @@ struct ModelCard {
         let datasets = Array(Set([metadata.datasetFingerprint].compactMap { $0 } + metadata.catalogs.map(\.fingerprint)
                                  + evaluations.map(\.datasetFingerprint))).sorted()
         if !datasets.isEmpty { y.append("datasets:"); y += datasets.map { "- \(quoted($0))" } }
-        let sortedEvaluations = evaluations.sorted { ($0.datasetFingerprint, $0.protocol, $0.mode) < ($1.datasetFingerprint, $1.protocol, $1.mode) }
+        let sortedEvaluations = evaluations.sorted { ($0.datasetFingerprint, $0.protocol, $0.mode.description) < ($1.datasetFingerprint, $1.protocol, $1.mode.description) }
         if !sortedEvaluations.isEmpty {
             y += ["model-index:", "- name: \(quoted(name))", "  results:"]
             for e in sortedEvaluations {
                 y += ["  - task:", "      type: sequential-recommendation",
                       "    dataset:", "      type: \(quoted(e.datasetFingerprint))", "      name: \(quoted(e.dataset ?? e.datasetFingerprint))",
-                      "      args:", "        protocol: \(quoted(e.protocol))", "        mode: \(quoted(e.mode))",
+                      "      args:", "        protocol: \(quoted(e.protocol))", "        mode: \(quoted(e.mode.description))",
                       "    metrics:"]
                 for key in e.metrics.keys.sorted() {
                     y += ["    - type: \(quoted(key))", "      value: \(e.metrics[key]!)"]

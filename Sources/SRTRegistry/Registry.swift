@@ -126,7 +126,7 @@ public final class Registry: Sendable {
         try db.execute(sql: """
             INSERT OR REPLACE INTO evaluation (modelDigest, datasetFingerprint, protocol, mode, dataset, metrics, primaryMetric, created, baselines)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [model.description, e.datasetFingerprint, e.protocol, e.mode, e.dataset, metrics, e.primaryMetric, now, baselines])
+            """, arguments: [model.description, e.datasetFingerprint, e.protocol, e.mode.description, e.dataset, metrics, e.primaryMetric, now, baselines])
     }
 
     /// Points a tag at a manifest, creating or moving it.

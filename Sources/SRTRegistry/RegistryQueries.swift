@@ -55,9 +55,10 @@ extension Registry {
                 """, arguments: [model.description]).map { row in
                 let metrics = (try? JSONDecoder().decode([String: Double].self, from: Data((row["metrics"] as String).utf8))) ?? [:]
                 let baselines = (row["baselines"] as String?).flatMap { try? JSONDecoder().decode([BaselineComparison].self, from: Data($0.utf8)) }
+                // Rows are written from typed evaluations, so their mode always reads back.
                 return StoredEvaluation(
-                    evaluation: Evaluation(dataset: row["dataset"], datasetFingerprint: row["datasetFingerprint"],
-                                           protocol: row["protocol"], mode: row["mode"], metrics: metrics, baselines: baselines),
+                    evaluation: Evaluation(dataset: row["dataset"], datasetFingerprint: row["datasetFingerprint"], protocol: row["protocol"],
+                                           mode: EvaluationMode(parsing: row["mode"]) ?? EvaluationMode(), metrics: metrics, baselines: baselines),
                     created: row["created"])
             }
         }

@@ -61,7 +61,7 @@ public enum Checkpoint {
     /// Writes the folder atomically: everything goes to a sibling temp folder first, which then
     /// replaces `folder`.
     public static func write(to folder: String, config: CheckpointConfig, network: Network, tokenizerPath: String?,
-                             dataset: Dataset, history: [EpochSummary], evaluations: [[String: Any]], fisher: [Float]? = nil,
+                             dataset: Dataset, history: [EpochSummary], evaluations: [Evaluation], fisher: [Float]? = nil,
                              resume: Trainer? = nil) throws {
         let fm = FileManager.default
         let tmp = folder + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
@@ -97,7 +97,7 @@ public enum Checkpoint {
         let log = try history.map { String(decoding: try JSONEncoder.compact.encode($0), as: UTF8.self) }.joined(separator: "\n") + "\n"
         try log.write(toFile: tmp + "/train_log.jsonl", atomically: false, encoding: .utf8)
         if !evaluations.isEmpty {
-            try JSONSerialization.data(withJSONObject: evaluations, options: [.prettyPrinted, .sortedKeys])
+            try Evaluation.encodeList(evaluations)
                 .write(to: URL(fileURLWithPath: tmp + "/eval.json"))
         }
         if fm.fileExists(atPath: folder) { try fm.removeItem(atPath: folder) }

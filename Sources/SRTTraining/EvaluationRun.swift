@@ -69,19 +69,19 @@ public struct EvalReport: Codable, Sendable {
 
     /// The checkpoint's own results as registry evaluations (eval.json entries), each with the
     /// baselines it was compared with and the differences' intervals.
-    public var modelEvaluations: [[String: Any]] {
+    public var modelEvaluations: [Evaluation] {
         guard let model = rows.first(where: { $0.kind == "model" }) else { return [] }
-        return modes.map { mode in
-            var entry: [String: Any] = ["dataset": dataset, "dataset_fingerprint": datasetFingerprint, "protocol": `protocol`, "mode": mode,
-                                        "metrics": model.results[mode] ?? [:]]
-            let compared = rows.compactMap { row in row.versusModel?[mode].map { (row.name, $0) } }
-            if !compared.isEmpty {
-                entry["baselines"] = compared.map { name, d in
-                    ["name": name, "metric": d.metric, "value": d.other, "difference": d.difference, "low": d.low, "high": d.high,
-                     "resamples": d.resamples] as [String: Any]
+        return modes.compactMap { mode in
+            let compared = rows.compactMap { row in
+                row.versusModel?[mode].map { d in
+                    BaselineComparison(name: row.name, metric: d.metric, value: d.other, difference: d.difference, low: d.low, high: d.high,
+                                       resamples: d.resamples)
                 }
             }
-            return entry
+            return EvaluationMode(parsing: mode).map {
+                Evaluation(dataset: dataset, datasetFingerprint: datasetFingerprint, protocol: `protocol`, mode: $0,
+                           metrics: model.results[mode] ?? [:], baselines: compared.isEmpty ? nil : compared)
+            }
         }
     }
 }
@@ -92,7 +92,7 @@ public enum EvaluationRun {
         let dataset = try DatasetLoader.load(request.dataPath, options: request.load)
         let split = try dataset.split(request.splitProtocol)
         let fingerprint = dataset.fingerprint()
-        let protocolName = (request.splitProtocol == .leaveOneOut ? "leave-one-out" : "\(request.splitProtocol)") + (request.onValidation ? " (validation)" : "")
+        let protocolName = "\(request.splitProtocol)" + (request.onValidation ? " (validation)" : "")
         let cases = request.onValidation ? split.validation : split.test
         _ = progress(.note("data \(dataset.name): \(cases.count) \(request.onValidation ? "validation" : "test") users, \(dataset.itemCount) items, \(protocolName)"))
 

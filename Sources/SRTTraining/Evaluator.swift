@@ -11,6 +11,14 @@ public enum Evaluator {
         public let masked: [String: Double]
         /// Every item ranked, history included.
         public let unmasked: [String: Double]
+
+        /// The test figures as the evaluations a checkpoint records (eval.json), in the protocol
+        /// `srthub eval` writes, so that its later results replace these rather than sit beside them.
+        public func evaluations(dataset: String, fingerprint: String, split: SplitProtocol) -> [Evaluation] {
+            [(true, masked), (false, unmasked)].map { mask, metrics in
+                Evaluation(dataset: dataset, datasetFingerprint: fingerprint, protocol: "\(split)", mode: EvaluationMode(maskHistory: mask), metrics: metrics)
+            }
+        }
     }
 
     /// Ranks each case's target among the whole catalog, or among the items in `candidates` only

@@ -134,6 +134,7 @@ public enum FineTuneRun {
             }
         }
         var history: [EpochSummary] = []
+        var bestEpoch = 0  // 0: no epoch beat the starting weights
         var seen = 0
         var last: Trainer?
         for (i, stage) in stages.enumerated() where !interrupted {
@@ -152,6 +153,7 @@ public enum FineTuneRun {
                 return answer
             }
             validation = trainer.bestValidation
+            if trainer.bestEpoch > 0 { bestEpoch = history.count + trainer.bestEpoch }  // counted over every stage
             history += trainer.history
             seen += trainer.seenInteractions
             record.stages.append(.init(stage: stage.description, epochs: trainer.history.count, bestEpoch: trainer.bestEpoch,
@@ -175,18 +177,14 @@ public enum FineTuneRun {
             parent: .init(digest: request.baseDigest, reference: request.baseReference),
             created: ISO8601DateFormatter().string(from: Date()), seenInteractions: base.seenInteractions + seen,
             flops: base.flops + Double(seen) * TrainingRun.flopsPerTarget(network.shape, loss: options.loss, items: dataset.itemCount),
-            bestEpoch: history.count, validationNDCG10: validation)
+            bestEpoch: bestEpoch, validationNDCG10: validation)
         config.fineTuning = record
-        let protocolName = request.splitProtocol == .leaveOneOut ? "leave-one-out" : "temporal"
-        let evaluations: [[String: Any]] = [
-            ["dataset": dataset.name, "dataset_fingerprint": config.datasetFingerprint, "protocol": protocolName, "mode": "full, history masked", "metrics": test.masked],
-            ["dataset": dataset.name, "dataset_fingerprint": config.datasetFingerprint, "protocol": protocolName, "mode": "full, history unmasked", "metrics": test.unmasked],
-        ]
+        let evaluations = test.evaluations(dataset: dataset.name, fingerprint: config.datasetFingerprint, split: split.splitProtocol)
         try Checkpoint.write(to: request.output, config: config, network: network,
                              tokenizerPath: base.model.itemEncoder.kind == .text ? request.base + "/tokenizer.model" : nil,
                              dataset: dataset, history: history, evaluations: evaluations, fisher: fisher)
         return TrainReport(checkpoint: request.output, parameters: network.layout.count, nonEmbeddingParameters: nonEmbedding,
-                           bestEpoch: history.count, epochs: history.count, seconds: Date().timeIntervalSince(started),
+                           bestEpoch: bestEpoch, epochs: history.count, seconds: Date().timeIntervalSince(started),
                            validationNDCG10: validation, test: test)
     }
 

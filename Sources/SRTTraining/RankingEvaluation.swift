@@ -1,31 +1,9 @@
 import Dispatch
 import Foundation
 import SRTData
+@_exported import SRTEvaluation
 import SRTModel
 import SRTTensor
-
-/// Which candidates a target is ranked among, and whether the user's history is masked.
-public struct EvaluationMode: Codable, Sendable, Equatable, CustomStringConvertible {
-    public enum Sampling: String, Codable, Sendable, CaseIterable { case uniform, popularity }
-
-    /// nil: the whole catalog; N: the target and N sampled negatives (never the target itself).
-    public var negatives: Int?
-    public var sampling: Sampling
-    /// Masked: history items other than the target are neither ranked nor drawn as negatives.
-    public var maskHistory: Bool
-
-    public init(negatives: Int? = nil, sampling: Sampling = .uniform, maskHistory: Bool = true) {
-        self.negatives = negatives
-        self.sampling = sampling
-        self.maskHistory = maskHistory
-    }
-
-    /// "full, history masked", "sampled 100 uniform, history unmasked", … (the registry's mode key).
-    public var description: String {
-        let candidates = negatives.map { "sampled \($0) \(sampling.rawValue)" } ?? "full"
-        return "\(candidates), history \(maskHistory ? "masked" : "unmasked")"
-    }
-}
 
 /// Anything that scores every catalog item for a batch of histories.
 public protocol HistoryScorer {

@@ -125,11 +125,7 @@ public enum TrainingRun {
             flops: Double(trainer.seenInteractions) * flopsPerTarget(shape, loss: trainer.options.loss, items: dataset.itemCount),
             bestEpoch: trainer.bestEpoch, validationNDCG10: trainer.bestValidation)
         config.catalogs = dataset.catalogs.isEmpty ? nil : dataset.catalogs.map { .init(name: $0.name, fingerprint: $0.fingerprint) }
-        let protocolName = request.splitProtocol == .leaveOneOut ? "leave-one-out" : "temporal"
-        let evaluations: [[String: Any]] = [
-            ["dataset": dataset.name, "dataset_fingerprint": config.datasetFingerprint, "protocol": protocolName, "mode": "full, history masked", "metrics": test.masked],
-            ["dataset": dataset.name, "dataset_fingerprint": config.datasetFingerprint, "protocol": protocolName, "mode": "full, history unmasked", "metrics": test.unmasked],
-        ]
+        let evaluations = test.evaluations(dataset: dataset.name, fingerprint: config.datasetFingerprint, split: split.splitProtocol)
         try Checkpoint.write(to: request.output, config: config, network: network, tokenizerPath: tokenizerPath,
                              dataset: dataset, history: trainer.history, evaluations: evaluations, fisher: fisher, resume: trainer)
         return TrainReport(checkpoint: request.output, parameters: network.layout.count, nonEmbeddingParameters: nonEmbedding,

@@ -99,6 +99,33 @@ struct EvalCommandTests {
         #expect(show.stdout.contains("\"baselines\""), "the registry keeps the comparison: \(show.stdout)")
     }
 
+    /// A temporal split's evaluation is one key whoever writes it: train's and eval's results merge
+    /// (train wrote "temporal", eval "temporal (cutoff at …)", so they sat side by side forever).
+    @Test func temporalEvaluationsOfTrainAndEvalMerge() throws {
+        let work = makeTempFolder()
+        var inter = "user_id:token\titem_id:token\ttimestamp:float\n"
+        for u in 0..<80 { for j in 0..<10 { inter += "u\(u)\ti\((u * 7 + j * 3) % 40)\t\(u * 10 + j)\n" } }
+        writeFile(work + "/shop/shop.inter", inter)
+        writeFile(work + "/shop/shop.item", "item_id:token\ttitle:token_seq\n" + (0..<40).map { "i\($0)\tproduct number \($0)\n" }.joined())
+        let preset = TrainCommandTests.data().preset
+        let out = work + "/model"
+        let split = ["--protocol", "temporal", "--quantile", "0.8"]
+        let train = try CLIRunner.run(["train", "--data", work + "/shop", "--preset", preset, "--epochs", "1", "--vocab-size", "60", "--batch", "8",
+                                       "--out", out] + split)
+        #expect(train.status == 0, "\(train.stderr)")
+        func saved() throws -> [[String: Any]] {
+            try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/eval.json"))) as? [[String: Any]])
+        }
+        let protocols = Set(try saved().map { $0["protocol"] as? String ?? "" })
+        #expect(protocols == ["temporal (cutoff at the 0.8 timestamp quantile)"], "\(protocols)")
+        let eval = try CLIRunner.run(["eval", out, "--data", work + "/shop"] + split)
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let after = try saved()
+        #expect(after.count == 2, "eval's results replace train's: \(after.map { "\($0["protocol"] ?? "") / \($0["mode"] ?? "")" })")
+        // Spelled out as well as keyed by text.
+        #expect(after.allSatisfy { ($0["ranking"] as? [String: Any])?["candidates"] as? String == "full" && $0["history_masked"] is Bool })
+    }
+
     @Test func reproducesTheTrainingRunsOwnTestNumbers() throws {
         let (data, checkpoint) = try Self.trained()
         let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: checkpoint + "/eval.json"))) as! [[String: Any]]

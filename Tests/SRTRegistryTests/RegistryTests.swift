@@ -42,9 +42,9 @@ import SRTOCI
         let a = try registry.add(checkpoint: writeCheckpoint(at: tempPath("a"), name: "a", ndcg: 0.25), as: ref("a:v1")).digest
         try registry.add(checkpoint: writeCheckpoint(at: tempPath("b"), name: "b", ndcg: nil), as: ref("team/b:v1"))
         try registry.addEvaluation(Evaluation(dataset: "ml-100k", datasetFingerprint: "sha256:ml-100k", protocol: "leave-one-out",
-                                              mode: "sampled 100 uniform, history masked", metrics: ["ndcg@10": 0.4135]), for: a)
+                                              mode: EvaluationMode(negatives: 100), metrics: ["ndcg@10": 0.4135]), for: a)
         try registry.addEvaluation(Evaluation(dataset: "other", datasetFingerprint: "sha256:other", protocol: "leave-one-out",
-                                              mode: "full, history masked", metrics: ["ndcg@10": 0.9]), for: a)
+                                              mode: EvaluationMode(), metrics: ["ndcg@10": 0.9]), for: a)
         let list = try registry.list()
         #expect(list.map(\.reference) == ["a:v1", "team/b:v1"])
         #expect(list[0].testNDCG10 == 0.25 && list[0].dataset == "ml-100k", "not the sampled 0.4135, nor another dataset's 0.9")
@@ -240,5 +240,24 @@ import SRTOCI
     func timestampsAreWhatISO8601DateFormatterWrites(seconds: Double) {
         let date = Date(timeIntervalSince1970: seconds)
         #expect(timestamp(date) == ISO8601DateFormatter().string(from: date))
+    }
+
+    /// One typed evaluation: written with its mode as text and spelled out, read back from either,
+    /// and an unknown mode is an error that shows the expected form.
+    @Test func evaluationsRoundTripAndOldFilesRead() throws {
+        let e = Evaluation(dataset: "shop", datasetFingerprint: "sha256:x", protocol: "leave-one-out",
+                           mode: EvaluationMode(negatives: 100, sampling: .popularity, maskHistory: false), metrics: ["ndcg@10": 0.5, "hr@5": 0.25])
+        let data = try Evaluation.encodeList([e])
+        #expect(try JSONDecoder().decode([Evaluation].self, from: data) == [e])
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(text.contains("\"sampled 100 popularity, history unmasked\"") && text.contains("\"history_masked\" : false") && text.contains("\"negatives\" : 100"))
+        #expect(e.ks == [5, 10])
+        let old = #"{"dataset_fingerprint": "sha256:x", "protocol": "leave-one-out", "mode": "full, history masked", "metrics": {"ndcg@10": 0.1}}"#
+        #expect(try JSONDecoder().decode(Evaluation.self, from: Data(old.utf8)).mode == EvaluationMode())
+        let bad = #"{"dataset_fingerprint": "sha256:x", "protocol": "leave-one-out", "mode": "full", "metrics": {}}"#
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(Evaluation.self, from: Data(bad.utf8)) }
+        for mode in [EvaluationMode(), EvaluationMode(maskHistory: false), EvaluationMode(negatives: 7, sampling: .uniform)] {
+            #expect(EvaluationMode(parsing: mode.description) == mode)
+        }
     }
 }

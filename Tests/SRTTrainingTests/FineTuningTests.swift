@@ -106,6 +106,12 @@ import SRTTensor
         #expect(config.fineTuning?.stages.count == 3 && config.fineTuning?.ewcLambda == 100)
         #expect(config.parent?.reference == nil && config.method.hasPrefix("finetune progressive, EWC λ=100"), "a local path is never lineage")
         #expect(config.dataset == "gadgets" && config.fineTuning?.baseDataset == "cycle")
+        // best_epoch is the epoch whose weights were kept, counted over every stage (it once was the total).
+        let log = try String(contentsOfFile: report.checkpoint + "/train_log.jsonl", encoding: .utf8).split(separator: "\n")
+            .map { try JSONDecoder().decode(EpochSummary.self, from: Data($0.utf8)) }
+        #expect(log.count == 16 && config.bestEpoch >= 1 && config.bestEpoch <= 16)
+        #expect(config.validationNDCG10 == log[config.bestEpoch - 1].validationNDCG10 && config.validationNDCG10 == log.map(\.validationNDCG10).max(),
+                "best epoch \(config.bestEpoch): \(log.map(\.validationNDCG10))")
         // Its baselines train with the base's recipe (4 epochs) but the fine-tune's budget (2 + 2 + 12).
         let scratch = BaselineRecipe(.scratch, base: config, datasetFingerprint: "f", split: "leave-one-out", epochs: nil)
         #expect(scratch.options.epochs == 16 && config.fineTuning?.baseTraining?.epochs == 4)

@@ -114,18 +114,12 @@ struct Eval: AsyncParsableCommand {
     func save(_ report: EvalReport, folder: String, stored: (Registry, Digest)?) throws {
         let own = report.modelEvaluations
         if let (registry, digest) = stored {
-            for entry in own {
-                let data = try JSONSerialization.data(withJSONObject: entry)
-                try registry.addEvaluation(try JSONDecoder().decode(Evaluation.self, from: data), for: digest)
-            }
+            for evaluation in own { try registry.addEvaluation(evaluation, for: digest) }
             return
         }
-        func key(_ e: [String: Any]) -> String { "\(e["dataset_fingerprint"] ?? "")|\(e["protocol"] ?? "")|\(e["mode"] ?? "")" }
         let path = folder + "/eval.json"
-        var entries = (FileManager.default.contents(atPath: path).flatMap { try? JSONSerialization.jsonObject(with: $0) } as? [[String: Any]]) ?? []
-        let replaced = Set(own.map(key))
-        entries = entries.filter { !replaced.contains(key($0)) } + own
-        try JSONSerialization.data(withJSONObject: entries, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path), options: .atomic)
+        let existing = FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode([Evaluation].self, from: $0) } ?? []
+        try Evaluation.encodeList(Evaluation.merged(existing, with: own)).write(to: URL(fileURLWithPath: path), options: .atomic)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(report).write(to: URL(fileURLWithPath: folder + "/eval-report.json"), options: .atomic)
