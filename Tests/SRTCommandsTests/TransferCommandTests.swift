@@ -56,6 +56,25 @@ struct TransferCommandTests {
         #expect(verify.status == 0 && problems == [], "\(verify.stdout)")
     }
 
+    /// Pulled by digest without --tag, a model is listed (tag `sha256-<12 hex>`) and survives gc;
+    /// it was stored untagged, so `list` did not show it and the next `gc` deleted it.
+    @Test func pullByDigestIsListedAndKept() throws {
+        let serverHome = makeTempFolder()
+        #expect(try srthub(["add", try fakeCheckpoint(), "--tag", "team/toy:v1"], home: serverHome).status == 0)
+        let digest = try #require(try digest(of: "team/toy:v1", home: serverHome))
+        let server = try ServerProcess(srthubHome: serverHome)
+        defer { server.stop() }
+        let home = makeTempFolder()
+        let pull = try srthub(["pull", "127.0.0.1:\(server.port)/team/toy@\(digest)", "--quiet"], home: home)
+        #expect(pull.status == 0, "\(pull.stderr)")
+        let name = "127.0.0.1:\(server.port)/team/toy:sha256-\(digest.dropFirst(7).prefix(12))"
+        let listed = try srthub(["list"], home: home).stdout
+        #expect(try self.digest(of: name, home: home) == digest, "\(listed)")
+        #expect(try srthub(["gc"], home: home).status == 0)
+        #expect(try self.digest(of: name, home: home) == digest)
+        #expect(try srthub(["verify"], home: home).status == 0)
+    }
+
     @Test(.enabled(if: RegistryRobustnessTests.canMount, "unshare -m is not permitted here: cannot make a small file system"))
     func pullChecksFreeSpaceBeforeDownloading() throws {
         let serverHome = makeTempFolder()

@@ -65,9 +65,9 @@ struct Pull: AsyncParsableCommand {
         let display = TransferDisplay(verb: "pull", quiet: quiet || home.json)
         let report = try Failure.reporting {
             let (remote, remoteReference, host) = try settings.repository(source)
-            let local = tag ?? (remoteReference.digest == nil
-                ? Reference(host: host, namespace: remoteReference.namespace, name: remoteReference.name, tag: remoteReference.tagOrDefault)
-                : nil)
+            // Pulled by digest, it is tagged `sha256-<12 hex>`: visible to `list`, kept by `gc`.
+            let local = tag ?? Reference(host: host, namespace: remoteReference.namespace, name: remoteReference.name,
+                                         tag: remoteReference.digest.map { "sha256-" + $0.short } ?? remoteReference.tagOrDefault)
             return try SRTClient.Pull.run(registry, from: remote, reference: remoteReference.digest?.description ?? remoteReference.tagOrDefault,
                                           tag: local, progress: display.update)
         }
