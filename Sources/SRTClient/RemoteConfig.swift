@@ -23,7 +23,8 @@ public struct RemoteConfig: Sendable {
         (FileManager.default.contents(atPath: remotesPath).flatMap { try? JSONDecoder().decode([String: String].self, from: $0) }) ?? [:]
     }
 
-    public func addRemote(_ name: String, url: String) throws(ClientError) {
+    /// Adds a remote; a name already in use keeps its URL unless `replacing` (git's `remote set-url`).
+    public func addRemote(_ name: String, url: String, replacing: Bool = false) throws(ClientError) {
         guard name.range(of: "^[a-z0-9][a-z0-9_-]*$", options: .regularExpression) != nil, !name.contains(".") else {
             throw ClientError(.badInput, "remote name '\(name)' must be lower-case letters, digits, - and _ (no dots or colons, so it cannot look like a host)")
         }
@@ -31,8 +32,21 @@ public struct RemoteConfig: Sendable {
             throw ClientError(.badInput, "'\(url)' is not an http(s) URL, e.g. http://127.0.0.1:5000")
         }
         var all = remotes()
-        all[name] = url.hasSuffix("/") ? String(url.dropLast()) : url
+        let url = url.hasSuffix("/") ? String(url.dropLast()) : url
+        if let current = all[name], current != url, !replacing {
+            throw ClientError(.badInput, "remote '\(name)' already points at \(current)",
+                              hint: "srthub remote set-url \(name) \(url) changes it; srthub remote add \(name) … --force does too")
+        }
+        all[name] = url
         try write(all, to: remotesPath, mode: 0o644)
+    }
+
+    /// Points an existing remote at another URL.
+    public func setRemoteURL(_ name: String, url: String) throws(ClientError) {
+        guard remotes()[name] != nil else {
+            throw ClientError(.notFound, "no remote named '\(name)'", hint: "srthub remote add \(name) \(url) adds it")
+        }
+        try addRemote(name, url: url, replacing: true)
     }
 
     public func removeRemote(_ name: String) throws(ClientError) {

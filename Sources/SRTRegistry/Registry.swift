@@ -32,6 +32,15 @@ public final class Registry: Sendable {
         public let storedBlobs: Int
         public let storedBytes: Int
         public let alreadyPresent: Bool
+        /// Where the tag pointed before, when this add moved it, and how many models name that one as their base.
+        public var movedFrom: Digest? = nil
+        public var movedFromUsedBy = 0
+
+        enum CodingKeys: String, CodingKey {
+            case reference, digest
+            case storedBlobs = "stored_blobs", storedBytes = "stored_bytes", alreadyPresent = "already_present"
+            case movedFrom = "moved_from", movedFromUsedBy = "moved_from_used_by"
+        }
     }
 
     /// Imports a checkpoint folder as an OCI image manifest and tags it. The same folder gives the
@@ -55,10 +64,18 @@ public final class Registry: Sendable {
             newBlobs += 1
             newBytes += layer.size
         }
+        let previous = try? resolve(reference)
         let alreadyPresent = try record(manifest: manifest, bytes: bytes, digest: digest, tag: reference,
                                         metadata: image.metadata, evaluations: image.evaluations)
-        return AddResult(reference: reference.description, digest: digest, storedBlobs: alreadyPresent ? 0 : newBlobs,
-                         storedBytes: alreadyPresent ? 0 : newBytes, alreadyPresent: alreadyPresent)
+        var result = AddResult(reference: reference.description, digest: digest, storedBlobs: alreadyPresent ? 0 : newBlobs,
+                               storedBytes: alreadyPresent ? 0 : newBytes, alreadyPresent: alreadyPresent)
+        if let previous, previous != digest {
+            result.movedFrom = previous
+            result.movedFromUsedBy = try database.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM lineage WHERE parent = ?", arguments: [previous.description]) ?? 0
+            }
+        }
+        return result
     }
 
     /// Canonical manifest bytes: sorted keys, so the same content always has the same digest.

@@ -78,6 +78,36 @@ struct RegistryCommandTests {
         #expect(try CLIRunner.run(["show", "team/shop:ft"], environment: home).status == 66)
     }
 
+    /// A tag that moves says so (and what still names the old model); a remote's URL is not
+    /// replaced by `remote add` without --force, and `remote set-url` changes it (both once silent).
+    @Test func movedTagsAndReplacedRemotesAreSaid() throws {
+        let work = makeTempFolder()
+        let home = ["SRTHUB_HOME": work + "/home"]
+        makeCheckpoint(work + "/one", name: "one", seed: 1)
+        makeCheckpoint(work + "/two", name: "two", seed: 2)
+        let first = try CLIRunner.run(["add", work + "/one", "--tag", "shop:v1", "--json"], environment: home)
+        let old = try #require((try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])?["digest"] as? String)
+        makeCheckpoint(work + "/child", name: "child", seed: 3, parent: old)
+        #expect(try CLIRunner.run(["add", work + "/child", "--tag", "shop:ft"], environment: home).status == 0)
+        let again = try CLIRunner.run(["add", work + "/one", "--tag", "shop:v1"], environment: home)
+        #expect(!again.stdout.contains("moved"), "same model, nothing moved: \(again.stdout)")
+        let moved = try CLIRunner.run(["add", work + "/two", "--tag", "shop:v1"], environment: home)
+        #expect(moved.status == 0 && moved.stdout.contains("moved shop:v1 from \(old.dropFirst(7).prefix(12))"), "\(moved.stdout)")
+        #expect(moved.stdout.contains("the base of 1 model(s)"), "\(moved.stdout)")
+
+        #expect(try CLIRunner.run(["remote", "add", "origin", "http://127.0.0.1:5000"], environment: home).status == 0)
+        #expect(try CLIRunner.run(["remote", "add", "origin", "http://127.0.0.1:5000/"], environment: home).status == 0, "the same URL again is fine")
+        let replace = try CLIRunner.run(["remote", "add", "origin", "http://127.0.0.1:6000"], environment: home)
+        #expect(replace.status != 0 && replace.stderr.contains("already points at http://127.0.0.1:5000") && replace.stderr.contains("remote set-url"),
+                "\(replace.stderr)")
+        let setURL = try CLIRunner.run(["remote", "set-url", "origin", "http://127.0.0.1:6000"], environment: home)
+        #expect(setURL.status == 0 && setURL.stdout.contains("(was http://127.0.0.1:5000)"), "\(setURL.stdout) \(setURL.stderr)")
+        #expect(try CLIRunner.run(["remote", "ls"], environment: home).stdout.contains("origin\thttp://127.0.0.1:6000"))
+        #expect(try CLIRunner.run(["remote", "set-url", "nowhere", "http://x:1"], environment: home).status != 0)
+        #expect(try CLIRunner.run(["remote", "rm", "origin"], environment: home).status == 0)
+        #expect(try CLIRunner.run(["remote", "ls"], environment: home).stdout.isEmpty)
+    }
+
     @Test func badReferencesAndMissingCheckpointsGetClearErrors() throws {
         let home = ["SRTHUB_HOME": makeTempFolder()]
         let bad = try CLIRunner.run(["show", "Team/Shop"], environment: home)

@@ -28,5 +28,11 @@ struct Add: AsyncParsableCommand {
         if home.json { return try printJSON(result) }
         let what = result.alreadyPresent ? "already stored" : "stored \(result.storedBlobs) new blob(s), \(megabytes(result.storedBytes))"
         print("\(result.reference) → \(result.digest) (\(what))")
+        if let moved = result.movedFrom {
+            // Tags move as docker's do; say so, and what still names the old model.
+            let users = result.movedFromUsedBy
+            print("moved \(result.reference) from \(moved.short)" + (users > 0
+                ? "; \(moved.short) is the base of \(users) model(s), which name it by digest, so their lineage stays" : ""))
+        }
     }
 }
