@@ -27,8 +27,10 @@ struct Eval: AsyncParsableCommand {
             and eval-report.json, the whole table); a registry reference stores them in the registry.
 
             Examples:
-              srthub eval runs/ml-100k --data .cache/ml-100k --baselines pop,sasrec,scratch
-              srthub eval runs/beauty --data ../shared/datasets/amazon-beauty --negatives 100 --markdown
+              srthub eval runs/ml-100k --data .cache/ml-100k \\
+                  --baselines pop,sasrec,scratch
+              srthub eval runs/beauty --data ../shared/datasets/amazon-beauty \\
+                  --negatives 100 --markdown
               srthub eval ml-100k:v1 --data .cache/ml-100k --history masked --json
             """)
 

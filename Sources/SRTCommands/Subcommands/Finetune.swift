@@ -32,14 +32,19 @@ struct Finetune: AsyncParsableCommand {
             EWC (--ewc λ) adds λ·Σ F·(θ − θ*)² to the loss (no ½ factor; the paper's λ is 100), F the \
             base's diagonal Fisher (fisher.safetensors) and θ* its weights.
 
-            The output records the base (its registry digest when BASE is a reference), the stages, λ, \
+            The output records the base (the digest it has in any registry, and the remote name it came by, when known), the stages, λ, \
             the probe and the data fingerprint, so `srthub log` shows how it was made once it is added.
 
             Examples:
-              srthub finetune runs/base --data ../shared/datasets/amazon-beauty --threads 2 --out runs/beauty-ft
-              srthub finetune runs/base --data shop/ --stages progressive --epochs-per-layer 10 --final-epochs 50 --lr 1e-4 --ewc 100 --out runs/p
-              srthub finetune team/srt-games:v1 --data shop/ --stages top:1 --final-epochs 5 --out runs/shop
-              srthub finetune base --data .cache/ml-100k --map-field title=movie_title+class --out runs/ml
+              srthub finetune runs/base --data ../shared/datasets/amazon-beauty \\
+                  --threads 2 --out runs/beauty-ft
+              srthub finetune runs/base --data shop/ --stages progressive \\
+                  --epochs-per-layer 10 --final-epochs 50 --lr 1e-4 --ewc 100 \\
+                  --out runs/p
+              srthub finetune team/srt-games:v1 --data shop/ --stages top:1 \\
+                  --final-epochs 5 --out runs/shop
+              srthub finetune base --data .cache/ml-100k \\
+                  --map-field title=movie_title+class --out runs/ml
 
             Text fields: the output says which of the catalog's columns fed which of the base's fields \
             (by default a column feeds the field of its own name and every other column with text joins \

@@ -4,7 +4,8 @@ struct List: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List the tagged checkpoints in the registry.",
-        discussion: "Columns: name:tag, short digest, size, parameters, created, the dataset it was trained on, and its test NDCG@10 there (full ranking, history masked; – where that evaluation is missing). `srthub show` lists every stored evaluation.")
+        discussion: "Columns: name:tag, short digest, size, parameters, created, the dataset it was trained on, and its test NDCG@10 there (full ranking, history masked; – where that evaluation is missing). `srthub show` lists every stored evaluation.",
+        aliases: ["ls"])
 
     @OptionGroup var home: HomeOptions
 

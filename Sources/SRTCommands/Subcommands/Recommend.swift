@@ -14,7 +14,8 @@ struct Recommend: AsyncParsableCommand {
 
             Examples:
               srthub recommend runs/ml-100k --history 50,172,133 -k 5
-              srthub recommend runs/ml-100k --batch histories.txt --json   (one comma-separated history per line)
+              srthub recommend runs/ml-100k --batch histories.txt --json
+                  (histories.txt: one comma-separated history per line)
             """)
 
     @Argument(help: "Checkpoint folder (srthub train --out, or srthub checkout).") var checkpoint: String

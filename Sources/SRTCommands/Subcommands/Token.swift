@@ -10,7 +10,7 @@ struct Token: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a token, print it once, and store only its hash.",
-            discussion: "Example:\n  srthub token create --name ci   then, on the client:  srthub login 127.0.0.1:5000 --token-stdin")
+            discussion: "Example:\n  srthub token create --name ci\nthen, on the client:\n  srthub login 127.0.0.1:5000 --token-stdin")
 
         @Option(help: "A label for the token.") var name = "default"
         @Option(help: "File of token hashes (default: $SRTHUB_HOME/tokens).") var tokenFile: String?

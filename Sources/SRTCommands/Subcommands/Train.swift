@@ -17,11 +17,15 @@ struct Train: AsyncParsableCommand {
 
             Examples:
               srthub train --data .cache/ml-100k --preset srt-64x2 --out runs/ml-100k
-              srthub train --data ../shared/datasets/amazon-beauty --preset srt-64x2 --loss ssm:1000 --out runs/beauty
-              srthub train --data .cache/ml-100k --item-encoder id --loss bce --out runs/sasrec
+              srthub train --data ../shared/datasets/amazon-beauty --preset srt-64x2 \\
+                  --loss ssm:1000 --out runs/beauty
+              srthub train --data .cache/ml-100k --item-encoder id --loss bce \\
+                  --out runs/sasrec
               srthub train --data .cache/ml-100k --resume runs/ml-100k      (after Ctrl-C)
-              srthub train --data shop-a --data shop-b --loss ssm:1000 --out runs/ab  (one model, two catalogs)
-              srthub train --corpus models/corpora/amazon-7.json --loss ssm:1000 --validation-cases 7000 --out runs/base
+              srthub train --data shop-a --data shop-b --loss ssm:1000 --out runs/ab
+                  (one model, two catalogs)
+              srthub train --corpus models/corpora/amazon-7.json --loss ssm:1000 \\
+                  --validation-cases 7000 --out runs/base
             """)
 
     @Option(help: "Dataset folder or interactions file; repeat it to train on several catalogs at once (users and items kept apart per catalog).")

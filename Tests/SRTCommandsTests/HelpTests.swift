@@ -1,0 +1,33 @@
+import ArgumentParser
+import Testing
+@testable import SRTCommands
+
+/// What a user meets first: grouped help, examples that fit an 80-column terminal (help wraps
+/// longer lines mid-command), and a suggestion for a mistyped command.
+@Suite struct HelpTests {
+    static func allCommands(_ command: ParsableCommand.Type = SRTHub.self, path: String = "srthub") -> [(String, ParsableCommand.Type)] {
+        [(path, command)] + command.configuration.subcommands.flatMap { allCommands($0, path: path + " " + $0._commandName) }
+    }
+
+    @Test func examplesFitEightyColumns() {
+        for (path, command) in Self.allCommands() {
+            // Help indents the discussion by 2 columns.
+            let long = command.configuration.discussion.split(separator: "\n")
+                .filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("srthub ") && $0.count + 2 > 80 }
+            #expect(long.isEmpty, "\(path): \(long.map { "\($0.count + 2): \($0)" })")
+        }
+    }
+
+    @Test func helpGroupsTheCommands() {
+        let help = SRTHub.helpMessage(columns: 100)
+        for group in ["DATA AND MODELS SUBCOMMANDS", "LOCAL REGISTRY SUBCOMMANDS", "HUB SUBCOMMANDS"] { #expect(help.contains(group), "\(help)") }
+    }
+
+    @Test func aMistypedCommandGetsTheClosestOne() {
+        #expect(SRTHub.suggestion(for: "trian") == "train")
+        #expect(SRTHub.suggestion(for: "pul") == "pull")
+        #expect(SRTHub.suggestion(for: "fintune") == "finetune")
+        #expect(SRTHub.suggestion(for: "train") == nil && SRTHub.suggestion(for: "ls") == nil && SRTHub.suggestion(for: "--help") == nil)
+        #expect(SRTHub.suggestion(for: "xyzzyq") == nil, "nothing close: the parser's own error")
+    }
+}
