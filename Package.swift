@@ -46,6 +46,7 @@ let package = Package(
         // libcurl through a typed shim (curl_easy_setopt is variadic); see SRTClient/HTTPClient.swift.
         .target(name: "CCurl", path: "Sources/CCurl", linkerSettings: [.linkedLibrary("curl")]),
         .target(name: "CDirectIO", path: "Sources/CDirectIO"),
+        .target(name: "CFileSystem", path: "Sources/CFileSystem"),
 
         // MARK: Shared by both sides: what an evaluation is (written by training, stored by the registry)
         .target(name: "SRTEvaluation"),
@@ -58,13 +59,13 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: numericSettings),
         .target(name: "SRTModel", dependencies: ["SRTTensor"], swiftSettings: numericSettings),
-        .target(name: "SRTTraining", dependencies: ["SRTModel", "SRTData", "SRTTokenizer", "SRTEvaluation", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: numericSettings),
+        .target(name: "SRTTraining", dependencies: ["SRTModel", "SRTData", "SRTTokenizer", "SRTEvaluation", "CFileSystem", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: numericSettings),
 
         // MARK: Hub side
         .target(name: "SRTOCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SRTRegistry",
-            dependencies: ["SRTOCI", "SRTEvaluation", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["SRTOCI", "SRTEvaluation", "CFileSystem", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SRTClient", dependencies: ["SRTRegistry", "SRTOCI", "CCurl", "CDirectIO", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SRTServer",

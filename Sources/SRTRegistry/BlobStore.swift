@@ -1,4 +1,5 @@
 import Crypto
+import CFileSystem
 import Foundation
 import SRTOCI
 
@@ -78,6 +79,7 @@ public struct BlobStore: Sendable {
             throw RegistryError.fromErrno(errno, path: folder, doing: "storing a blob")
         }
         guard rename(tmp, final) == 0 else { throw RegistryError.fromErrno(errno, path: final, doing: "storing a blob") }
+        try syncDirectory(folder)
         return (digest, size)
     }
 
@@ -99,6 +101,13 @@ public struct BlobStore: Sendable {
             throw RegistryError.fromErrno(errno, path: folder, doing: "storing a blob")
         }
         guard rename(path, final) == 0 else { throw RegistryError.fromErrno(errno, path: final, doing: "storing a blob") }
+        try syncDirectory(folder)
+    }
+
+    /// The rename made the blob visible; the directory's fsync makes that survive a crash (the
+    /// database row that names the blob is committed after this).
+    private func syncDirectory(_ folder: String) throws(RegistryError) {
+        guard cfs_sync_directory(folder) == 0 else { throw RegistryError.fromErrno(errno, path: folder, doing: "syncing the blob folder") }
     }
 
     public func size(_ digest: Digest) -> Int? {

@@ -59,7 +59,7 @@ public struct CheckpointConfig: Codable, Sendable {
 
 public enum Checkpoint {
     /// Writes the folder atomically: everything goes to a sibling temp folder first, which then
-    /// replaces `folder`.
+    /// takes `folder`'s place in one step (`AtomicFolder`).
     public static func write(to folder: String, config: CheckpointConfig, network: Network, tokenizerPath: String?,
                              dataset: Dataset, history: [EpochSummary], evaluations: [Evaluation], fisher: [Float]? = nil,
                              resume: Trainer? = nil) throws {
@@ -100,8 +100,7 @@ public enum Checkpoint {
             try Evaluation.encodeList(evaluations)
                 .write(to: URL(fileURLWithPath: tmp + "/eval.json"))
         }
-        if fm.fileExists(atPath: folder) { try fm.removeItem(atPath: folder) }
-        try fm.moveItem(atPath: tmp, toPath: folder)
+        try AtomicFolder.replace(folder, with: tmp)
     }
 
     /// `item_id` and the text fields, tab-separated, tabs and newlines in text replaced by spaces.
