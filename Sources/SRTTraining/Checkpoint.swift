@@ -66,6 +66,20 @@ public enum Checkpoint {
         let fm = FileManager.default
         let tmp = folder + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
         try? fm.removeItem(atPath: tmp)
+        do {
+            try writeFiles(to: tmp, config: config, network: network, tokenizerPath: tokenizerPath, dataset: dataset, history: history,
+                           evaluations: evaluations, fisher: fisher, resume: resume)
+            try AtomicFolder.replace(folder, with: tmp)
+        } catch {
+            try? fm.removeItem(atPath: tmp)  // a full disk leaves no half-written folder behind
+            throw TrainingError.cannotWrite("writing the checkpoint \(folder) failed: \(error.localizedDescription)")
+        }
+    }
+
+    static func writeFiles(to tmp: String, config: CheckpointConfig, network: Network, tokenizerPath: String?,
+                           dataset: Dataset, history: [EpochSummary], evaluations: [Evaluation], fisher: [Float]?,
+                           resume: Trainer?) throws {
+        let fm = FileManager.default
         try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -100,7 +114,6 @@ public enum Checkpoint {
             try Evaluation.encodeList(evaluations)
                 .write(to: URL(fileURLWithPath: tmp + "/eval.json"))
         }
-        try AtomicFolder.replace(folder, with: tmp)
     }
 
     /// `item_id` and the text fields, tab-separated, tabs and newlines in text replaced by spaces.

@@ -163,6 +163,7 @@ public enum EvaluationRun {
         BLASThreads.set(1)
         defer { BLASThreads.set(request.threads) }
         train.computeFisher = false
+        train.replacing = true  // the cache's own folder: a half-trained baseline left by a crash
         _ = progress(.note("baseline \(recipe.baseline.rawValue): training \(recipe.encoder) encoder, loss \(recipe.options.loss), up to \(recipe.options.epochs) epochs"))
         var stopped = false
         _ = try TrainingRun.run(train) { event in

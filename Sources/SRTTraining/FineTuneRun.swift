@@ -35,6 +35,8 @@ public struct FineTuneRequest: Sendable {
     /// Explicit text-field sources (`--map-field title=title+brand`); the rest follow `FieldMapping.infer`.
     public var fieldMap: [String: [String]] = [:]
     public var output: String
+    /// Whether a checkpoint already in `output` may be replaced (`--force`).
+    public var replacing = false
 
     public init(base: String, dataPath: String, output: String) {
         self.base = base
@@ -51,6 +53,7 @@ public enum FineTuneRun {
         guard (request.output as NSString).standardizingPath != (request.base as NSString).standardizingPath else {
             throw TrainingError.badOption("--out must differ from the base checkpoint folder (the base is read while the result is written)")
         }
+        try OutputFolder.check(request.output, replacing: request.replacing)
         let dataset = try DatasetLoader.load(request.dataPath, options: request.load)
         let split = try dataset.split(request.splitProtocol)
         guard !split.validation.isEmpty else { throw TrainingError.badData("\(request.dataPath): no user has enough items for validation") }

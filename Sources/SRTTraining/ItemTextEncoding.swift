@@ -98,10 +98,12 @@ public enum TrainingError: Error, CustomStringConvertible {
     case badData(String)
     case badOption(String)
     case badCheckpoint(String)
+    /// The output cannot be written (read-only, full, no permission).
+    case cannotWrite(String)
 
     public var description: String {
         switch self {
-        case .badData(let m), .badOption(let m), .badCheckpoint(let m): m
+        case .badData(let m), .badOption(let m), .badCheckpoint(let m), .cannotWrite(let m): m
         }
     }
 }

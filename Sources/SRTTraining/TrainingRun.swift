@@ -25,6 +25,8 @@ public struct TrainRequest: Sendable {
     public var resume: String?
     /// Whether to compute the diagonal Fisher (for EWC fine-tuning later); baselines skip it.
     public var computeFisher = true
+    /// Whether a checkpoint already in `output` may be replaced (`--force`).
+    public var replacing = false
 
     public init(dataPath: String, architecture: Architecture, output: String) {
         self.init(dataPaths: [dataPath], architecture: architecture, output: output)
@@ -51,6 +53,7 @@ public struct TrainReport: Codable, Sendable {
 public enum TrainingRun {
     public static func run(_ request: TrainRequest, progress: (TrainingEvent) -> TrainingControl) throws -> TrainReport {
         let started = Date()
+        try OutputFolder.check(request.output, replacing: request.replacing || request.resume == request.output)
         try request.architecture.validate()
         try request.options.checkLabelSmoothing()
         let dataset = try DatasetLoader.load(request.dataPaths, name: request.corpusName, options: request.load)

@@ -28,6 +28,30 @@ struct TrainCommandTests {
 
     /// Debian's OpenBLAS falls back to SSE3 kernels on CPUs newer than it: srthub restarts itself
     /// with the kernel the CPU can run, and keeps a kernel the user chose in OPENBLAS_CORETYPE.
+    /// --out is checked before training: a folder holding other files is refused (it was replaced
+    /// whole, the files lost), a checkpoint only with --force, an unwritable place with 73 at once.
+    @Test func outputFolderIsCheckedBeforeTraining() throws {
+        let (folder, preset) = Self.data()
+        let work = makeTempFolder()
+        let base = ["train", "--data", folder, "--preset", preset, "--epochs", "1", "--vocab-size", "60", "--batch", "8"]
+        writeFile(work + "/notes/thesis.tex", "years of work")
+        let other = try CLIRunner.run(base + ["--out", work + "/notes"])
+        #expect(other.status == 64 && other.stderr.contains("holds other files (thesis.tex)") && !other.stderr.contains("epoch 1"), "\(other.stderr)")
+        #expect(FileManager.default.fileExists(atPath: work + "/notes/thesis.tex"))
+
+        #expect(try CLIRunner.run(base + ["--out", work + "/model"]).status == 0)
+        let again = try CLIRunner.run(base + ["--out", work + "/model"])
+        #expect(again.status == 64 && again.stderr.contains("already holds a checkpoint") && again.stderr.contains("--force"), "\(again.stderr)")
+        let forced = try CLIRunner.run(base + ["--out", work + "/model", "--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work).sorted() == ["model", "notes"], "no partial or probe left")
+
+        writeFile(work + "/file", "x")
+        let unwritable = try CLIRunner.run(base + ["--out", work + "/file/model"])
+        #expect(unwritable.status == 73 && unwritable.stderr.contains("cannot write the checkpoint") && !unwritable.stderr.contains("epoch 1"),
+                "\(unwritable.stderr)")
+    }
+
     @Test func trainingRunsTheFastestKernelTheCPUAllows() throws {
         let (folder, preset) = Self.data()
         func kernel(_ environment: String) throws -> String {

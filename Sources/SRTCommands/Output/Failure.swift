@@ -22,6 +22,7 @@ enum Failure {
             }
         case let e as TrainingError:
             if case .badOption = e { return 64 }  // EX_USAGE
+            if case .cannotWrite = e { return 73 }  // EX_CANTCREAT
             return 65
         case is ModelError, is Safetensors.FormatError: return 65
         case is Reference.ParseError: return 64

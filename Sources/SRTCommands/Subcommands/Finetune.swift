@@ -67,6 +67,7 @@ struct Finetune: AsyncParsableCommand {
     var mapField: [String] = []
     @Option(help: "Sequences per batch.") var batch = 128
     @Option(help: "Epochs without a better validation NDCG@10 before a stage stops, counted once its warm-up (the first 30% of its epochs) is over.") var patience = 10
+    @Flag(help: "Replace a checkpoint already in --out (a folder holding anything else is always refused).") var force = false
     @OptionGroup var threadOptions: ThreadOptions
     var threads: Int { threadOptions.threads }
     @Option(help: "Validate and keep an exponential moving average of the weights over about this many epochs of each stage (0: the raw weights).")
@@ -134,6 +135,7 @@ struct Finetune: AsyncParsableCommand {
         request.options.batch = batch
         request.options.patience = patience
         request.options.threads = threads
+        request.replacing = force
         request.options.averageEpochs = averageEpochs > 0 ? averageEpochs : nil
         request.options.seed = seed
         BLASThreads.set(1)  // each batch is split across --threads workers instead

@@ -69,6 +69,7 @@ struct Train: AsyncParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var split: SplitOptions
     @Flag(help: "Print the final report as JSON.") var json = false
+    @Flag(help: "Replace a checkpoint already in --out (a folder holding anything else is always refused).") var force = false
 
     func validate() throws {
         if out == nil && resume == nil { throw ValidationError("pass '--out DIR' (or '--resume DIR' to continue a run)") }
@@ -120,6 +121,7 @@ struct Train: AsyncParsableCommand {
         request.options.lossLabelSmoothing = labelSmoothing
         request.options.patience = patience
         request.options.threads = threads
+        request.replacing = force
         request.options.windowStride = windowStride
         request.options.seed = seed
 
