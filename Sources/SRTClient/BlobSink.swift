@@ -122,10 +122,17 @@ final class BlobSink: @unchecked Sendable {
     }
 
     /// Writes what is left; returns the hash so far and the first write error (errno), if any.
+    /// Call it on every path, failed downloads included: every buffer goes back to the pool (a
+    /// semaphore released below its initial count traps, which once crashed a pull whose connection
+    /// dropped), and what arrived reaches the partial file, from which the next pull resumes.
     func finish() -> (SHA256, Int32) {
         if filled > 0 { flush() }
         queue.sync {}
-        return hashing.sync { (hasher, failed) }
+        let result = hashing.sync { (hasher, failed) }
+        // The group's notify returns the last buffers on the hashing queue: wait for every one.
+        for _ in 0..<Self.bufferCount { freeCount.wait() }
+        for _ in 0..<Self.bufferCount { freeCount.signal() }
+        return result
     }
 }
 

@@ -74,21 +74,36 @@ extension RemoteRegistry {
         if have < size {
             let sink = BlobSink(fd: fd, hasher: hasher, offset: have)
             var received = have
-            let response = try send("GET", "/v2/\(repository)/blobs/\(digest)", headers: have > 0 ? ["Range": "bytes=\(have)-"] : [:]) { chunk in
-                received += chunk.count
-                progress(received)
-                return received <= size && sink.append(chunk)
+            var overflow = false, rangeIgnored = false
+            let response: HTTPClient.Response
+            do {
+                response = try send("GET", "/v2/\(repository)/blobs/\(digest)", headers: have > 0 ? ["Range": "bytes=\(have)-"] : [:]) { status, chunk in
+                    // A resumed download must get the rest (206), never the whole blob again after what is there.
+                    if have > 0 && status != 206 { rangeIgnored = true; return false }
+                    guard received + chunk.count <= size else { overflow = true; return false }
+                    received += chunk.count
+                    progress(received)
+                    return sink.append(chunk)
+                }
+            } catch {
+                // What arrived is written out and stays: the next pull resumes from it.
+                _ = sink.finish()
+                if overflow {
+                    throw ClientError(.protocolError, "the server sent more than the \(size) bytes the manifest declares for \(digest)",
+                                      hint: "the registry is serving something else under this digest; tell its operator")
+                }
+                if rangeIgnored {
+                    ftruncate(fd, 0)
+                    throw ClientError(.protocolError, "the server ignored the Range request for \(digest); run the pull again to fetch it whole")
+                }
+                throw ClientError(error.kind, error.message + " (\(received) of \(size) bytes kept in \(partial))",
+                                  hint: "run the pull again: it resumes from the bytes kept")
             }
             let (finalHasher, writeError) = sink.finish()
             hasher = finalHasher
             if writeError != 0 {
                 throw ClientError(writeError == ENOSPC ? .diskFull : .badInput, "\(partial): \(String(cString: strerror(writeError)))",
                                   hint: "free some space; the pull resumes from here")
-            }
-            if have > 0 && response.status == 200 {
-                // The server ignored the Range and sent everything: start over.
-                ftruncate(fd, 0)
-                throw ClientError(.protocolError, "the server ignored the Range request for \(digest); run the pull again to fetch it whole")
             }
             guard response.status == 200 || response.status == 206 else { throw failure("GET blob \(digest)", response) }
             have = received

@@ -42,10 +42,14 @@ public final class HTTPClient {
 
     deinit { ccurl_close(handle) }
 
-    /// Sends one request. Response bytes go to `sink` when given (return false to abort), else
-    /// into `Response.body`.
+    /// Bodies read into memory (manifests, indexes, error bodies): 4 MB, the server's own manifest limit.
+    public static let bodyLimit = 4 << 20
+
+    /// Sends one request. A 2xx response's bytes go to `sink` when given (with the status; return
+    /// false to abort), else into `Response.body`, which stops the request past `bodyLimit` bytes:
+    /// an endless manifest or error body never grows the client without bound.
     public func send(_ method: String, _ url: String, headers: [String: String] = [:], body: Body = .none,
-                     sink: ((UnsafeRawBufferPointer) -> Bool)? = nil) throws(Failure) -> Response {
+                     sink: ((_ status: Int, UnsafeRawBufferPointer) -> Bool)? = nil) throws(Failure) -> Response {
         let state = RequestState(sink: sink)
         var source: FileHandle?
         switch body {
@@ -94,7 +98,8 @@ public final class HTTPClient {
         }
         guard code == 0 else {
             let message = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw Failure(url: url, message: state.aborted ? "stopped by the receiver" : message)
+            throw Failure(url: url, message: state.overLimit ? "the response body exceeds \(Self.bodyLimit / 1_000_000) MB; refused"
+                                                : state.aborted ? "stopped by the receiver" : message)
         }
         return Response(status: status, headers: state.headers, body: state.collected)
     }
@@ -102,17 +107,18 @@ public final class HTTPClient {
 
 /// What the C callbacks of one request work on.
 private final class RequestState {
-    let sink: ((UnsafeRawBufferPointer) -> Bool)?
+    let sink: ((_ status: Int, UnsafeRawBufferPointer) -> Bool)?
     var collected = Data()
     var headers: [(name: String, value: String)] = []
     var pending = Data()
     var file: FileHandle?
     var fileRemaining = 0
     var aborted = false
+    var overLimit = false
     /// The status of the response being received: only a 2xx body goes to the sink.
     var status = 0
 
-    init(sink: ((UnsafeRawBufferPointer) -> Bool)?) { self.sink = sink }
+    init(sink: ((_ status: Int, UnsafeRawBufferPointer) -> Bool)?) { self.sink = sink }
 
     static func from(_ context: UnsafeMutableRawPointer?) -> RequestState {
         Unmanaged<RequestState>.fromOpaque(context!).takeUnretainedValue()
@@ -121,8 +127,9 @@ private final class RequestState {
     func receive(_ data: UnsafePointer<CChar>, _ size: Int) -> Int {
         let buffer = UnsafeRawBufferPointer(start: data, count: size)
         if let sink, (200..<300).contains(status) {
-            guard sink(buffer) else { aborted = true; return 0 }
+            guard sink(status, buffer) else { aborted = true; return 0 }
         } else {
+            guard collected.count + size <= HTTPClient.bodyLimit else { overLimit = true; return 0 }
             collected.append(contentsOf: buffer)
         }
         return size

@@ -22,7 +22,7 @@ public final class RemoteRegistry {
     /// A request with auth: on 401 the challenge is answered once (Bearer: a token from the realm,
     /// with the stored credentials as Basic; Basic: the stored credentials) and the request retried.
     func send(_ method: String, _ pathOrURL: String, headers: [String: String] = [:], body: HTTPClient.Body = .none,
-              sink: ((UnsafeRawBufferPointer) -> Bool)? = nil) throws(ClientError) -> HTTPClient.Response {
+              sink: ((_ status: Int, UnsafeRawBufferPointer) -> Bool)? = nil) throws(ClientError) -> HTTPClient.Response {
         let url = pathOrURL.hasPrefix("http") ? pathOrURL : baseURL + pathOrURL
         var response = try perform(method, url, headers: headers, body: body, sink: sink)
         if response.status == 401, let challenge = response.header("WWW-Authenticate") {
@@ -37,7 +37,7 @@ public final class RemoteRegistry {
     }
 
     private func perform(_ method: String, _ url: String, headers: [String: String], body: HTTPClient.Body,
-                         sink: ((UnsafeRawBufferPointer) -> Bool)?) throws(ClientError) -> HTTPClient.Response {
+                         sink: ((_ status: Int, UnsafeRawBufferPointer) -> Bool)?) throws(ClientError) -> HTTPClient.Response {
         var headers = headers
         if let authorization { headers["Authorization"] = authorization }
         do { return try http.send(method, url, headers: headers, body: body, sink: sink) } catch {

@@ -75,6 +75,49 @@ struct TransferCommandTests {
         #expect(try srthub(["verify"], home: home).status == 0)
     }
 
+    /// A registry that misbehaves mid-blob (scripts/interop/hostile_registry.py): the pull exits
+    /// with its documented code and a message, never a crash (it died with SIGILL in BlobSink once),
+    /// keeps what arrived, and a later pull resumes or starts over as the server allows.
+    @Test func hostileRegistryNeverCrashesAPull() throws {
+        func serve(_ mode: String) throws -> (Process, Int) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", CLIRunner.root + "/scripts/interop/hostile_registry.py", mode]
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+            return (process, Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
+        }
+        let layer = "7ee94bc1d825fd8e1e8cebec936366cf882198068e6e1326c53302ff01734c75"
+        let (dropping, port) = try serve("drop")
+        defer { dropping.terminate() }
+        let home = makeTempFolder()
+        let dropped = try srthub(["pull", "127.0.0.1:\(port)/team/toy:v1", "--quiet"], home: home)
+        #expect(dropped.status == 69 && dropped.stderr.contains("2097152 of 4194304 bytes kept") && dropped.stderr.contains("resumes"),
+                "\(dropped.status): \(dropped.stderr)")
+        let kept = try FileManager.default.attributesOfItem(atPath: home + "/tmp/pulls/" + layer)[.size] as? Int
+        #expect(kept == 2_097_152)
+
+        let (ignoring, port2) = try serve("norange")
+        defer { ignoring.terminate() }
+        let other = makeTempFolder()
+        #expect(try srthub(["pull", "127.0.0.1:\(port2)/team/toy:v1", "--quiet"], home: other).status == 69)
+        let ignored = try srthub(["pull", "127.0.0.1:\(port2)/team/toy:v1", "--quiet"], home: other)
+        #expect(ignored.status == 76 && ignored.stderr.contains("ignored the Range request"), "\(ignored.stderr)")
+        let whole = try srthub(["pull", "127.0.0.1:\(port2)/team/toy:v1", "--quiet"], home: other)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect(try srthub(["verify"], home: other).status == 0)
+
+        // An endless manifest stops at the 4 MB cap (it grew the client to gigabytes in seconds).
+        let (endless, port3) = try serve("endless")
+        defer { endless.terminate() }
+        let started = Date()
+        let capped = try srthub(["pull", "127.0.0.1:\(port3)/team/toy:v1", "--quiet"], home: makeTempFolder())
+        #expect(capped.status != 0 && capped.stderr.contains("exceeds 4 MB") && Date().timeIntervalSince(started) < 20, "\(capped.stderr)")
+    }
+
     @Test(.enabled(if: RegistryRobustnessTests.canMount, "unshare -m is not permitted here: cannot make a small file system"))
     func pullChecksFreeSpaceBeforeDownloading() throws {
         let serverHome = makeTempFolder()

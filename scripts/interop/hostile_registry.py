@@ -1,0 +1,80 @@
+"""A registry that misbehaves on purpose, for srthub's tests (loopback only).
+
+Serves one model, team/toy:v1 (a config blob and one 4 MB layer), then breaks the layer download
+the way the MODE argument says:
+  drop      sends half the declared bytes, then closes the connection
+  stall     sends half, then sends nothing more (the client must time out)
+  overlong  sends the declared length and then more bytes
+  norange   ignores Range: always 200 with the whole blob, after a first drop
+  endless   answers the manifest request with a body that never ends
+Prints its port on stdout, then serves until killed.
+"""
+import hashlib, http.server, json, socket, sys, time
+
+mode = sys.argv[1]
+layer = bytes((i * 7 + 3) % 251 for i in range(4 << 20))
+config = json.dumps({"format": "srthub.checkpoint.v1", "dataset": "toy", "parameters": {"total": 10}}).encode()
+def digest(b): return "sha256:" + hashlib.sha256(b).hexdigest()
+manifest = json.dumps({
+    "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "artifactType": "application/vnd.srthub.model.v1",
+    "config": {"mediaType": "application/vnd.srthub.model.config.v1+json", "digest": digest(config), "size": len(config)},
+    "layers": [{"mediaType": "application/vnd.srthub.model.safetensors", "digest": digest(layer), "size": len(layer),
+                "annotations": {"org.opencontainers.image.title": "model.safetensors"}}],
+}, sort_keys=True).encode()
+gets = {"layer": 0}
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *args): pass
+    def reply(self, status, body, content_type="application/octet-stream", headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers: self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD": self.wfile.write(body)
+    def do_HEAD(self): self.do_GET()
+    def do_GET(self):
+        if self.path == "/v2/":
+            return self.reply(200, b"{}", "application/json")
+        if self.path.startswith("/v2/team/toy/manifests/") and mode == "endless":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                while True: self.wfile.write(b" " * 65536)
+            except OSError:
+                return
+        if self.path.startswith("/v2/team/toy/manifests/"):
+            return self.reply(200, manifest, "application/vnd.oci.image.manifest.v1+json", [("Docker-Content-Digest", digest(manifest))])
+        if self.path == "/v2/team/toy/blobs/" + digest(config):
+            return self.reply(200, config)
+        if self.path == "/v2/team/toy/blobs/" + digest(layer):
+            gets["layer"] += 1
+            half = len(layer) // 2
+            if mode in ("drop", "stall") or (mode == "norange" and gets["layer"] == 1):
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(layer)))
+                self.end_headers()
+                self.wfile.write(layer[:half]); self.wfile.flush()
+                if mode == "stall":
+                    time.sleep(3600)
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if mode == "overlong":
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(layer)))
+                self.end_headers()
+                self.wfile.write(layer + b"x" * 65536); self.wfile.flush()
+                self.close_connection = True
+                return
+            return self.reply(200, layer)  # norange: the whole blob, whatever Range said
+        self.reply(404, b'{"errors":[{"code":"NAME_UNKNOWN","message":"no such thing"}]}', "application/json")
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+print(server.server_address[1], flush=True)
+server.serve_forever()
