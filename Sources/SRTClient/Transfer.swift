@@ -78,7 +78,7 @@ public enum Pull {
         var blobs: [Descriptor] = []
         for blob in manifest.blobs where !blobs.contains(where: { $0.digest == blob.digest }) { blobs.append(blob) }
         let missing = blobs.filter { !registry.blobs.contains($0.digest) }
-        let total = missing.reduce(0) { $0 + $1.size }
+        let total = try totalSize(of: missing, in: "\(remote.repository):\(reference)")
         try checkFreeSpace(registry.home.path, needed: total)
         let folder = registry.home.tmpPath + "/pulls"
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -110,11 +110,26 @@ public enum Pull {
                               evaluations: evaluations, seconds: Date().timeIntervalSince(started))
     }
 
+    /// The bytes to download, refused before any download when a size cannot be true: negative,
+    /// or a sum that overflows (sizes near Int.max crashed the pull here).
+    static func totalSize(of blobs: [Descriptor], in name: String) throws(ClientError) -> Int {
+        var total = 0
+        for blob in blobs {
+            let (sum, overflow) = total.addingReportingOverflow(blob.size)
+            guard blob.size >= 0, !overflow else {
+                throw ClientError(.protocolError, "\(name): the manifest declares a blob of \(blob.size) bytes (\(blob.digest)), which cannot be true: nothing was downloaded",
+                                  hint: "the registry serves a broken manifest; tell its operator")
+            }
+            total = sum
+        }
+        return total
+    }
+
     static func checkFreeSpace(_ path: String, needed: Int) throws(ClientError) {
         var stats = statvfs()
         guard statvfs(path, &stats) == 0 else { return }
         let free = Int(stats.f_bavail) * Int(stats.f_frsize)
-        if needed + (16 << 20) > free {
+        if needed > free - (16 << 20) {
             throw ClientError(.diskFull, "the pull needs \(needed / 1_000_000) MB and \(path) has \(free / 1_000_000) MB free: nothing was downloaded",
                               hint: "free some space (srthub gc removes unused blobs) and pull again")
         }

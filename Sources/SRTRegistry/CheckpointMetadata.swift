@@ -37,8 +37,7 @@ public struct CheckpointMetadata: Sendable, Equatable {
         method = object["method"] as? String
         dataset = object["dataset"] as? String
         datasetFingerprint = object["dataset_fingerprint"] as? String
-        parameters = ((object["parameters"] as? [String: Any])?["total"] as? NSNumber)?.intValue
-            ?? (object["parameters"] as? NSNumber)?.intValue
+        parameters = Self.count((object["parameters"] as? [String: Any])?["total"]) ?? Self.count(object["parameters"])
         created = object["created"] as? String
         if let list = object["catalogs"] as? [[String: Any]] {
             catalogs = list.compactMap { c in (c["fingerprint"] as? String).map { TrainingCatalog(name: c["name"] as? String, fingerprint: $0) } }
@@ -46,6 +45,15 @@ public struct CheckpointMetadata: Sendable, Equatable {
             catalogs = [TrainingCatalog(name: dataset, fingerprint: fingerprint)]
         }
         fields = Self.flatten(object)
+    }
+
+    /// A count a registry row may hold: a whole number from 0 to 10^15. Anything else (1e300 was
+    /// stored as Int.min, and every later `list` crashed) reads as absent.
+    static func count(_ value: Any?) -> Int? {
+        guard let number = value as? NSNumber else { return nil }
+        let x = number.doubleValue
+        guard x.isFinite, x >= 0, x <= 1e15, x == x.rounded() else { return nil }
+        return Int(x)
     }
 
     /// `{"a": {"b": 1}}` → `["a.b": "1"]`, values as compact JSON.

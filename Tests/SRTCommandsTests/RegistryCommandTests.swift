@@ -108,6 +108,26 @@ struct RegistryCommandTests {
         #expect(try CLIRunner.run(["remote", "ls"], environment: home).stdout.isEmpty)
     }
 
+    /// A config's numbers never reach a registry row unchecked: "total": 1e300 was stored as
+    /// Int.min and every later `list` crashed, for the whole registry.
+    @Test func absurdParameterCountsNeverBreakList() throws {
+        let work = makeTempFolder()
+        let home = ["SRTHUB_HOME": work + "/home"]
+        for (name, total) in [("huge", "1e300"), ("negative", "-5"), ("fraction", "2.5")] {
+            makeCheckpoint(work + "/" + name, name: name)
+            let path = work + "/" + name + "/config.json"
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            var config = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            config["parameters"] = ["total": 0]
+            let json = String(decoding: try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]), as: UTF8.self)
+                .replacingOccurrences(of: "\"total\":0", with: "\"total\":\(total)")
+            try json.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(try CLIRunner.run(["add", work + "/" + name, "--tag", name + ":v1"], environment: home).status == 0)
+        }
+        let list = try CLIRunner.run(["list"], environment: home)
+        #expect(list.status == 0 && list.stdout.contains("huge:v1") && list.stdout.contains("negative:v1"), "\(list.stdout) \(list.stderr)")
+    }
+
     @Test func badReferencesAndMissingCheckpointsGetClearErrors() throws {
         let home = ["SRTHUB_HOME": makeTempFolder()]
         let bad = try CLIRunner.run(["show", "Team/Shop"], environment: home)

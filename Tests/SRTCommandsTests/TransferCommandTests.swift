@@ -116,6 +116,12 @@ struct TransferCommandTests {
         let started = Date()
         let capped = try srthub(["pull", "127.0.0.1:\(port3)/team/toy:v1", "--quiet"], home: makeTempFolder())
         #expect(capped.status != 0 && capped.stderr.contains("exceeds 4 MB") && Date().timeIntervalSince(started) < 20, "\(capped.stderr)")
+
+        // Sizes that cannot be true are refused before any download (their sum overflowed: a crash).
+        let (huge, port4) = try serve("hugesize")
+        defer { huge.terminate() }
+        let refused = try srthub(["pull", "127.0.0.1:\(port4)/team/toy:v1", "--quiet"], home: makeTempFolder())
+        #expect(refused.status == 76 && refused.stderr.contains("cannot be true"), "\(refused.status): \(refused.stderr)")
     }
 
     @Test(.enabled(if: RegistryRobustnessTests.canMount, "unshare -m is not permitted here: cannot make a small file system"))

@@ -7,6 +7,7 @@ the way the MODE argument says:
   overlong  sends the declared length and then more bytes
   norange   ignores Range: always 200 with the whole blob, after a first drop
   endless   answers the manifest request with a body that never ends
+  hugesize  declares two layers of 2^63 - 1 bytes each (their sum overflows)
 Prints its port on stdout, then serves until killed.
 """
 import hashlib, http.server, json, socket, sys, time
@@ -22,6 +23,10 @@ manifest = json.dumps({
     "layers": [{"mediaType": "application/vnd.srthub.model.safetensors", "digest": digest(layer), "size": len(layer),
                 "annotations": {"org.opencontainers.image.title": "model.safetensors"}}],
 }, sort_keys=True).encode()
+if mode == "hugesize":
+    m = json.loads(manifest)
+    m["layers"] = [dict(m["layers"][0], size=2**63 - 1), dict(m["layers"][0], digest="sha256:" + "1" * 64, size=2**63 - 1)]
+    manifest = json.dumps(m, sort_keys=True).encode()
 gets = {"layer": 0}
 
 class Handler(http.server.BaseHTTPRequestHandler):

@@ -17,7 +17,7 @@ struct TextTable {
 
 /// 12345 → "12,345".
 func grouped(_ n: Int) -> String {
-    let digits = String(abs(n))
+    let digits = String(n.magnitude)  // abs(Int.min) traps
     var out = ""
     for (i, ch) in digits.enumerated() {
         if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
