@@ -19,6 +19,13 @@ public struct RemoteConfig: Sendable {
     var remotesPath: String { home + "/remotes.json" }
     var credentialsPath: String { home + "/credentials.json" }
 
+    /// `url` with any `user:password@` replaced by `***@` (or dropped), for messages.
+    public static func redacted(_ url: String, keepCredentials marker: Bool = true) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),
+              !url[scheme.upperBound..<at].contains("/") else { return url }
+        return String(url[..<scheme.upperBound]) + (marker ? "***@" : "") + String(url[url.index(after: at)...])
+    }
+
     public func remotes() -> [String: String] {
         (FileManager.default.contents(atPath: remotesPath).flatMap { try? JSONDecoder().decode([String: String].self, from: $0) }) ?? [:]
     }
@@ -29,7 +36,12 @@ public struct RemoteConfig: Sendable {
             throw ClientError(.badInput, "remote name '\(name)' must be lower-case letters, digits, - and _ (no dots or colons, so it cannot look like a host)")
         }
         guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
-            throw ClientError(.badInput, "'\(url)' is not an http(s) URL, e.g. http://127.0.0.1:5000")
+            throw ClientError(.badInput, "'\(Self.redacted(url))' is not an http(s) URL, e.g. http://127.0.0.1:5000")
+        }
+        // remotes.json is world-readable and URLs are printed: credentials belong in the 0600 store.
+        guard parsed.user == nil, parsed.password == nil else {
+            throw ClientError(.badInput, "the URL '\(Self.redacted(url))' carries a user name or password, which srthub never stores in a URL",
+                              hint: "srthub remote add \(name) \(Self.redacted(url, keepCredentials: false)), then srthub login \(name) --username U --password-stdin")
         }
         var all = remotes()
         let url = url.hasSuffix("/") ? String(url.dropLast()) : url

@@ -34,10 +34,22 @@ struct DistributionResponder: HTTPResponder {
         }
         if settings.logRequests {
             let size = response.headers[.contentLength] ?? "-"
-            let line = "\(request.method) \(request.uri.path)\(request.uri.query.map { "?" + $0 } ?? "") \(response.status.code) \(size) \(String(format: "%.1f", Date().timeIntervalSince(started) * 1000)) ms\n"
+            let line = "\(request.method) \(request.uri.path)\(request.uri.query.map { "?" + Self.redacted(query: $0) } ?? "") \(response.status.code) \(size) \(String(format: "%.1f", Date().timeIntervalSince(started) * 1000)) ms\n"
             FileHandle.standardError.write(Data(line.utf8))
         }
         return response
+    }
+
+    /// The query as the log shows it: values of keys that may carry a secret (token, password,
+    /// signature, …) replaced by ***, so a `?token=` never lands in a log file.
+    static func redacted(query: String) -> String {
+        let secret = ["token", "password", "secret", "signature", "sig", "key", "auth", "credential"]
+        return query.split(separator: "&", omittingEmptySubsequences: false).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { return String(pair) }
+            let key = parts[0].lowercased()
+            return secret.contains(where: { key.contains($0) }) ? "\(parts[0])=***" : String(pair)
+        }.joined(separator: "&")
     }
 
     func route(_ request: Request, context: Context) async throws -> Response {

@@ -41,9 +41,9 @@ struct Remote: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List remotes.", aliases: ["ls"])
         @OptionGroup var home: HomeOptions
         func run() async throws {
-            let remotes = config(home).remotes()
+            let remotes = config(home).remotes().mapValues { RemoteConfig.redacted($0) }  // an older remotes.json may hold a password
             if home.json { return try printJSON(remotes) }
-            for (name, url) in remotes.sorted(by: { $0.key < $1.key }) { print("\(name)\t\(url)") }
+            for (name, url) in remotes.sorted(by: { $0.key < $1.key }) { print("\(name)\t\(RemoteConfig.redacted(url))") }
         }
     }
 
