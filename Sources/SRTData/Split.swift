@@ -115,6 +115,12 @@ extension Dataset {
             validation.append(EvaluationCase(user: user, input: Array(after[..<(m - 2)]), target: after[m - 2]))
             test.append(EvaluationCase(user: user, input: Array(after[..<(m - 1)]), target: after[m - 1]))
         }
+        guard !train.isEmpty else {
+            let distinct = Set(timestamps.lazy.flatMap { $0 }).count
+            throw DataError(.noInteractions, file: name,
+                            "the temporal cutoff (the \(q) quantile, timestamp \(cutoff)) leaves no training interactions: every user has one at or after it (\(distinct) distinct timestamp(s) in the data)",
+                            hint: "use --protocol loo, or a lower --quantile if the timestamps spread out")
+        }
         return DatasetSplit(splitProtocol: .temporal(quantile: q), train: train, trainUsers: trainUsers,
                             validation: validation, test: test, popularity: popularity(of: train),
                             cutoff: cutoff, droppedTestUsers: dropped)

@@ -55,6 +55,18 @@ import Testing
         #expect(split.trainUsers == [0])
     }
 
+    /// All timestamps equal: every user is a test user and nothing is left to train on (it trained
+    /// nothing and exited 0 with a checkpoint).
+    @Test func temporalSplitWithNothingToTrainOnIsRefused() {
+        let data = dataset(timestamps: [[5, 5, 5, 5], [5, 5], [5, 5, 5]])
+        #expect {
+            try data.split(.temporal(quantile: 0.5))
+        } throws: { error in
+            let e = error as? DataError
+            return e?.kind == .noInteractions && e!.description.contains("leaves no training interactions") && e!.description.contains("1 distinct timestamp")
+        }
+    }
+
     @Test(arguments: [0.0, 1.0, -0.5, 1.5])
     func temporalQuantileMustBeInsideTheUnitInterval(_ q: Double) {
         let data = dataset(timestamps: [[1, 2, 3, 4], [5, 6], [7, 8, 9]])
