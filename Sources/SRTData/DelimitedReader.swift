@@ -10,7 +10,8 @@ struct DelimitedReader {
     let typedHeader: Bool
 
     func read() throws(DataError) -> Table {
-        var position = 0
+        // A UTF-8 byte-order mark (Excel's "CSV UTF-8", Python's utf-8-sig) is not part of the header.
+        var position = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         var line = 1
         // Skip leading blank lines; the first non-blank line is the header.
         while let (fields, next, nextLine) = try nextRecord(from: position, line: line), fields.allSatisfy(\.isEmpty) {
@@ -124,6 +125,10 @@ struct DelimitedReader {
                 i += 1
                 fieldStart = i
                 if b == 0x0A { return (fields, i, currentLine + 1) }
+                continue
+            }
+            if fieldWasQuoted && b == 0x0D && (i + 1 == bytes.count || bytes[i + 1] == 0x0A) {
+                i += 1  // CRLF after a quoted last field (Python's csv and Excel write it)
                 continue
             }
             if fieldWasQuoted {

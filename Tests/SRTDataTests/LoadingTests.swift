@@ -54,7 +54,13 @@ import Testing
             {"item_id": "i4", "title": "Shampoo", "brand": "BrandX"}
             """)
 
-        for folder in [csv, tsv, jsonl] {
+        // As Python's csv module and Excel's "CSV UTF-8" write it: a byte-order mark, CRLF after a
+        // quoted last field (both were refused, the mark with a wrong hint about the header).
+        let excel = TempFolder()
+        excel.write("interactions.csv", bytes: [0xEF, 0xBB, 0xBF] + Array("user_id,item_id,timestamp\r\na,i1,30\r\na,i2,10\r\nb,i1,15\r\na,i3,20\r\nb,i4,15\r\nc,i2,50\r\nc,i3,60\r\nc,i4,70\r\n".utf8))
+        excel.write("items.csv", bytes: [0xEF, 0xBB, 0xBF] + Array("item_id,title,brand\r\ni1,\"Red Lipstick, matte\",\"Acme\"\r\ni2,Blue Nail Polish,\r\ni3,\"Green \"\"Eye\"\" Shadow\",\"Acme\"\r\ni4,Shampoo,\"BrandX\"\r\n".utf8))
+
+        for folder in [csv, tsv, jsonl, excel] {
             let other = try DatasetLoader.load(folder.path)
             #expect(other.interactionCount == 8)
             #expect(other.fingerprint() == recbole.fingerprint(), "\(folder.path)")
