@@ -30,6 +30,11 @@ public enum Push {
         try remote.ping()
         var blobs: [Descriptor] = []
         for blob in manifest.blobs where !blobs.contains(where: { $0.digest == blob.digest }) { blobs.append(blob) }
+        // Local damage is reported as such (it read as "is the registry running?", exit 69).
+        if let lost = blobs.first(where: { !registry.blobs.contains($0.digest) }) {
+            throw ClientError(.notFound, "\(local) is damaged here: its blob \(lost.digest) is missing from \(registry.home.path)",
+                              hint: "run srthub verify to see the damage; pull or add the model again to repair it")
+        }
         var missing: [Descriptor] = []
         for blob in blobs where try !remote.hasBlob(blob.digest) { missing.append(blob) }
         let total = missing.reduce(0) { $0 + $1.size }

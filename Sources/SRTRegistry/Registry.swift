@@ -12,9 +12,24 @@ public final class Registry: Sendable {
     /// Opens (creating on first use) the registry in `home`.
     public init(home: RegistryHome) throws(RegistryError) {
         try home.create()
+        try Self.refuseLostDatabase(home)
         self.home = home
         blobs = BlobStore(home: home)
         database = try RegistryDatabase(path: home.databasePath)
+    }
+
+    /// Blobs with no database (deleted, or emptied by a crash of the file system) are not a new
+    /// registry: taken for one, its empty tables made `gc` delete every blob.
+    static func refuseLostDatabase(_ home: RegistryHome) throws(RegistryError) {
+        let size = (try? FileManager.default.attributesOfItem(atPath: home.databasePath)[.size] as? Int) ?? nil
+        guard size == nil || size == 0 else { return }
+        let fm = FileManager.default
+        let holdsBlobs = ((try? fm.contentsOfDirectory(atPath: home.blobsPath)) ?? []).contains { prefix in
+            !((try? fm.contentsOfDirectory(atPath: home.blobsPath + "/" + prefix)) ?? []).isEmpty
+        }
+        guard holdsBlobs else { return }
+        throw RegistryError(.database, "\(home.path) holds blobs but its registry.sqlite is \(size == nil ? "missing" : "empty"): it is not a new registry, so nothing was changed",
+                            hint: "restore registry.sqlite from a backup, or move the blobs folder away to start a new registry there")
     }
 
     /// The files of a checkpoint folder, and the layer each becomes (in manifest order).

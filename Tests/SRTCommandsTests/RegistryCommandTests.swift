@@ -128,6 +128,21 @@ struct RegistryCommandTests {
         #expect(list.status == 0 && list.stdout.contains("huge:v1") && list.stdout.contains("negative:v1"), "\(list.stdout) \(list.stderr)")
     }
 
+    /// A home with blobs and no database is not a new registry: taken for one, `gc` deleted every blob.
+    @Test func lostDatabaseIsNotANewRegistry() throws {
+        let work = makeTempFolder()
+        let home = ["SRTHUB_HOME": work + "/home"]
+        makeCheckpoint(work + "/one", name: "one")
+        #expect(try CLIRunner.run(["add", work + "/one", "--tag", "one:v1"], environment: home).status == 0)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: work + "/home/registry.sqlite" + suffix) }
+        let blobsBefore = try FileManager.default.subpathsOfDirectory(atPath: work + "/home/blobs").count
+        let gc = try CLIRunner.run(["gc"], environment: home)
+        #expect(gc.status != 0 && gc.stderr.contains("holds blobs but its registry.sqlite is missing"), "\(gc.stderr)")
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: work + "/home/blobs").count == blobsBefore)
+        FileManager.default.createFile(atPath: work + "/home/registry.sqlite", contents: Data())
+        #expect(try CLIRunner.run(["list"], environment: home).stderr.contains("is empty"))
+    }
+
     @Test func badReferencesAndMissingCheckpointsGetClearErrors() throws {
         let home = ["SRTHUB_HOME": makeTempFolder()]
         let bad = try CLIRunner.run(["show", "Team/Shop"], environment: home)

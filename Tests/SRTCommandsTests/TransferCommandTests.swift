@@ -56,6 +56,21 @@ struct TransferCommandTests {
         #expect(verify.status == 0 && problems == [], "\(verify.stdout)")
     }
 
+    /// A blob missing here is local damage (66, run verify), not an unreachable registry (69).
+    @Test func pushWithALocalBlobMissingSaysSo() throws {
+        let home = makeTempFolder()
+        #expect(try srthub(["add", try fakeCheckpoint(), "--tag", "team/toy:v1"], home: home).status == 0)
+        let blobs = home + "/blobs/sha256"
+        let largest = try FileManager.default.subpathsOfDirectory(atPath: blobs).filter { $0.contains("/") }
+            .max { (try? FileManager.default.attributesOfItem(atPath: blobs + "/" + $0)[.size] as? Int ?? 0) ?? 0
+                 < (try? FileManager.default.attributesOfItem(atPath: blobs + "/" + $1)[.size] as? Int ?? 0) ?? 0 }
+        try FileManager.default.removeItem(atPath: blobs + "/" + (try #require(largest)))
+        let server = try ServerProcess(srthubHome: makeTempFolder())
+        defer { server.stop() }
+        let push = try srthub(["push", "team/toy:v1", "127.0.0.1:\(server.port)/team/toy:v1", "--quiet"], home: home)
+        #expect(push.status == 66 && push.stderr.contains("is damaged here") && push.stderr.contains("srthub verify"), "\(push.status): \(push.stderr)")
+    }
+
     /// Pulled by digest without --tag, a model is listed (tag `sha256-<12 hex>`) and survives gc;
     /// it was stored untagged, so `list` did not show it and the next `gc` deleted it.
     @Test func pullByDigestIsListedAndKept() throws {
