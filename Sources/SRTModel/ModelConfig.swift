@@ -50,4 +50,27 @@ public struct ModelShape: Codable, Sendable, Equatable {
         self.itemEncoder = itemEncoder
         self.items = items
     }
+
+    /// Checks a shape read from a file before anything is allocated from it: a config with
+    /// `heads: 0` divided by zero and a negative width crashed every command that loaded it.
+    public func validate() throws(ModelError) {
+        try architecture.validate()
+        func check(_ ok: Bool, _ field: String, _ message: String) throws(ModelError) {
+            if !ok { throw ModelError.invalidConfig(field: field, message: message) }
+        }
+        let a = architecture
+        try check(a.hidden <= 1 << 14 && a.inner <= 1 << 16 && a.layers <= 256 && a.maxLength <= 1 << 14, "architecture",
+                  "sizes beyond any srthub model (hidden \(a.hidden), inner \(a.inner), layers \(a.layers), max_length \(a.maxLength))")
+        try check(items >= 0 && items <= 100_000_000, "items", "must be from 0 to 100,000,000, got \(items)")
+        let e = itemEncoder
+        if e.kind == .text {
+            try check(!e.fields.isEmpty && e.fields.count <= 64, "item_encoder.fields", "a text model needs 1 to 64 fields, got \(e.fields.count)")
+            try check(e.maxPieces.count == e.fields.count && e.maxPieces.allSatisfy { (1...4096).contains($0) }, "item_encoder.max_pieces",
+                      "needs one count from 1 to 4096 per field, got \(e.maxPieces)")
+            try check((1...10_000_000).contains(e.vocabularySize), "item_encoder.vocab_size", "must be from 1 to 10,000,000, got \(e.vocabularySize)")
+            try check((1...1 << 14).contains(e.tokenEmbedding), "item_encoder.token_embedding", "must be from 1 to 16384, got \(e.tokenEmbedding)")
+        }
+        // The whole table in memory: beyond 2^31 floats (8 GB) it is no srthub model.
+        try check(ParameterLayout(self).count <= 1 << 31, "parameters", "the config describes more than 2^31 parameters")
+    }
 }

@@ -44,14 +44,16 @@ public enum Safetensors {
     public static func decode(_ data: Data, path: String = "model.safetensors") throws(FormatError) -> (tensors: [String: Tensor], metadata: [String: String]) {
         func fail(_ m: String) -> FormatError { FormatError(path: path, message: m) }
         guard data.count >= 8 else { throw fail("shorter than its 8-byte header length") }
-        let headerLength = data.prefix(8).withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self))) }
-        guard headerLength > 0, 8 + headerLength <= data.count else { throw fail("header length \(headerLength) is beyond the end of the file") }
+        let declared = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard declared > 0, declared <= UInt64(data.count - 8) else { throw fail("header length \(declared) is beyond the end of the file") }
+        let headerLength = Int(declared)
         guard let header = (try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + headerLength)))) as? [String: Any] else {
             throw fail("the header is not a JSON object")
         }
         let body = data.subdata(in: (8 + headerLength)..<data.count)
         var tensors: [String: Tensor] = [:]
         var metadata: [String: String] = [:]
+        var spans: [(begin: Int, end: Int, name: String)] = []
         for (name, value) in header {
             if name == "__metadata__" { metadata = value as? [String: String] ?? [:]; continue }
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
@@ -59,12 +61,25 @@ public enum Safetensors {
                 throw fail("tensor '\(name)' has a malformed entry")
             }
             guard dtype == "F32" else { throw fail("tensor '\(name)' is \(dtype); only F32 is supported") }
+            // Checked arithmetic throughout: a file's numbers must never trap.
+            var count = 1
+            for dimension in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+                guard dimension >= 0, !overflow else { throw fail("tensor '\(name)' has shape \(shape), which cannot be true") }
+                count = product
+            }
             let (begin, end) = (offsets[0], offsets[1])
-            guard begin >= 0, end <= body.count, end - begin == shape.reduce(1, *) * 4 else {
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: 4)
+            guard !overflow, begin >= 0, end >= begin, end <= body.count, end - begin == bytes else {
                 throw fail("tensor '\(name)' has offsets \(offsets) that do not fit its shape \(shape) or the file")
             }
+            spans.append((begin, end, name))
             let values = body.subdata(in: begin..<end).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
             tensors[name] = Tensor(name: name, shape: shape, values: values)
+        }
+        spans.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        for (a, b) in zip(spans, spans.dropFirst()) where b.begin < a.end {
+            throw fail("tensors '\(a.name)' and '\(b.name)' overlap in the file")
         }
         return (tensors, metadata)
     }
@@ -82,6 +97,9 @@ extension Network {
             guard let t = tensors[e.name] else { throw Safetensors.FormatError(path: path, message: "tensor '\(e.name)' is missing") }
             guard t.shape == e.shape else {
                 throw Safetensors.FormatError(path: path, message: "tensor '\(e.name)' has shape \(t.shape), the config says \(e.shape)")
+            }
+            guard t.values.allSatisfy(\.isFinite) else {
+                throw Safetensors.FormatError(path: path, message: "tensor '\(e.name)' holds NaN or infinite values")
             }
             t.values.withUnsafeBufferPointer { (params.pointer + e.offset).update(from: $0.baseAddress!, count: e.count) }
         }

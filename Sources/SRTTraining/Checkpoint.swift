@@ -125,6 +125,36 @@ public enum Checkpoint {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Loads the checkpoint in `folder` the way every command will (config checked, every tensor's
+    /// shape, offsets and values, the tokenizer), so `add` refuses a damaged one before it enters
+    /// a registry instead of the damage showing later.
+    /// A folder whose config is not a model srthub runs (no `model` section, another `format`)
+    /// is stored as an opaque artifact: its weights must still be a sound float32 safetensors file.
+    public static func validate(_ folder: String) throws {
+        let fm = FileManager.default
+        guard let data = fm.contents(atPath: folder + "/config.json") else {
+            throw TrainingError.badCheckpoint("\(folder): no config.json (a checkpoint folder is what srthub train --out writes)")
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw TrainingError.badCheckpoint("\(folder)/config.json: not a JSON object")
+        }
+        let isModel = object["model"] != nil || (object["format"] as? String)?.hasPrefix("srthub.checkpoint") == true
+        if isModel {
+            _ = try load(from: folder, maxBatch: 1)
+        } else {
+            try checkSafetensors(folder + "/model.safetensors")
+        }
+        if fm.fileExists(atPath: folder + "/fisher.safetensors") { try checkSafetensors(folder + "/fisher.safetensors") }
+    }
+
+    /// Decodes every tensor of a safetensors file (offsets, shapes, no overlap) and checks its values are finite.
+    static func checkSafetensors(_ path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else { throw TrainingError.badCheckpoint("\(path): missing or unreadable") }
+        for (name, tensor) in try Safetensors.decode(data, path: path).tensors where !tensor.values.allSatisfy(\.isFinite) {
+            throw TrainingError.badCheckpoint("\(path): tensor '\(name)' holds NaN or infinite values")
+        }
+    }
+
     public struct Loaded {
         public let config: CheckpointConfig
         public let network: Network
@@ -139,6 +169,9 @@ public enum Checkpoint {
         let config: CheckpointConfig
         do { config = try JSONDecoder().decode(CheckpointConfig.self, from: data) } catch {
             throw TrainingError.badCheckpoint("\(folder)/config.json: not an srthub checkpoint config (\(error))")
+        }
+        do { try config.model.validate() } catch {
+            throw TrainingError.badCheckpoint("\(folder)/config.json: \(error)")
         }
         let network = Network(shape: config.model, maxBatch: maxBatch)
         guard let weights = FileManager.default.contents(atPath: folder + "/model.safetensors") else {

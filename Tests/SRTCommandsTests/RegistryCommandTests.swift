@@ -10,15 +10,23 @@ func makeCheckpoint(_ folder: String, name: String, weightBytes: Int = 4096, see
     if let parent { config["parent"] = ["digest": parent, "reference": "base:v1"] }
     try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     try! JSONSerialization.data(withJSONObject: config, options: .sortedKeys).write(to: URL(fileURLWithPath: folder + "/config.json"))
-    var weights = [UInt8](repeating: 0, count: weightBytes)
+    // A sound float32 safetensors file (`add` checks it): every byte below 0x80 keeps each float finite.
+    var weights = [UInt8](repeating: 0, count: weightBytes / 4 * 4)
     var state = UInt32(seed) &* 2_654_435_761
-    for i in weights.indices { state = state &* 1_664_525 &+ 1_013_904_223; weights[i] = UInt8(truncatingIfNeeded: state >> 24) }
-    FileManager.default.createFile(atPath: folder + "/model.safetensors", contents: Data(weights))
+    for i in weights.indices { state = state &* 1_664_525 &+ 1_013_904_223; weights[i] = UInt8(truncatingIfNeeded: state >> 24) & 0x7F }
+    FileManager.default.createFile(atPath: folder + "/model.safetensors", contents: safetensorsHeader(floats: weights.count / 4) + Data(weights))
     FileManager.default.createFile(atPath: folder + "/tokenizer.model", contents: Data("tok".utf8))
     if let ndcg {
         let dataset = parent == nil ? "ml-100k" : "shop"  // its own test split, as train and finetune write it
         writeFile(folder + "/eval.json", #"{"dataset": "\#(dataset)", "dataset_fingerprint": "sha256:\#(name)", "protocol": "leave-one-out", "mode": "full, history masked", "metrics": {"ndcg@10": \#(ndcg)}}"#)
     }
+}
+
+/// The header of a safetensors file holding one float32 tensor "weights" of `floats` values.
+func safetensorsHeader(floats: Int) -> Data {
+    let json = Data(#"{"weights":{"dtype":"F32","shape":[\#(floats)],"data_offsets":[0,\#(floats * 4)]}}"#.utf8)
+    var length = UInt64(json.count).littleEndian
+    return Data(bytes: &length, count: 8) + json
 }
 
 func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
@@ -165,8 +173,9 @@ struct RegistryCommandTests {
         for prefix in try FileManager.default.contentsOfDirectory(atPath: blobs) {
             for name in try FileManager.default.contentsOfDirectory(atPath: blobs + "/" + prefix) {
                 let path = blobs + "/" + prefix + "/" + name
-                if (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 4096 {
-                    FileManager.default.createFile(atPath: path, contents: Data(repeating: 0, count: 4096))
+                let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+                if size > 4096 {  // the weights: 4096 bytes and their header
+                    FileManager.default.createFile(atPath: path, contents: Data(repeating: 0, count: size))
                 }
             }
         }

@@ -86,17 +86,19 @@ func freePort() -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// A checkpoint folder the registry accepts, with `megabytes` of random weights (from /dev/urandom)
+/// An opaque checkpoint folder (no model section) the registry accepts, with `megabytes` of random weights (from /dev/urandom)
 /// and, for a child, its parent's digest, so lineage can be followed across homes.
 func fakeCheckpoint(megabytes: Int = 1, parent: String? = nil, name: String = "toy") throws -> String {
     let folder = makeTempFolder() + "/" + name
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    var config: [String: Any] = ["format": "srthub.checkpoint.v1", "name": name, "dataset": "toy", "dataset_fingerprint": "sha256:" + String(repeating: "a", count: 64),
+    var config: [String: Any] = ["name": name, "dataset": "toy", "dataset_fingerprint": "sha256:" + String(repeating: "a", count: 64),
                                  "method": parent == nil ? "pretrain" : "finetune progressive, EWC λ=100", "created": "2026-11-22T00:00:00Z",
                                  "parameters": ["total": 1000, "non_embedding": 100]]
     if let parent { config["parent"] = ["digest": parent, "reference": "base"] }
     try JSONSerialization.data(withJSONObject: config, options: [.sortedKeys]).write(to: URL(fileURLWithPath: folder + "/config.json"))
-    _ = try bash("head -c \(megabytes * 1_000_000) /dev/urandom > \(folder)/model.safetensors")
+    // A sound float32 safetensors file (`add` checks it): bytes below 0x80 keep every float finite.
+    try safetensorsHeader(floats: megabytes * 250_000).write(to: URL(fileURLWithPath: folder + "/model.safetensors"))
+    _ = try bash("head -c \(megabytes * 1_000_000) /dev/urandom | tr '\\200-\\377' '\\000-\\177' >> \(folder)/model.safetensors")
     let eval = #"[{"dataset": "toy", "dataset_fingerprint": "sha256:\#(String(repeating: "a", count: 64))", "protocol": "leave-one-out", "mode": "full, history masked", "metrics": {"ndcg@10": 0.125}}]"#
     try eval.write(toFile: folder + "/eval.json", atomically: true, encoding: .utf8)
     return folder

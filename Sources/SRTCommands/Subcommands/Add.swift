@@ -1,5 +1,6 @@
 import ArgumentParser
 import SRTOCI
+import SRTTraining
 
 struct Add: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,6 +24,8 @@ struct Add: AsyncParsableCommand {
     @OptionGroup var home: HomeOptions
 
     func run() async throws {
+        // A checkpoint enters the registry only if every command could load it.
+        try Failure.reporting { try Checkpoint.validate(folder) }
         let registry = try home.open()
         let result = try Failure.reporting { try registry.add(checkpoint: folder, as: tag) }
         if home.json { return try printJSON(result) }
