@@ -55,6 +55,12 @@ int ccurl_perform(ccurl_handle *h, const ccurl_request *r, long *status, char *e
     for (int i = 0; i < r->header_count; i++) list = curl_slist_append(list, r->headers[i]);
     list = curl_slist_append(list, "Expect:");  /* no 100-continue round trip before bodies */
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    if (r->follow_redirects) {
+        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+        curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
+        curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    }
 
     sink_box data = { r->on_data, r->data_context }, header = { r->on_header, r->header_context };
     source_box body = { r->body, r->body_context };

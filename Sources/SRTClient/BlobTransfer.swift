@@ -77,7 +77,9 @@ extension RemoteRegistry {
             var overflow = false, rangeIgnored = false
             let response: HTTPClient.Response
             do {
-                response = try send("GET", "/v2/\(repository)/blobs/\(digest)", headers: have > 0 ? ["Range": "bytes=\(have)-"] : [:]) { status, chunk in
+                // Registries send blob downloads on to object storage (Docker Hub, GHCR, ECR, Harbor with S3).
+                response = try send("GET", "/v2/\(repository)/blobs/\(digest)", headers: have > 0 ? ["Range": "bytes=\(have)-"] : [:],
+                                    followRedirects: true) { status, chunk in
                     // A resumed download must get the rest (206), never the whole blob again after what is there.
                     if have > 0 && status != 206 { rangeIgnored = true; return false }
                     guard received + chunk.count <= size else { overflow = true; return false }

@@ -48,7 +48,7 @@ public final class HTTPClient {
     /// Sends one request. A 2xx response's bytes go to `sink` when given (with the status; return
     /// false to abort), else into `Response.body`, which stops the request past `bodyLimit` bytes:
     /// an endless manifest or error body never grows the client without bound.
-    public func send(_ method: String, _ url: String, headers: [String: String] = [:], body: Body = .none,
+    public func send(_ method: String, _ url: String, headers: [String: String] = [:], body: Body = .none, followRedirects: Bool = false,
                      sink: ((_ status: Int, UnsafeRawBufferPointer) -> Bool)? = nil) throws(Failure) -> Response {
         let state = RequestState(sink: sink)
         var source: FileHandle?
@@ -92,6 +92,7 @@ public final class HTTPClient {
                     request.on_header = { data, size, context in RequestState.from(context).header(data!, size) }
                     request.header_context = context
                     request.stall_seconds = stallSeconds
+                    request.follow_redirects = followRedirects ? 1 : 0
                     return ccurl_perform(handle, &request, &status, &error, error.count)
                 }
             }

@@ -137,6 +137,16 @@ struct TransferCommandTests {
         defer { huge.terminate() }
         let refused = try srthub(["pull", "127.0.0.1:\(port4)/team/toy:v1", "--quiet"], home: makeTempFolder())
         #expect(refused.status == 76 && refused.stderr.contains("cannot be true"), "\(refused.status): \(refused.stderr)")
+
+        // A blob download redirected to object storage on another host is followed, and the
+        // registry's credentials stay behind (the storage server refuses a request carrying them).
+        let (redirecting, port5) = try serve("redirect")
+        defer { redirecting.terminate() }
+        let loggedIn = makeTempFolder()
+        #expect(try bash("printf secret | '\(CLIRunner.executable!)' login 127.0.0.1:\(port5) --username ci --password-stdin --home \(loggedIn)").status == 0)
+        let redirected = try srthub(["pull", "127.0.0.1:\(port5)/team/toy:v1", "--quiet"], home: loggedIn)
+        #expect(redirected.status == 0, "\(redirected.stderr)")
+        #expect(try srthub(["verify"], home: loggedIn).status == 0)
     }
 
     @Test(.enabled(if: RegistryRobustnessTests.canMount, "unshare -m is not permitted here: cannot make a small file system"))

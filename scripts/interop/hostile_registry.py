@@ -8,6 +8,8 @@ the way the MODE argument says:
   norange   ignores Range: always 200 with the whole blob, after a first drop
   endless   answers the manifest request with a body that never ends
   hugesize  declares two layers of 2^63 - 1 bytes each (their sum overflows)
+  redirect  asks for Basic credentials, then redirects the layer download to a storage server on
+            127.0.0.2, which refuses any request that still carries them (they must not leak)
 Prints its port on stdout, then serves until killed.
 """
 import hashlib, http.server, json, socket, sys, time
@@ -41,6 +43,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD": self.wfile.write(body)
     def do_HEAD(self): self.do_GET()
     def do_GET(self):
+        if mode == "redirect" and self.path.startswith("/v2/") and "Authorization" not in self.headers:
+            return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"log in"}]}', "application/json",
+                              [("WWW-Authenticate", 'Basic realm="hostile"')])
+        if mode == "redirect" and self.path == "/v2/team/toy/blobs/" + digest(layer):
+            self.send_response(307)
+            self.send_header("Location", f"http://127.0.0.2:{storage.server_address[1]}/storage/" + digest(layer))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path == "/v2/":
             return self.reply(200, b"{}", "application/json")
         if self.path.startswith("/v2/team/toy/manifests/") and mode == "endless":
@@ -79,6 +90,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(200, layer)  # norange: the whole blob, whatever Range said
         self.reply(404, b'{"errors":[{"code":"NAME_UNKNOWN","message":"no such thing"}]}', "application/json")
 
+def do_POST(self):  # login checks push access by opening an upload session
+    if mode == "redirect" and "Authorization" not in self.headers:
+        return self.reply(401, b"{}", "application/json", [("WWW-Authenticate", 'Basic realm="hostile"')])
+    self.reply(202, b"", headers=[("Location", "/v2/team/toy/blobs/uploads/session")])
+def do_DELETE(self): self.reply(204, b"")
+Handler.do_POST = do_POST
+Handler.do_DELETE = do_DELETE
+
+class Storage(Handler):
+    def do_GET(self):
+        if "Authorization" in self.headers:
+            return self.reply(403, b"the registry's credentials reached the storage host", "text/plain")
+        if self.path == "/storage/" + digest(layer):
+            return self.reply(200, layer)
+        self.reply(404, b"no such object", "text/plain")
+
+if mode == "redirect":
+    import threading
+    storage = http.server.ThreadingHTTPServer(("127.0.0.2", 0), Storage)
+    threading.Thread(target=storage.serve_forever, daemon=True).start()
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 print(server.server_address[1], flush=True)

@@ -27,6 +27,8 @@ typedef struct ccurl_request {
     void *header_context;
     long connect_timeout_ms;
     long stall_seconds;                /* abort when under 1 byte/s for this long (0: never) */
+    int follow_redirects;              /* follow up to 5 http(s) redirects; custom Authorization
+                                          headers are not sent on to another host (curl ≥ 7.58) */
 } ccurl_request;
 
 typedef struct ccurl_handle ccurl_handle;
