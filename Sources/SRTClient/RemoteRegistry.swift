@@ -115,7 +115,9 @@ public final class RemoteRegistry {
 
     func failure(_ what: String, _ response: HTTPClient.Response) -> ClientError {
         let detail = Self.message(response.body) ?? String(decoding: response.body.prefix(200), as: UTF8.self)
-        return ClientError(response.status == 404 ? .notFound : .protocolError, "\(what): \(response.status) \(detail)")
+        // A 5xx is the registry failing for now (retried, exit 69), not a protocol mismatch.
+        let kind: ClientError.Kind = response.status == 404 ? .notFound : response.status >= 500 ? .unreachable : .protocolError
+        return ClientError(kind, "\(what): \(response.status) \(detail)")
     }
 
     // MARK: - Endpoints

@@ -74,7 +74,7 @@ public enum Pull {
                            progress: @escaping (TransferProgress) -> Void) throws -> TransferReport {
         let started = Date()
         let expected = Digest(reference)
-        guard let (bytes, mediaType, digest) = try remote.manifest(reference, expected: expected) else {
+        guard let (bytes, mediaType, digest) = try retrying({ () throws(ClientError) in try remote.manifest(reference, expected: expected) }) else {
             throw ClientError(.notFound, "\(remote.baseURL) has no \(remote.repository):\(reference)", hint: "check the name and tag (srthub remote tags REMOTE/ns/name lists the tags)")
         }
         guard mediaType == MediaType.imageManifest, let manifest = try? JSONDecoder().decode(ImageManifest.self, from: bytes) else {
@@ -91,8 +91,10 @@ public enum Pull {
         progress(TransferProgress(done: 0, total: total))
         for blob in missing {
             let partial = folder + "/" + blob.digest.hex
-            try remote.download(blob.digest, size: blob.size, to: partial) { have in
-                progress(TransferProgress(done: done + have, total: total))
+            try retrying { () throws(ClientError) in
+                try remote.download(blob.digest, size: blob.size, to: partial) { have in
+                    progress(TransferProgress(done: done + have, total: total))
+                }
             }
             try registry.blobs.adopt(verifiedFile: partial, digest: blob.digest)
             done += blob.size
@@ -113,6 +115,19 @@ public enum Pull {
         return TransferReport(reference: local?.description ?? digest.description, digest: digest, blobs: blobs.count,
                               transferred: missing.count, skipped: blobs.count - missing.count, bytes: total,
                               evaluations: evaluations, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Runs `body` again after a transient failure (a broken or stalled connection, a 5xx), up to
+    /// `attempts` times with a growing pause; a download resumes from the bytes already kept.
+    static func retrying<T>(attempts: Int = 3, pause: Double = 1, _ body: () throws(ClientError) -> T) throws(ClientError) -> T {
+        var attempt = 1
+        while true {
+            do { return try body() } catch {
+                guard error.kind == .unreachable, attempt < attempts else { throw error }
+                usleep(UInt32(pause * Double(1 << (attempt - 1)) * 1_000_000))
+                attempt += 1
+            }
+        }
     }
 
     /// The bytes to download, refused before any download when a size cannot be true: negative,

@@ -2,7 +2,8 @@
 
 Serves one model, team/toy:v1 (a config blob and one 4 MB layer), then breaks the layer download
 the way the MODE argument says:
-  drop      sends half the declared bytes, then closes the connection
+  drop      sends half of the bytes asked for (honouring Range), then closes the connection
+  flaky     answers the first layer request with 503, drops the second halfway, serves the rest
   stall     sends half, then sends nothing more (the client must time out)
   overlong  sends the declared length and then more bytes
   norange   ignores Range: always 200 with the whole blob, after a first drop
@@ -69,12 +70,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(200, config)
         if self.path == "/v2/team/toy/blobs/" + digest(layer):
             gets["layer"] += 1
-            half = len(layer) // 2
-            if mode in ("drop", "stall") or (mode == "norange" and gets["layer"] == 1):
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(layer)))
+            start = 0
+            if self.headers.get("Range", "").startswith("bytes=") and mode in ("drop", "flaky"):
+                start = int(self.headers["Range"][6:].rstrip("-"))
+            rest = layer[start:]
+            if mode == "flaky" and gets["layer"] == 1:
+                return self.reply(503, b'{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}', "application/json")
+            if mode == "flaky" and gets["layer"] == 3:
+                return self.reply(206 if start else 200, rest, headers=[("Content-Range", f"bytes {start}-{len(layer) - 1}/{len(layer)}")])
+            if mode in ("drop", "stall", "flaky") or (mode == "norange" and gets["layer"] == 1):
+                self.send_response(206 if start else 200)
+                self.send_header("Content-Length", str(len(rest)))
+                if start: self.send_header("Content-Range", f"bytes {start}-{len(layer) - 1}/{len(layer)}")
                 self.end_headers()
-                self.wfile.write(layer[:half]); self.wfile.flush()
+                self.wfile.write(rest[:len(rest) // 2]); self.wfile.flush()
                 if mode == "stall":
                     time.sleep(3600)
                 self.close_connection = True
