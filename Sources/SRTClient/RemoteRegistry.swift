@@ -63,14 +63,21 @@ public final class RemoteRegistry {
         if let service = parameters["service"] { query.append("service=" + Self.escape(service)) }
         if let scope = parameters["scope"] { query.append("scope=" + Self.escape(scope)) }
         let url = realm + (query.isEmpty ? "" : (realm.contains("?") ? "&" : "?") + query.joined(separator: "&"))
+        // The stored credentials go only to this registry's own host or to an https token service:
+        // a challenge naming any plain-HTTP host got them, readable on the way.
+        let realmURL = URL(string: realm)
+        let trusted = realmURL?.host != nil && (realmURL?.host == URL(string: baseURL)?.host || realmURL?.scheme == "https")
+        let sent = trusted ? basic : nil
         let response: HTTPClient.Response
-        do { response = try http.send("GET", url, headers: basic.map { ["Authorization": $0] } ?? [:]) } catch {
+        do { response = try http.send("GET", url, headers: sent.map { ["Authorization": $0] } ?? [:]) } catch {
             throw ClientError(.unreachable, "token service \(realm): \(error.message)")
         }
         guard response.status == 200,
               let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any],
               let token = (object["token"] as? String) ?? (object["access_token"] as? String), !token.isEmpty else {
-            let hint = credentials == nil ? "log in first: srthub login \(RemoteConfig.hostKey(baseURL))" : "the stored token was refused: check it and run `srthub login` again"
+            let hint = credentials == nil ? "log in first: srthub login \(RemoteConfig.hostKey(baseURL))"
+                : sent == nil ? "srthub did not send your credentials to \(realmURL?.host ?? realm): it is neither this registry's host nor https"
+                : "the stored token was refused: check it and run `srthub login` again"
             throw ClientError(.unauthorized, "\(baseURL): authentication failed (\(response.status) from \(realm)): \(Self.message(response.body) ?? Self.message(lastBody) ?? "no token")", hint: hint)
         }
         authorization = "Bearer " + token

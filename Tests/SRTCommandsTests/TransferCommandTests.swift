@@ -155,6 +155,16 @@ struct TransferCommandTests {
         let redirected = try srthub(["pull", "127.0.0.1:\(port5)/team/toy:v1", "--quiet"], home: loggedIn)
         #expect(redirected.status == 0, "\(redirected.stderr)")
         #expect(try srthub(["verify"], home: loggedIn).status == 0)
+
+        // A token service on another host over plain HTTP never gets the stored credentials
+        // (its token is refused by this registry whenever it did).
+        let (realm, port6) = try serve("realm")
+        defer { realm.terminate() }
+        let cautious = makeTempFolder()
+        let login = try bash("printf secret | '\(CLIRunner.executable!)' login 127.0.0.1:\(port6) --username ci --password-stdin --home \(cautious)")
+        #expect(login.status == 0, "\(login.stderr)")
+        let anonymous = try srthub(["pull", "127.0.0.1:\(port6)/team/toy:v1", "--quiet"], home: cautious)
+        #expect(anonymous.status == 0, "\(anonymous.stderr)")
     }
 
     @Test(.enabled(if: RegistryRobustnessTests.canMount, "unshare -m is not permitted here: cannot make a small file system"))

@@ -9,6 +9,8 @@ the way the MODE argument says:
   norange   ignores Range: always 200 with the whole blob, after a first drop
   endless   answers the manifest request with a body that never ends
   hugesize  declares two layers of 2^63 - 1 bytes each (their sum overflows)
+  realm     asks for a Bearer token from a plain-HTTP token service on another host (127.0.0.2),
+            which hands out a token the registry refuses whenever it was sent the credentials
   redirect  asks for Basic credentials, then redirects the layer download to a storage server on
             127.0.0.2, which refuses any request that still carries them (they must not leak)
 Prints its port on stdout, then serves until killed.
@@ -44,6 +46,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD": self.wfile.write(body)
     def do_HEAD(self): self.do_GET()
     def do_GET(self):
+        if mode == "realm" and self.path.startswith("/v2/") and self.headers.get("Authorization") != "Bearer clean":
+            realm = f"http://127.0.0.2:{storage.server_address[1]}/token"
+            return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"token needed"}]}', "application/json",
+                              [("WWW-Authenticate", f'Bearer realm="{realm}",service="hostile"')])
         if mode == "redirect" and self.path.startswith("/v2/") and "Authorization" not in self.headers:
             return self.reply(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"log in"}]}', "application/json",
                               [("WWW-Authenticate", 'Basic realm="hostile"')])
@@ -100,6 +106,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.reply(404, b'{"errors":[{"code":"NAME_UNKNOWN","message":"no such thing"}]}', "application/json")
 
 def do_POST(self):  # login checks push access by opening an upload session
+    if mode == "realm" and self.headers.get("Authorization") != "Bearer clean":
+        realm = f"http://127.0.0.2:{storage.server_address[1]}/token"
+        return self.reply(401, b"{}", "application/json", [("WWW-Authenticate", f'Bearer realm="{realm}",service="hostile"')])
     if mode == "redirect" and "Authorization" not in self.headers:
         return self.reply(401, b"{}", "application/json", [("WWW-Authenticate", 'Basic realm="hostile"')])
     self.reply(202, b"", headers=[("Location", "/v2/team/toy/blobs/uploads/session")])
@@ -109,13 +118,16 @@ Handler.do_DELETE = do_DELETE
 
 class Storage(Handler):
     def do_GET(self):
+        if self.path.startswith("/token"):
+            token = "leaked" if "Authorization" in self.headers else "clean"
+            return self.reply(200, json.dumps({"token": token}).encode(), "application/json")
         if "Authorization" in self.headers:
             return self.reply(403, b"the registry's credentials reached the storage host", "text/plain")
         if self.path == "/storage/" + digest(layer):
             return self.reply(200, layer)
         self.reply(404, b"no such object", "text/plain")
 
-if mode == "redirect":
+if mode in ("redirect", "realm"):
     import threading
     storage = http.server.ThreadingHTTPServer(("127.0.0.2", 0), Storage)
     threading.Thread(target=storage.serve_forever, daemon=True).start()
