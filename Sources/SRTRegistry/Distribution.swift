@@ -13,6 +13,24 @@ extension Registry {
         public let bytes: Data
     }
 
+    /// Layers a manifest may list (a checkpoint has six).
+    static let maxLayers = 1000
+
+    /// How many `"digest"` keys the bytes hold: an upper bound on the descriptors, counted without parsing.
+    static func descriptorCount(_ bytes: Data) -> Int {
+        let key = Array(#""digest""#.utf8)
+        var count = 0
+        bytes.withUnsafeBytes { raw in
+            let b = raw.bindMemory(to: UInt8.self)
+            guard b.count >= key.count else { return }
+            var i = 0
+            while i <= b.count - key.count {
+                if b[i] == key[0] && b[i + 1] == key[1] && Array(b[i..<(i + key.count)]) == key { count += 1; i += key.count } else { i += 1 }
+            }
+        }
+        return count
+    }
+
     /// Records manifest bytes that came over the wire, tagging `tag` when given. Image manifests
     /// need every blob they name; a srthub model's config feeds lineage, and an evaluation artifact
     /// whose subject is here adds its evaluations. Other artifacts are stored as they are.
@@ -37,8 +55,15 @@ extension Registry {
                        mediaType: MediaType.imageIndex, blobs: [])
             return digest
         }
+        // Bounded before parsing: a 200,000-layer manifest cost 1.3 GB to decode.
+        guard Self.descriptorCount(bytes) <= Self.maxLayers + 2 else {
+            throw RegistryError(.badLayout, "the manifest lists more than \(Self.maxLayers) layers; srthub takes at most \(Self.maxLayers)")
+        }
         guard let manifest = try? JSONDecoder().decode(ImageManifest.self, from: bytes) else {
             throw RegistryError(.badLayout, "not a valid OCI image manifest (config and layers descriptors are required)")
+        }
+        guard manifest.layers.count <= Self.maxLayers else {
+            throw RegistryError(.badLayout, "the manifest lists more than \(Self.maxLayers) layers; srthub takes at most \(Self.maxLayers)")
         }
         for blob in manifest.blobs where !blobs.contains(blob.digest) {
             throw RegistryError(.notFound, "the manifest names blob \(blob.digest), which is not here", hint: "upload its blobs first")

@@ -38,7 +38,7 @@ extension DistributionResponder {
                 throw error
             }
         }
-        let end = try await append(id, body: request.body, offset: offset)
+        let end = try await exclusively(name, id) { try await append(id, body: request.body, offset: offset) }
         return Response(status: .accepted, headers: [.location: uploadLocation(name, id), .range: end > 0 ? "0-\(end - 1)" : "0-0",
                                                      .dockerUploadUUID: id, .contentLength: "0"])
     }
@@ -55,7 +55,28 @@ extension DistributionResponder {
             throw OCIError(.badRequest, "DIGEST_INVALID", "closing an upload needs ?digest=sha256:…")
         }
         guard await uploads.offset(id) != nil else { throw OCIError(.notFound, "BLOB_UPLOAD_UNKNOWN", "no upload session \(id)") }
-        return try await finish(name, id, digest: try Route.digest(digestText), request: request)
+        let digest = try Route.digest(digestText)
+        return try await exclusively(name, id) { try await finish(name, id, digest: digest, request: request) }
+    }
+
+    /// Runs `body` as the session's only writer; a concurrent PATCH or PUT to it gets 416 with the
+    /// offset so far, as an out-of-order chunk does.
+    func exclusively<T>(_ name: Reference, _ id: String, _ body: () async throws -> T) async throws -> T {
+        guard await uploads.claim(id) else {
+            let offset = await uploads.offset(id) ?? 0
+            var error = OCIError(.rangeNotSatisfiable, "BLOB_UPLOAD_INVALID", "another request is writing to upload \(id); send chunks one at a time")
+            error.headers[.range] = offset > 0 ? "0-\(offset - 1)" : "0-0"
+            error.headers[.location] = uploadLocation(name, id)
+            throw error
+        }
+        do {
+            let result = try await body()
+            await uploads.release(id)
+            return result
+        } catch {
+            await uploads.release(id)
+            throw error
+        }
     }
 
     func finish(_ name: Reference, _ id: String, digest: SRTOCI.Digest, request: Request) async throws -> Response {

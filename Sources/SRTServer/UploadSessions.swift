@@ -7,6 +7,9 @@ import Foundation
 actor UploadSessions {
     let folder: String
     private var hashers: [String: (hasher: SHA256, size: Int)] = [:]
+    /// Sessions a request is writing to now: a second PATCH or PUT to one of them is refused, since
+    /// two writers appending to one file interleaved their bytes.
+    private var writing: Set<String> = []
 
     init(folder: String) {
         self.folder = folder
@@ -29,6 +32,10 @@ actor UploadSessions {
 
     func hasher(_ id: String) -> (hasher: SHA256, size: Int)? { hashers[id] }
     func update(_ id: String, _ state: (hasher: SHA256, size: Int)) { hashers[id] = state }
+
+    /// Claims the session for one writer; false while another request writes to it.
+    func claim(_ id: String) -> Bool { writing.insert(id).inserted }
+    func release(_ id: String) { writing.remove(id) }
 
     func end(_ id: String) {
         hashers[id] = nil

@@ -40,6 +40,52 @@ import SRTRegistry
         #expect(FileManager.default.fileExists(atPath: server.registry.home.databasePath))
     }
 
+    /// Two writers on one upload session: the second is refused while the first streams (their bytes
+    /// interleaved); a manifest listing more layers than any model is refused before it is parsed.
+    @Test func concurrentPatchesAndHugeManifestsAreRefused() async throws {
+        let server = try await TestServer()
+        defer { Task { await server.stop() } }
+        let token = try server.tokens.create(name: "t")
+        let url = server.url, port = server.port
+        try await blocking {
+            let http = HTTPClient()
+            let auth = ["Authorization": "Bearer " + token]
+            let start = try http.send("POST", url + "/v2/team/toy/blobs/uploads/", headers: auth)
+            let path = try #require(start.header("Location"))
+            // A slow writer on a raw socket (half its body, a pause, the rest), and a second PATCH meanwhile.
+            let slow = Process()
+            slow.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            slow.arguments = ["python3", "-c", """
+                import socket, sys, time
+                s = socket.create_connection(("127.0.0.1", \(port)))
+                body = b"a" * 200000
+                s.sendall(("PATCH \(path) HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer \(token)\\r\\nContent-Type: application/octet-stream\\r\\n"
+                           "Content-Length: %d\\r\\n\\r\\n" % len(body)).encode())
+                s.sendall(body[:100000]); time.sleep(2); s.sendall(body[100000:])
+                print(s.recv(4096).split(b"\\r\\n")[0].decode())
+                """]
+            let out = Pipe()
+            slow.standardOutput = out
+            try slow.run()
+            usleep(700_000)
+            let second = try http.send("PATCH", url + path, headers: auth, body: .data(Data(repeating: 98, count: 1000)))
+            #expect(second.status == 416 && String(decoding: second.body, as: UTF8.self).contains("another request is writing"),
+                    "\(second.status) \(String(decoding: second.body, as: UTF8.self))")
+            slow.waitUntilExit()
+            let first = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(first.contains("202"), "the first writer finishes: \(first)")
+            let status = try http.send("GET", url + path, headers: auth)
+            #expect(status.header("Range") == "0-199999", "only the first writer's bytes: \(status.header("Range") ?? "-")")
+
+            let layer = #"{"mediaType":"application/octet-stream","digest":"sha256:\#(String(repeating: "a", count: 64))","size":1}"#
+            let huge = #"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":\#(layer),"layers":[\#(Array(repeating: layer, count: 1001).joined(separator: ","))]}"#
+            let put = try http.send("PUT", url + "/v2/team/toy/manifests/v1", headers: auth.merging(["Content-Type": "application/vnd.oci.image.manifest.v1+json"]) { $1 },
+                                    body: .data(Data(huge.utf8)))
+            #expect(put.status == 400 && String(decoding: put.body, as: UTF8.self).contains("more than 1000 layers"),
+                    "\(put.status) \(String(decoding: put.body, as: UTF8.self))")
+        }
+    }
+
     @Test func uploadsRangesTagsAndReferrersFollowTheSpec() async throws {
         let server = try await TestServer()
         defer { Task { await server.stop() } }
