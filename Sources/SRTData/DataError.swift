@@ -24,14 +24,20 @@ public struct DataError: Error, CustomStringConvertible, Equatable {
         self.hint = hint
     }
 
-    /// `file:line: column 'name': message` then the hint, compiler style.
+    /// `file:line: column 'name': message` then the hint, compiler style. Control characters that
+    /// came from the input are shown escaped (\u{1B}), never sent to the terminal.
     public var description: String {
-        var location = file ?? ""
+        var location = Self.printable(file ?? "")
         if let line { location += ":\(line)" }
         var text = location.isEmpty ? "" : location + ": "
-        if let column { text += "column '\(column)': " }
-        text += message
-        if let hint { text += "\n  hint: \(hint)" }
+        if let column { text += "column '\(Self.printable(column))': " }
+        text += Self.printable(message)
+        if let hint { text += "\n  hint: \(Self.printable(hint))" }
         return text
+    }
+
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return text }
+        return String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16, uppercase: true))}" : String($0) }.joined())
     }
 }

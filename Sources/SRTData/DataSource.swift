@@ -44,6 +44,16 @@ public struct DataSource: Sendable, Equatable {
         } else if let plain = plainExtensions.map({ "interactions." + $0 }).first(where: files.contains) {
             interactions = plain
         } else {
+            let inters = files.filter { $0.hasSuffix(".inter") }
+            if inters.count > 1 {
+                let listed = inters.prefix(4).joined(separator: ", ") + (inters.count > 4 ? ", …" : "")
+                throw DataError(.notFound, file: path, "this folder holds \(inters.count) .inter files (\(listed)) and none is named \(name).inter",
+                                hint: "pass one of them: --data \(path)/\(inters[0])")
+            }
+            if ["csv", "tsv", "jsonl", "inter"].contains(url.pathExtension.lowercased()) {
+                throw DataError(.notFound, file: path, "this is a folder, though its name ends in .\(url.pathExtension), and it holds no interactions file",
+                                hint: "pass the interactions file itself, or a folder with \(name).inter or interactions.csv|tsv|jsonl")
+            }
             throw DataError(.notFound, file: path, "no interactions file in this folder",
                             hint: "expected \(name).inter (RecBole atomic) or interactions.csv|tsv|jsonl")
         }

@@ -49,6 +49,10 @@ struct JSONLinesReader {
         switch value {
         case nil, is NSNull: return ""
         case let s as String: return s
+        case let n as NSNumber where String(cString: n.objCType) == "c":
+            // JSON true/false: once read as 1/0, so `true` and 1 became the same id.
+            throw DataError(.malformedRow, file: path, line: line, column: key, "\(n.boolValue) is a boolean, not a value srthub reads",
+                            hint: "write ids and text as strings or numbers")
         case let n as NSNumber: return n.stringValue
         case let list as [Any]:
             var parts: [String] = []

@@ -54,6 +54,12 @@ public struct Table: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DataError(.notFound, file: path, "no such file")
         }
+        // A FIFO would block the read forever, a device never end: only regular files are data.
+        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+        if let type, type != .typeRegular, type != .typeSymbolicLink {
+            let what = type == .typeDirectory ? "a folder" : type == .typeSocket ? "a socket" : type == .typeCharacterSpecial || type == .typeBlockSpecial ? "a device" : "a FIFO (named pipe)"
+            throw DataError(.notFound, file: path, "this is \(what), not a data file", hint: "pass a regular CSV, TSV, JSONL or RecBole file")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw DataError(.notFound, file: path, "cannot read the file", hint: "check its permissions")
         }

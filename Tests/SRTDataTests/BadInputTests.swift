@@ -134,4 +134,25 @@ import Testing
             (error as? DataError)?.kind == .notFound && "\(error)".contains("NAME.inter")
         }
     }
+
+    /// Each gets its own accurate message (a FIFO read "check its permissions", two .inter files
+    /// "no interactions file", JSON true became id 1, and control characters reached the terminal).
+    @Test func oddInputsGetAccurateMessages() throws {
+        let folder = TempFolder()
+        try FileManager.default.createDirectory(atPath: folder.path + "/d.csv", withIntermediateDirectories: true)
+        func error(_ path: String) -> String {
+            do { _ = try DatasetLoader.load(path, options: LoadOptions(allowMissingText: true)); return "loaded" } catch { return "\(error)" }
+        }
+        #expect(error(folder.path + "/d.csv").contains("this is a folder, though its name ends in .csv"))
+        #expect(mkfifo(folder.path + "/f.csv", 0o644) == 0)
+        #expect(error(folder.path + "/f.csv").contains("this is a FIFO (named pipe), not a data file"))
+        folder.write("two/a.inter", "user_id:token\titem_id:token\nu\ti\n")
+        folder.write("two/b.inter", "user_id:token\titem_id:token\nu\ti\n")
+        #expect(error(folder.path + "/two").contains("holds 2 .inter files (a.inter, b.inter)"))
+        folder.write("j.jsonl", #"{"user_id": true, "item_id": "i1"}"# + "\n" + #"{"user_id": 1, "item_id": "i2"}"# + "\n")
+        #expect(error(folder.path + "/j.jsonl").contains("true is a boolean"))
+        folder.write("h.csv", "user_id,it\u{1B}[31mem\nu1,i1\n")
+        let escaped = error(folder.path + "/h.csv")
+        #expect(escaped.contains("it\\u{1B}[31mem") && !escaped.contains("\u{1B}"), "\(escaped)")
+    }
 }
