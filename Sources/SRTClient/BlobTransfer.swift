@@ -49,7 +49,8 @@ extension RemoteRegistry {
     /// Downloads a blob into `partial` (resuming from what is already there with a Range request),
     /// hashing as it arrives; returns only when the file holds exactly `size` bytes hashing to
     /// `digest`. Corrupt content is deleted and refused.
-    public func download(_ digest: SRTOCI.Digest, size: Int, to partial: String, progress: @escaping (Int) -> Void) throws(ClientError) {
+    public func download(_ digest: SRTOCI.Digest, size: Int, to partial: String, shouldStop: @escaping () -> Bool = { false },
+                         progress: @escaping (Int) -> Void) throws(ClientError) {
         let fd = open(partial, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ClientError(.badInput, "\(partial): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -74,7 +75,7 @@ extension RemoteRegistry {
         if have < size {
             let sink = BlobSink(fd: fd, hasher: hasher, offset: have)
             var received = have
-            var overflow = false, rangeIgnored = false
+            var overflow = false, rangeIgnored = false, stopped = false
             let response: HTTPClient.Response
             do {
                 // Registries send blob downloads on to object storage (Docker Hub, GHCR, ECR, Harbor with S3).
@@ -83,6 +84,7 @@ extension RemoteRegistry {
                     // A resumed download must get the rest (206), never the whole blob again after what is there.
                     if have > 0 && status != 206 { rangeIgnored = true; return false }
                     guard received + chunk.count <= size else { overflow = true; return false }
+                    if shouldStop() { stopped = true; return false }
                     received += chunk.count
                     progress(received)
                     return sink.append(chunk)
@@ -90,6 +92,10 @@ extension RemoteRegistry {
             } catch {
                 // What arrived is written out and stays: the next pull resumes from it.
                 _ = sink.finish()
+                if stopped {
+                    throw ClientError(.interrupted, "interrupted: \(received) of \(size) bytes of \(digest) kept in \(partial)",
+                                      hint: "run the same pull again: it resumes from the bytes kept")
+                }
                 if overflow {
                     throw ClientError(.protocolError, "the server sent more than the \(size) bytes the manifest declares for \(digest)",
                                       hint: "the registry is serving something else under this digest; tell its operator")

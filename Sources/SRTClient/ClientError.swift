@@ -14,6 +14,8 @@ public struct ClientError: Error, CustomStringConvertible, Equatable {
         /// The server answered something the protocol does not allow, or refused the request.
         case protocolError
         case badInput
+        /// Stopped by the user (Ctrl-C, SIGTERM); what arrived is kept for the next try.
+        case interrupted
     }
     public let kind: Kind
     public let message: String

@@ -71,6 +71,7 @@ public enum Push {
 /// store; the manifest and tag are recorded last, then the evaluations that refer to it.
 public enum Pull {
     public static func run(_ registry: Registry, from remote: RemoteRegistry, reference: String, tag local: Reference?,
+                           shouldStop: @escaping () -> Bool = { false },
                            progress: @escaping (TransferProgress) -> Void) throws -> TransferReport {
         let started = Date()
         let expected = Digest(reference)
@@ -92,7 +93,7 @@ public enum Pull {
         for blob in missing {
             let partial = folder + "/" + blob.digest.hex
             try retrying { () throws(ClientError) in
-                try remote.download(blob.digest, size: blob.size, to: partial) { have in
+                try remote.download(blob.digest, size: blob.size, to: partial, shouldStop: shouldStop) { have in
                     progress(TransferProgress(done: done + have, total: total))
                 }
             }

@@ -133,6 +133,29 @@ struct TransferCommandTests {
         #expect(whole.status == 0, "\(whole.stderr)")
         #expect(try srthub(["verify"], home: other).status == 0)
 
+        // Ctrl-C midway: exit 130, what arrived is on disk (it could all sit in memory buffers and
+        // be lost), and the next pull resumes from it.
+        let (slow, portSlow) = try serve("slow")
+        defer { slow.terminate() }
+        let interruptedHome = makeTempFolder()
+        let pull = Process()
+        pull.executableURL = URL(fileURLWithPath: CLIRunner.executable!)
+        pull.arguments = ["pull", "127.0.0.1:\(portSlow)/team/toy:v1", "--quiet", "--home", interruptedHome]
+        let errors = Pipe()
+        pull.standardError = errors
+        pull.standardOutput = FileHandle.nullDevice
+        try pull.run()
+        usleep(900_000)
+        kill(pull.processIdentifier, SIGINT)
+        pull.waitUntilExit()
+        let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(pull.terminationStatus == 130 && said.contains("interrupted:") && said.contains("resumes"), "\(pull.terminationStatus): \(said)")
+        let arrived = try FileManager.default.attributesOfItem(atPath: interruptedHome + "/tmp/pulls/" + layer)[.size] as? Int ?? 0
+        #expect(arrived > 0 && arrived < 4_194_304, "\(arrived) bytes kept")
+        let resumed = try srthub(["pull", "127.0.0.1:\(portSlow)/team/toy:v1", "--quiet"], home: interruptedHome)
+        let verified = try srthub(["verify"], home: interruptedHome).status
+        #expect(resumed.status == 0 && verified == 0, "\(resumed.stderr)")
+
         // An endless manifest stops at the 4 MB cap (it grew the client to gigabytes in seconds).
         let (endless, port3) = try serve("endless")
         defer { endless.terminate() }

@@ -8,6 +8,7 @@ the way the MODE argument says:
   overlong  sends the declared length and then more bytes
   norange   ignores Range: always 200 with the whole blob, after a first drop
   endless   answers the manifest request with a body that never ends
+  slow      sends the layer at about 2 MB/s (honouring Range), for interrupting a pull midway
   hugesize  declares two layers of 2^63 - 1 bytes each (their sum overflows)
   realm     asks for a Bearer token from a plain-HTTP token service on another host (127.0.0.2),
             which hands out a token the registry refuses whenever it was sent the credentials
@@ -94,6 +95,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     time.sleep(3600)
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            if mode == "slow":
+                start = int(self.headers["Range"][6:].rstrip("-")) if self.headers.get("Range", "").startswith("bytes=") else 0
+                self.send_response(206 if start else 200)
+                self.send_header("Content-Length", str(len(layer) - start))
+                self.end_headers()
+                for i in range(start, len(layer), 65536):
+                    self.wfile.write(layer[i:i + 65536]); self.wfile.flush(); time.sleep(0.03)
                 return
             if mode == "overlong":
                 self.send_response(200)

@@ -43,6 +43,7 @@ enum Failure {
             case .corrupt, .protocolError: return 76  // EX_PROTOCOL
             case .diskFull: return 74
             case .badInput: return 64
+            case .interrupted: return 130
             }
         default: return 70  // EX_SOFTWARE
         }

@@ -21,7 +21,17 @@ final class ProgressDisplay: @unchecked Sendable {
 
     init(total: Int) {
         self.total = total
-        for stop in Self.stopSignals { signal(stop) { ProgressDisplay.stopSignal = $0 } }
+        Self.installStopHandlers()
+    }
+
+    /// The first Ctrl-C (or SIGTERM) asks for a clean stop; a second one stops at once.
+    static func installStopHandlers() {
+        for stop in stopSignals {
+            signal(stop) { received in
+                if ProgressDisplay.stopSignal != 0 { _exit(128 + received) }
+                ProgressDisplay.stopSignal = received
+            }
+        }
     }
 
     func handle(_ event: TrainingEvent) -> TrainingControl {

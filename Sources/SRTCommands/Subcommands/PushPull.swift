@@ -63,13 +63,16 @@ struct Pull: AsyncParsableCommand {
         let registry = try home.open()
         let settings = config(home)
         let display = TransferDisplay(verb: "pull", quiet: quiet || home.json)
+        // Ctrl-C or SIGTERM stops the download cleanly: what arrived is written out for the next pull.
+        ProgressDisplay.installStopHandlers()
+        defer { if ProgressDisplay.interrupted { Foundation.exit(ProgressDisplay.interruptedExitStatus) } }
         let report = try Failure.reporting {
             let (remote, remoteReference, host) = try settings.repository(source)
             // Pulled by digest, it is tagged `sha256-<12 hex>`: visible to `list`, kept by `gc`.
             let local = tag ?? Reference(host: host, namespace: remoteReference.namespace, name: remoteReference.name,
                                          tag: remoteReference.digest.map { "sha256-" + $0.short } ?? remoteReference.tagOrDefault)
             return try SRTClient.Pull.run(registry, from: remote, reference: remoteReference.digest?.description ?? remoteReference.tagOrDefault,
-                                          tag: local, progress: display.update)
+                                          tag: local, shouldStop: { ProgressDisplay.interrupted }, progress: display.update)
         }
         display.finish()
         if home.json { return try printJSON(report) }
