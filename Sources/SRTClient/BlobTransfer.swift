@@ -7,7 +7,7 @@ extension RemoteRegistry {
     /// order, each sent to the latest Location (some registries sign the upload state into it),
     /// then the closing PUT with the digest.
     public func upload(_ digest: SRTOCI.Digest, size: Int, from path: String, chunkSize: Int,
-                       progress: (Int) -> Void) throws(ClientError) {
+                       progress: @escaping (Int) -> Void) throws(ClientError) {
         let start = try send("POST", "/v2/\(repository)/blobs/uploads/", headers: ["Content-Length": "0"])
         if start.status == 201 { progress(size); return }  // mounted or already there
         guard start.status == 202, var location = start.header("Location").map(absolute) else {
@@ -17,9 +17,10 @@ extension RemoteRegistry {
         if size > chunkSize {
             while offset < size {
                 let length = min(chunkSize, size - offset)
+                let chunkStart = offset
                 let response = try send("PATCH", location, headers: [
                     "Content-Type": "application/octet-stream", "Content-Range": "\(offset)-\(offset + length - 1)",
-                ], body: .file(path: path, offset: offset, length: length))
+                ], body: .file(path: path, offset: offset, length: length), sent: { progress(chunkStart + $0) })
                 guard response.status == 202, let next = response.header("Location") else {
                     throw failure("PATCH upload chunk at \(offset)", response)
                 }
@@ -29,9 +30,11 @@ extension RemoteRegistry {
             }
         }
         let separator = location.contains("?") ? "&" : "?"
+        let lastStart = offset
         let close = try send("PUT", location + separator + "digest=" + digest.description,
                              headers: ["Content-Type": "application/octet-stream"],
-                             body: offset < size ? .file(path: path, offset: offset, length: size - offset) : .none)
+                             body: offset < size ? .file(path: path, offset: offset, length: size - offset) : .none,
+                             sent: { progress(lastStart + $0) })
         guard close.status == 201 else { throw failure("PUT upload \(digest)", close) }
         progress(size)
     }
@@ -80,7 +83,7 @@ extension RemoteRegistry {
             do {
                 // Registries send blob downloads on to object storage (Docker Hub, GHCR, ECR, Harbor with S3).
                 response = try send("GET", "/v2/\(repository)/blobs/\(digest)", headers: have > 0 ? ["Range": "bytes=\(have)-"] : [:],
-                                    followRedirects: true) { status, chunk in
+                                    followRedirects: true, sink: { status, chunk in
                     // A resumed download must get the rest (206), never the whole blob again after what is there.
                     if have > 0 && status != 206 { rangeIgnored = true; return false }
                     guard received + chunk.count <= size else { overflow = true; return false }
@@ -88,7 +91,7 @@ extension RemoteRegistry {
                     received += chunk.count
                     progress(received)
                     return sink.append(chunk)
-                }
+                })
             } catch {
                 // What arrived is written out and stays: the next pull resumes from it.
                 _ = sink.finish()

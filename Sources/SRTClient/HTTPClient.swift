@@ -49,8 +49,10 @@ public final class HTTPClient {
     /// false to abort), else into `Response.body`, which stops the request past `bodyLimit` bytes:
     /// an endless manifest or error body never grows the client without bound.
     public func send(_ method: String, _ url: String, headers: [String: String] = [:], body: Body = .none, followRedirects: Bool = false,
+                     sent: ((Int) -> Void)? = nil,
                      sink: ((_ status: Int, UnsafeRawBufferPointer) -> Bool)? = nil) throws(Failure) -> Response {
         let state = RequestState(sink: sink)
+        state.sent = sent
         var source: FileHandle?
         switch body {
         case .none: break
@@ -116,6 +118,9 @@ private final class RequestState {
     var fileRemaining = 0
     var aborted = false
     var overLimit = false
+    /// Told the request body bytes handed to the network so far (progress as they leave).
+    var sent: ((Int) -> Void)?
+    var sentCount = 0
     /// The status of the response being received: only a 2xx body goes to the sink.
     var status = 0
 
@@ -153,6 +158,8 @@ private final class RequestState {
             let chunk = (try? file.read(upToCount: min(max, fileRemaining))) ?? Data()
             fileRemaining -= chunk.count
             chunk.copyBytes(to: UnsafeMutableRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: chunk.count)
+            sentCount += chunk.count
+            sent?(sentCount)
             return chunk.count
         }
         let n = min(max, pending.count)

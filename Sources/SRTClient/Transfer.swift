@@ -6,6 +6,8 @@ import SRTRegistry
 public struct TransferProgress: Sendable {
     public let done: Int
     public let total: Int
+    /// Set once per blob, when it has been moved whole: its digest and size.
+    public var finished: (digest: Digest, size: Int)? = nil
 }
 
 public struct TransferReport: Codable, Sendable {
@@ -45,6 +47,7 @@ public enum Push {
                 progress(TransferProgress(done: done + sent, total: total))
             }
             done += blob.size
+            progress(TransferProgress(done: done, total: total, finished: (blob.digest, blob.size)))
         }
         try remote.putManifest(bytes, mediaType: MediaType.imageManifest, reference: tag)
         var evaluations = 0
@@ -99,6 +102,7 @@ public enum Pull {
             }
             try registry.blobs.adopt(verifiedFile: partial, digest: blob.digest)
             done += blob.size
+            progress(TransferProgress(done: done, total: total, finished: (blob.digest, blob.size)))
         }
         try registry.receiveManifest(bytes, mediaType: mediaType, tag: local)
         var evaluations = 0

@@ -17,6 +17,11 @@ import SRTRegistry
                                       chunkSize: 1 << 20) { seen.append($0) }
             #expect(pushed.digest == added.digest && pushed.transferred == pushed.blobs && pushed.evaluations == 1)
             #expect(seen.last?.done == seen.last?.total && (seen.last?.total ?? 0) > 3_000_000)
+            // Bytes are counted as they leave, not once per 1 MB chunk (it sat at 0% and then jumped),
+            // and every blob reports once that it is done.
+            let inside = Set(seen.map(\.done)).filter { $0 % (1 << 20) != 0 && $0 < seen.last!.total }
+            #expect(inside.count > 10, "\(Set(seen.map(\.done)).sorted())")
+            #expect(seen.compactMap(\.finished).count == pushed.transferred)
             #expect(try server.registry.tagged("team/toy", "v1") == added.digest)
 
             // A second push sends nothing: every blob is already there.

@@ -31,3 +31,12 @@ import Testing
         #expect(SRTHub.suggestion(for: "xyzzyq") == nil, "nothing close: the parser's own error")
     }
 }
+
+/// Transfer progress: no projection before a rate is known.
+@Suite struct TransferDisplayTests {
+    @Test func etaWaitsForARate() {
+        #expect(TransferDisplay.rate(done: 0, total: 100, elapsed: 5) == "0%  ETA –")
+        #expect(TransferDisplay.rate(done: 10, total: 100, elapsed: 0.2) == "10%  ETA –")
+        #expect(TransferDisplay.rate(done: 50_000_000, total: 100_000_000, elapsed: 2).hasSuffix("ETA 2 s"))
+    }
+}

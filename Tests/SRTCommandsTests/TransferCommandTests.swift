@@ -88,6 +88,10 @@ struct TransferCommandTests {
         #expect(try srthub(["gc"], home: home).status == 0)
         #expect(try self.digest(of: name, home: home) == digest)
         #expect(try srthub(["verify"], home: home).status == 0)
+        // Off a terminal (a CI log), progress is one line per blob moved.
+        let logged = try srthub(["pull", "127.0.0.1:\(server.port)/team/toy:v1"], home: makeTempFolder())
+        let lines = logged.stderr.split(separator: "\n").filter { $0.hasPrefix("pull ") && $0.contains(" of ") }
+        #expect(logged.status == 0 && lines.count >= 2, "\(logged.stderr)")
     }
 
     /// A registry that misbehaves mid-blob (scripts/interop/hostile_registry.py): the pull exits
