@@ -64,7 +64,7 @@ struct EvalCommandTests {
         #expect(FileManager.default.fileExists(atPath: checkpoint + "/eval-report.json"))
 
         let markdown = try CLIRunner.run(["eval", checkpoint, "--data", data, "--negatives", "5", "--sampling", "popularity",
-                                          "--history", "masked", "--markdown", "--home", home])
+                                          "--masking", "masked", "--markdown", "--home", home])
         #expect(markdown.status == 0, "\(markdown.stderr)")
         #expect(markdown.stdout.contains("sampled 5 popularity, history masked") && markdown.stdout.contains("|---|"))
     }
@@ -173,7 +173,7 @@ struct EvalCommandTests {
 
     @Test func badRequestsGetClearMessages() throws {
         let (data, checkpoint) = try Self.trained(encoder: "id")
-        let bigK = try CLIRunner.run(["eval", checkpoint, "--data", data, "-k", "5,500", "--no-save"])
+        let bigK = try CLIRunner.run(["eval", checkpoint, "--data", data, "--cutoffs", "5,500", "--no-save"])
         #expect(bigK.status == 64 && bigK.stderr.contains("K = 500 is larger than the catalog (30 items)"), "\(bigK.stderr)")
         let temporal = try CLIRunner.run(["eval", checkpoint, "--data", data, "--protocol", "temporal", "--no-save"])
         #expect(temporal.status != 0 && temporal.stderr.contains("timestamp"), "\(temporal.stderr)")

@@ -23,6 +23,18 @@ import Testing
         for group in ["DATA AND MODELS SUBCOMMANDS", "LOCAL REGISTRY SUBCOMMANDS", "HUB SUBCOMMANDS"] { #expect(help.contains(group), "\(help)") }
     }
 
+    /// Each flag means one thing everywhere: eval's masking and cutoffs no longer share --history
+    /// and -k with recommend's history and top-K, nor recommend's file of histories --batch with
+    /// train's batch size.
+    @Test func flagsMeanOneThingEverywhere() throws {
+        let eval = try #require(try SRTHub.parseAsRoot(["eval", "ckpt", "--data", "d", "--masking", "masked", "--cutoffs", "5,10"]) as? Eval)
+        #expect(eval.history == .masked && eval.ks == [5, 10])
+        let recommend = try #require(try SRTHub.parseAsRoot(["recommend", "ckpt", "--histories", "h.txt", "-k", "3"]) as? Recommend)
+        #expect(recommend.batch == "h.txt" && recommend.k == 3)
+        #expect(throws: (any Error).self) { try SRTHub.parseAsRoot(["eval", "ckpt", "--data", "d", "--history", "masked"]) }
+        #expect(throws: (any Error).self) { try SRTHub.parseAsRoot(["recommend", "ckpt", "--batch", "h.txt"]) }
+    }
+
     @Test func aMistypedCommandGetsTheClosestOne() {
         #expect(SRTHub.suggestion(for: "trian") == "train")
         #expect(SRTHub.suggestion(for: "pul") == "pull")

@@ -31,7 +31,7 @@ struct Eval: AsyncParsableCommand {
                   --baselines pop,sasrec,scratch
               srthub eval runs/beauty --data ../shared/datasets/amazon-beauty \\
                   --negatives 100 --markdown
-              srthub eval ml-100k:v1 --data .cache/ml-100k --history masked --json
+              srthub eval ml-100k:v1 --data .cache/ml-100k --masking masked --json
             """)
 
     enum HistoryMasking: String, ExpressibleByArgument, CaseIterable { case masked, unmasked, both }
@@ -39,11 +39,11 @@ struct Eval: AsyncParsableCommand {
     @Argument(help: "Checkpoint folder, or a reference to a checkpoint in the registry.") var checkpoint: String
     @Option(help: "Dataset folder or interactions file.") var data: String
     @Option(help: "Comma-separated baselines: pop, sasrec, sasrec-ce, scratch.") var baselines = ""
-    @Option(name: .short, help: "Comma-separated cutoffs K.") var k = "1,5,10"
+    @Option(name: .customLong("cutoffs"), help: ArgumentHelp("Comma-separated cutoffs K of the metrics.", valueName: "k,…")) var k = "1,5,10"
     @Option(help: "Rank among N sampled negatives instead of the full catalog (100 as SASRec, 10000 as the SRT paper).")
     var negatives: Int?
     @Option(help: "How negatives are drawn: uniform or popularity.") var sampling: EvaluationMode.Sampling = .uniform
-    @Option(help: "History masking: masked, unmasked or both.") var history: HistoryMasking = .both
+    @Option(name: .customLong("masking"), help: "Whether the user's history is masked from the ranking: masked, unmasked or both.") var history: HistoryMasking = .both
     @Option(help: "Epochs for trained baselines (default: the checkpoint's own, all fine-tuning stages included, so both sides get the same budget).") var baselineEpochs: Int?
     @OptionGroup var threadOptions: ThreadOptions
     var threads: Int { threadOptions.threads }
@@ -67,7 +67,7 @@ struct Eval: AsyncParsableCommand {
         }
         let parts = k.split(separator: ",")
         if parts.isEmpty || ks.count != parts.count || ks.contains(where: { $0 < 1 }) {
-            throw ValidationError("'-k' must be positive integers separated by commas, e.g. 1,5,10")
+            throw ValidationError("'--cutoffs' must be positive integers separated by commas, e.g. 1,5,10")
         }
         if let negatives, negatives < 1 { throw ValidationError("'--negatives' must be at least 1") }
         if let baselineEpochs, baselineEpochs < 1 { throw ValidationError("'--baseline-epochs' must be at least 1") }

@@ -14,20 +14,20 @@ struct Recommend: AsyncParsableCommand {
 
             Examples:
               srthub recommend runs/ml-100k --history 50,172,133 -k 5
-              srthub recommend runs/ml-100k --batch histories.txt --json
+              srthub recommend runs/ml-100k --histories histories.txt --json
                   (histories.txt: one comma-separated history per line)
             """)
 
     @Argument(help: "Checkpoint folder (srthub train --out, or srthub checkout).") var checkpoint: String
     @Option(help: "Item ids, oldest first, comma-separated.") var history: String?
-    @Option(help: "A file with one comma-separated history per line.") var batch: String?
+    @Option(name: .customLong("histories"), help: ArgumentHelp("A file with one comma-separated history per line.", valueName: "file")) var batch: String?
     @Option(name: .short, help: "How many items to recommend.") var k = 10
     @Option(help: "Dataset whose items form the catalog (default: the checkpoint's items).") var data: String?
     @Flag(help: "Allow items of the history among the recommendations.") var includeHistory = false
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-        if (history == nil) == (batch == nil) { throw ValidationError("pass exactly one of '--history' and '--batch'") }
+        if (history == nil) == (batch == nil) { throw ValidationError("pass exactly one of '--history' and '--histories'") }
         if k < 1 { throw ValidationError("'-k' must be at least 1") }
     }
 
