@@ -52,3 +52,19 @@ import Testing
         #expect(TransferDisplay.rate(done: 50_000_000, total: 100_000_000, elapsed: 2).hasSuffix("ETA 2 s"))
     }
 }
+
+/// Tables: text columns and their headers left-aligned, numbers and theirs right-aligned (list's
+/// DIGEST and CREATED headers sat right of their values).
+@Suite struct TextTableTests {
+    @Test func headersSitWithTheirColumns() {
+        var table = TextTable(header: ["NAME", "DIGEST", "SIZE", "CREATED", "NDCG"])
+        table.rows = [["shop:v1", "7eeab59c1c4f", "30.0 MB", "2026-12-05T17:44:08", "0.0299"],
+                      ["a-much-longer-name:v2", "0123456789ab", "1.5 kB", "2026-12-05T17:44:09", "–"]]
+        let lines = table.render().split(separator: "\n").map(String.init)
+        func start(_ s: String, _ line: String) -> Int { line.distance(from: line.startIndex, to: line.range(of: s)!.lowerBound) }
+        func end(_ s: String, _ line: String) -> Int { start(s, line) + s.count }
+        #expect(start("DIGEST", lines[0]) == start("7eeab59c1c4f", lines[1]) && start("CREATED", lines[0]) == start("2026-12-05T17:44:08", lines[1]))
+        #expect(end("SIZE", lines[0]) == end("30.0 MB", lines[1]) && end("NDCG", lines[0]) == end("0.0299", lines[1]))
+        #expect(lines.allSatisfy { !$0.hasSuffix(" ") })
+    }
+}
