@@ -124,6 +124,21 @@ public struct RemoteConfig: Sendable {
         return ((plain ? "http://" : "https://") + host, Reference(namespace: reference.namespace, name: reference.name, tag: reference.tag, digest: reference.digest), host)
     }
 
+    /// A registry named by a remote name or `host:port`, with the stored credentials of its host.
+    public func registry(_ text: String) throws(ClientError) -> RemoteRegistry {
+        let url: String
+        if let named = remotes()[text] {
+            url = named
+        } else if !text.contains("/"), text.contains(":") || text.contains(".") || text == "localhost" {
+            let hostname = text.split(separator: ":").first.map(String.init) ?? text
+            url = (hostname == "localhost" || hostname.hasPrefix("127.") ? "http://" : "https://") + text
+        } else {
+            throw ClientError(.badInput, "'\(text)' is neither a remote here (remotes: \(remotes().keys.sorted().joined(separator: ", "))) nor host:port",
+                              hint: "add it with `srthub remote add NAME URL`, or write host:port")
+        }
+        return RemoteRegistry(baseURL: url, repository: "", credentials: credentials(for: Self.hostKey(url)))
+    }
+
     /// The remote repository a reference points to, with the stored credentials of its host.
     public func repository(_ text: String) throws(ClientError) -> (remote: RemoteRegistry, reference: Reference, hostKey: String) {
         let (url, reference, host) = try locate(text)

@@ -192,6 +192,34 @@ public final class RemoteRegistry {
         try putManifest(try! encoder.encode(index), mediaType: MediaType.imageIndex, reference: tag)
     }
 
+    /// The same registry and credentials, another repository.
+    public func repository(_ name: String) -> RemoteRegistry {
+        RemoteRegistry(baseURL: baseURL, repository: name, credentials: credentials)
+    }
+
+    /// Every repository of the registry (`/v2/_catalog`, followed page by page).
+    public func catalog() throws(ClientError) -> [String] {
+        var names: [String] = []
+        var path = "/v2/_catalog?n=100"
+        while true {
+            let response = try send("GET", path)
+            guard response.status == 200, let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {
+                throw failure("GET \(baseURL)/v2/_catalog", response)
+            }
+            names += object["repositories"] as? [String] ?? []
+            guard let link = response.header("Link"), let open = link.firstIndex(of: "<"), let close = link.firstIndex(of: ">"),
+                  names.count < 100_000 else { return names }
+            path = String(link[link.index(after: open)..<close])
+        }
+    }
+
+    /// A small blob's bytes (a config), at most `HTTPClient.bodyLimit`.
+    public func smallBlob(_ digest: Digest) throws(ClientError) -> Data {
+        let response = try send("GET", "/v2/\(repository)/blobs/\(digest)", followRedirects: true)
+        guard response.status == 200, Digest(hashing: response.body) == digest else { throw failure("GET blob \(digest)", response) }
+        return response.body
+    }
+
     public func tags() throws(ClientError) -> [String] {
         let response = try send("GET", "/v2/\(repository)/tags/list")
         guard response.status == 200, let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] else {

@@ -109,6 +109,16 @@ extension Registry {
     }
 
     /// A repository's tags in lexical order.
+    /// Repositories with a tag under a local name (`namespace/name`), not a remote's (`host/…`).
+    public func servedRepositories() throws(RegistryError) -> [String] {
+        try database.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT repository FROM tag ORDER BY repository")
+        }.filter { name in
+            let parts = name.split(separator: "/")
+            return parts.count == 2 && !parts[0].contains(":") && !parts[0].contains(".")
+        }
+    }
+
     public func tagNames(_ repository: String) throws(RegistryError) -> [String] {
         try database.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM tag WHERE repository = ? ORDER BY name", arguments: [repository])

@@ -78,6 +78,7 @@ struct DistributionResponder: HTTPResponder {
             await uploads.end(id)
             return Response(status: .noContent)
         case (.tags(let name), .get): return try tagList(name, request: request)
+        case (.catalog, .get): return try catalogList(request: request)
         case (.referrers(_, let digest), .get): return try referrerIndex(digest, request: request)
         default:
             throw OCIError(.methodNotAllowed, "UNSUPPORTED", "\(request.method) is not supported on \(request.uri.path)")

@@ -80,6 +80,20 @@ extension DistributionResponder {
         return json(["name": name.repository, "tags": tags], headers: headers)
     }
 
+    /// The repositories this server serves (its own names, not those of models pulled from
+    /// elsewhere), sorted, `n` after `last` with a Link to the next page.
+    func catalogList(request: Request) throws -> Response {
+        let query = request.uri.queryParameters
+        var names = try registry.servedRepositories()
+        if let last = query["last"].map(String.init) { names = names.filter { $0 > last } }
+        var headers: HTTPFields = [:]
+        if let n = query["n"].flatMap({ Int($0) }), n >= 0, names.count > n {
+            names = Array(names.prefix(n))
+            headers[HTTPField.Name("Link")!] = "</v2/_catalog?n=\(n)&last=\(names.last ?? "")>; rel=\"next\""
+        }
+        return json(["repositories": names], headers: headers)
+    }
+
     func referrerIndex(_ digest: Digest, request: Request) throws -> Response {
         let type = request.uri.queryParameters["artifactType"].map(String.init)
         if try registry.hasManifest(digest) { try registry.publishEvaluations(of: digest) }

@@ -6,6 +6,8 @@ import SRTOCI
 enum Route: Equatable {
     case base
     case token
+    /// `GET /v2/_catalog`: the repositories served, `n` at a time after `last`.
+    case catalog
     case blob(Reference, Digest)
     case manifest(Reference, tagOrDigest: String)
     case startUpload(Reference)
@@ -20,6 +22,7 @@ enum Route: Equatable {
         var parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst(2).map(String.init)
         if parts.last == "" { parts.removeLast() }
         if parts.isEmpty { return .base }
+        if parts == ["_catalog"] { return .catalog }
         // The name is everything before the last keyword (names may contain "/").
         guard let k = parts.lastIndex(where: { ["blobs", "manifests", "tags", "referrers"].contains($0) }), k > 0 else { return nil }
         let name = try repository(parts[..<k].joined(separator: "/"))

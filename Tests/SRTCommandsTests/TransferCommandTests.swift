@@ -56,6 +56,27 @@ struct TransferCommandTests {
         #expect(verify.status == 0 && problems == [], "\(verify.stdout)")
     }
 
+    /// `srthub search` lists what a hub holds, from its catalog, each tag's size, parameters,
+    /// dataset and date; the catalog pages with n/last and leaves out models pulled from elsewhere.
+    @Test func searchListsTheHubsModels() throws {
+        let serverHome = makeTempFolder()
+        #expect(try srthub(["add", try fakeCheckpoint(name: "toy"), "--tag", "team/toy:v1"], home: serverHome).status == 0)
+        #expect(try srthub(["add", try fakeCheckpoint(megabytes: 2, name: "shop"), "--tag", "team/shop:v2"], home: serverHome).status == 0)
+        #expect(try srthub(["add", try fakeCheckpoint(name: "elsewhere"), "--tag", "other.example.com/x/y:v1"], home: serverHome).status == 0)
+        let server = try ServerProcess(srthubHome: serverHome)
+        defer { server.stop() }
+        let home = makeTempFolder()
+        let all = try srthub(["search", "127.0.0.1:\(server.port)"], home: home)
+        #expect(all.status == 0 && all.stdout.contains("team/toy:v1") && all.stdout.contains("team/shop:v2") && !all.stdout.contains("x/y"), "\(all.stdout)\(all.stderr)")
+        #expect(all.stdout.contains("1,000") && all.stdout.contains("2.0 MB"), "\(all.stdout)")
+        let some = try srthub(["search", "127.0.0.1:\(server.port)", "shop", "--json"], home: home)
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(some.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.count == 1 && entries[0]["repository"] as? String == "team/shop" && entries[0]["parameters"] as? Int == 1000)
+        let page = try bash("curl -s -D - 'http://127.0.0.1:\(server.port)/v2/_catalog?n=1'")
+        #expect(page.stdout.contains(#"{"repositories":["team/shop"]}"#) && page.stdout.contains("last=team/shop"), "\(page.stdout)")
+        #expect(try srthub(["search", "nowhere"], home: home).status == 64)
+    }
+
     /// A blob missing here is local damage (66, run verify), not an unreachable registry (69).
     @Test func pushWithALocalBlobMissingSaysSo() throws {
         let home = makeTempFolder()
