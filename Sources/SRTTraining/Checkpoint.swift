@@ -40,6 +40,9 @@ public struct CheckpointConfig: Codable, Sendable {
     /// Multi-catalog training: every catalog with its own fingerprint (`dataset` and
     /// `dataset_fingerprint` then name the union).
     public var catalogs: [Catalog]? = nil
+    /// false for a run stopped before its end (Ctrl-C, SIGTERM): no Fisher, no test figures, and
+    /// `add` refuses it without --allow-incomplete; absent for a finished run.
+    public var complete: Bool? = nil
 
     public struct Catalog: Codable, Sendable, Equatable {
         public var name: String
@@ -49,7 +52,7 @@ public struct CheckpointConfig: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case format, name, model, training, parameters, dataset, split, method, parent, created, flops
         case fineTuning = "fine_tuning"
-        case catalogs
+        case catalogs, complete
         case datasetFingerprint = "dataset_fingerprint"
         case seenInteractions = "seen_interactions"
         case bestEpoch = "best_epoch"

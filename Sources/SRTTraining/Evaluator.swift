@@ -12,6 +12,9 @@ public enum Evaluator {
         /// Every item ranked, history included.
         public let unmasked: [String: Double]
 
+        /// No evaluation (a run stopped before its end).
+        public static let empty = Result(cases: 0, masked: [:], unmasked: [:])
+
         /// The test figures as the evaluations a checkpoint records (eval.json), in the protocol
         /// `srthub eval` writes, so that its later results replace these rather than sit beside them.
         public func evaluations(dataset: String, fingerprint: String, split: SplitProtocol) -> [Evaluation] {

@@ -162,14 +162,18 @@ public enum FineTuneRun {
             record.stages.append(.init(stage: stage.description, epochs: trainer.history.count, bestEpoch: trainer.bestEpoch,
                                        validationNDCG10: trainer.bestValidation))
             last = trainer
-            if stopped { break }
+            if stopped { interrupted = true; break }
         }
         // Interrupted during the probe: the base's weights are in place, written as they are.
         let trainer = last ?? Trainer(network: network, split: split, options: options)
         options.epochs = stages.reduce(0) { $0 + $1.epochs }  // the whole schedule, for the record
-        _ = progress(.note("computing the diagonal Fisher information on the new data (for the next fine-tune)"))
-        let fisher = trainer.fisher()
-        let test = Evaluator.evaluate(network, cases: split.test, ks: [1, 5, 10])
+        // Stopped before its end: written at once, without the Fisher and test passes.
+        var fisher: [Float]?
+        if !interrupted {
+            _ = progress(.note("computing the diagonal Fisher information on the new data (for the next fine-tune)"))
+            fisher = trainer.fisher()
+        }
+        let test = interrupted ? Evaluator.Result.empty : Evaluator.evaluate(network, cases: split.test, ks: [1, 5, 10])
         let nonEmbedding = network.layout.count - network.layout.embeddingCount
         let method = record.probe?.start == .fresh ? "finetune: fresh weights (the base lost the start probe), full, no EWC"
             : "finetune \(request.plan)" + (request.ewc > 0 ? ", EWC λ=\(formatted(request.ewc))" : ", no EWC")
@@ -182,7 +186,8 @@ public enum FineTuneRun {
             flops: base.flops + Double(seen) * TrainingRun.flopsPerTarget(network.shape, loss: options.loss, items: dataset.itemCount),
             bestEpoch: bestEpoch, validationNDCG10: validation)
         config.fineTuning = record
-        let evaluations = test.evaluations(dataset: dataset.name, fingerprint: config.datasetFingerprint, split: split.splitProtocol)
+        if interrupted { config.complete = false }
+        let evaluations = interrupted ? [] : test.evaluations(dataset: dataset.name, fingerprint: config.datasetFingerprint, split: split.splitProtocol)
         try Checkpoint.write(to: request.output, config: config, network: network,
                              tokenizerPath: base.model.itemEncoder.kind == .text ? request.base + "/tokenizer.model" : nil,
                              dataset: dataset, history: history, evaluations: evaluations, fisher: fisher)

@@ -109,12 +109,15 @@ public enum TrainingRun {
             trainer.run(progress: progress)
         }
         let shape = network.shape
+        // Stopped before its end: written at once, to resume, without the Fisher and test passes (minutes on big data).
+        let incomplete = trainer.isResumable
         var fisher: [Float]?
-        if request.computeFisher {
+        if request.computeFisher && !incomplete {
             _ = progress(.note("computing the diagonal Fisher information on the training data (for EWC fine-tuning)"))
             fisher = trainer.fisher()
         }
-        let tested = CatalogEvaluation.evaluate(network, cases: split.test, catalogs: split.catalogs)
+        let tested = incomplete ? CatalogEvaluation.Results(overall: .empty, byCatalog: [])
+            : CatalogEvaluation.evaluate(network, cases: split.test, catalogs: split.catalogs)
         let test = tested.overall
         for (name, result) in tested.byCatalog {
             _ = progress(.note(String(format: "  test NDCG@10 %.4f (history masked) on catalog \(name)", result.masked["ndcg@10"] ?? 0)))
@@ -128,7 +131,8 @@ public enum TrainingRun {
             flops: Double(trainer.seenInteractions) * flopsPerTarget(shape, loss: trainer.options.loss, items: dataset.itemCount),
             bestEpoch: trainer.bestEpoch, validationNDCG10: trainer.bestValidation)
         config.catalogs = dataset.catalogs.isEmpty ? nil : dataset.catalogs.map { .init(name: $0.name, fingerprint: $0.fingerprint) }
-        let evaluations = test.evaluations(dataset: dataset.name, fingerprint: config.datasetFingerprint, split: split.splitProtocol)
+        if incomplete { config.complete = false }
+        let evaluations = incomplete ? [] : test.evaluations(dataset: dataset.name, fingerprint: config.datasetFingerprint, split: split.splitProtocol)
         try Checkpoint.write(to: request.output, config: config, network: network, tokenizerPath: tokenizerPath,
                              dataset: dataset, history: trainer.history, evaluations: evaluations, fisher: fisher, resume: trainer)
         return TrainReport(checkpoint: request.output, parameters: network.layout.count, nonEmbeddingParameters: nonEmbedding,

@@ -91,6 +91,15 @@ struct TrainCommandTests {
         #expect((config["training"] as? [String: Any])?["temperature"] as? Double == 1.5, "the recipe records the loss temperature")
         #expect((config["training"] as? [String: Any])?["label_smoothing"] as? Double == 0.1, "and its label smoothing")
 
+        // Stopped before its end: no Fisher or test pass (minutes on big data), marked incomplete,
+        // which add refuses unless asked.
+        #expect(config["complete"] as? Bool == false && !seen.contains("computing the diagonal Fisher"), "\(seen)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/eval.json") && !FileManager.default.fileExists(atPath: out + "/fisher.safetensors"))
+        let home = makeTempFolder()
+        let refused = try CLIRunner.run(["add", out, "--tag", "half:v1", "--home", home])
+        #expect(refused.status == 65 && refused.stderr.contains("stopped before its end") && refused.stderr.contains("--resume"), "\(refused.stderr)")
+        #expect(try CLIRunner.run(["add", out, "--tag", "half:v1", "--home", home, "--allow-incomplete"]).status == 0)
+
         // --resume takes the recipe from the checkpoint and runs the remaining epochs.
         let resumed = try CLIRunner.run(["train", "--data", folder, "--resume", out])
         #expect(resumed.status == 0, "\(resumed.stderr)")
@@ -98,6 +107,8 @@ struct TrainCommandTests {
         let log = try String(contentsOfFile: out + "/train_log.jsonl", encoding: .utf8)
         #expect(log.split(separator: "\n").count == 200)
         #expect(!FileManager.default.fileExists(atPath: out + "/resume"))
+        let finished = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/config.json"))) as! [String: Any]
+        #expect(finished["complete"] == nil && FileManager.default.fileExists(atPath: out + "/eval.json"))
 
         let recommend = try CLIRunner.run(["recommend", out, "--history", "i1,i2", "-k", "3", "--json"])
         #expect(recommend.status == 0, "\(recommend.stderr)")

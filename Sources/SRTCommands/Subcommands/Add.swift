@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SRTOCI
 import SRTTraining
 
@@ -21,9 +22,15 @@ struct Add: AsyncParsableCommand {
     @Option(help: "Name to tag it with: [namespace/]name[:tag] (tag defaults to latest).", transform: parseReference)
     var tag: Reference
 
+    @Flag(help: "Add a checkpoint whose run was stopped before its end (config.json says \"complete\": false).") var allowIncomplete = false
     @OptionGroup var home: HomeOptions
 
     func run() async throws {
+        if !allowIncomplete, let data = FileManager.default.contents(atPath: folder + "/config.json"),
+           let config = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any], config["complete"] as? Bool == false {
+            throw Failure.report(TrainingError.badCheckpoint("\(folder): its run was stopped before its end (no Fisher, no test figures); "
+                + "finish it with srthub train --resume \(folder), or pass --allow-incomplete"))
+        }
         // A checkpoint enters the registry only if every command could load it.
         try Failure.reporting { try Checkpoint.validate(folder) }
         let registry = try home.open()
