@@ -126,11 +126,12 @@ public enum FineTuneRun {
                 if probe.baseWins {
                     _ = progress(.note("probe: the base's start wins (\(scores)); fine-tuning from the base"))
                 } else {
-                    // The base does not help here: train as from scratch, in one stage of the whole budget, with nothing to hold on to.
-                    _ = progress(.note("probe: the base's start LOSES on this catalog (\(scores)); training from fresh weights instead, everything unfrozen, no EWC"))
-                    stages = [StagePlan.Stage(topLayers: nil, epochs: stages.reduce(0) { $0 + $1.epochs })]
-                    ewc = nil
-                    validation = validate()
+                    // The base does not help here: train as `srthub train` would, its own tokenizer included (fresh
+                    // weights under the base's vocabulary trailed that on ml-100k's movies), for the whole budget.
+                    _ = progress(.note("probe: the base's start LOSES on this catalog (\(scores)); training from scratch instead, as srthub train would: this catalog's own tokenizer, fresh weights, everything unfrozen, no EWC"))
+                    let epochs = stages.reduce(0) { $0 + $1.epochs }
+                    return try fromScratch(request, architecture: base.model.architecture, options: options, epochs: epochs,
+                                           record: record, progress: progress)
                 }
             } else {
                 interrupted = true
@@ -197,4 +198,26 @@ public enum FineTuneRun {
     }
 
     static func formatted(_ x: Float) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+
+    /// The fallback when the base loses the start probe: the base's architecture trained on the
+    /// target alone, as `srthub train` would, with `finetune`'s recipe; its config says why and
+    /// names the base it did not use (no parent: none of its weights came from it).
+    static func fromScratch(_ request: FineTuneRequest, architecture: Architecture, options: TrainingOptions, epochs: Int,
+                            record: FineTuningRecord, progress: (TrainingEvent) -> TrainingControl) throws -> TrainReport {
+        var train = TrainRequest(dataPath: request.dataPath, architecture: architecture, output: request.output)
+        train.load = request.load
+        train.splitProtocol = request.splitProtocol
+        train.options = options
+        train.options.epochs = epochs
+        train.replacing = request.replacing
+        let report = try TrainingRun.run(train, progress: progress)
+        let path = request.output + "/config.json"
+        var config = try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        config.method = "finetune: from scratch (the base lost the start probe)"
+        config.fineTuning = record
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(config).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return report
+    }
 }

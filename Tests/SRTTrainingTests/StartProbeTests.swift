@@ -48,7 +48,7 @@ import SRTModel
         #expect(probed.weights == plain.weights, "after a won probe the fine-tune starts from the base's exact weights")
     }
 
-    @Test func aBaseThatHurtsLosesAndTrainingStartsFromFreshWeights() throws {
+    @Test func aBaseThatHurtsLosesAndTrainingRunsAsFromScratch() throws {
         // A base whose weights are large noise: nothing in it helps, and Adam needs many steps to
         // undo it. (A base trained on the opposite order, i − 1, still wins: it re-learns in an epoch.)
         let base = try Self.base(trainedOn: Self.cycle(step: -1))
@@ -76,9 +76,12 @@ import SRTModel
         let probe = try #require(config.fineTuning?.probe)
         #expect(probe.start == .fresh && probe.freshValidationNDCG10 > probe.baseValidationNDCG10, "\(probe)")
         #expect(notes.contains { $0.contains("LOSES") }, "finetune says so")
-        #expect(stages == 1 && config.fineTuning?.stages.count == 1, "one stage of everything instead of progressive unfreezing")
+        // Trained as `srthub train` would: its own tokenizer (fresh weights under the base's vocabulary
+        // trailed that), one run of the whole budget, no parent (none of its weights came from the base).
+        #expect(stages == 0 && config.method.contains("from scratch") && config.parent == nil, "\(config.method)")
         #expect(config.training.epochs == 2 + 8, "the whole budget of the plan")
-        #expect(config.method.contains("fresh weights"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/tokenizer.model")) != Data(contentsOf: URL(fileURLWithPath: base + "/tokenizer.model")))
+        #expect(config.fineTuning?.base != nil, "it names the base it did not use")
         #expect(report.test.masked["hr@5"]! > 0.5, "it still learns the catalog: \(report.test.masked)")
     }
 }
