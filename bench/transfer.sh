@@ -118,7 +118,10 @@ for t in targets:
         probe = r["start_probe"]
         start = (f"; probe: base {probe['base_validation_ndcg@10']:.4f} vs fresh {probe['fresh_validation_ndcg@10']:.4f} on validation, started from the {probe['start']}"
                  if probe else "")
-        lines.append(f"  fine-tune recipe: {r['plan']}, EWC λ={r['ewc']}, loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs, token embeddings rescaled to {r['embedding_rms']}{start}")
+        if probe and probe["start"] == "fresh":  # the base lost: finetune trained as srthub train would
+            lines.append(f"  fine-tune: the base lost the start probe, so it trained from scratch (its own tokenizer), loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs{start}")
+        else:
+            lines.append(f"  fine-tune recipe: {r['plan']}, EWC λ={r['ewc']}, loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs, token embeddings rescaled to {r['embedding_rms']}{start}")
         lines.append(f"  base pretrained in {entry['pretrain_seconds']} s")
 json.dump(result, open("bench/results/transfer.json", "w"), indent=2, sort_keys=True)
 print("\n".join(lines))
