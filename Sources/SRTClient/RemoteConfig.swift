@@ -19,6 +19,14 @@ public struct RemoteConfig: Sendable {
     var remotesPath: String { home + "/remotes.json" }
     var credentialsPath: String { home + "/credentials.json" }
 
+    /// A warning when credentials sent to `url` would cross the network unencrypted: plain HTTP to a
+    /// host other than this machine. nil for https and loopback.
+    public static func plainHTTPWarning(_ url: String) -> String? {
+        guard let parsed = URL(string: url), parsed.scheme == "http", let host = parsed.host else { return nil }
+        if host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]" { return nil }
+        return "\(hostKey(url)) is plain HTTP: credentials sent to it cross the network unencrypted (use https, or keep it on this machine)"
+    }
+
     /// `url` with any `user:password@` replaced by `***@` (or dropped), for messages.
     public static func redacted(_ url: String, keepCredentials marker: Bool = true) -> String {
         guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),

@@ -18,6 +18,13 @@ import Testing
         #expect(RemoteConfig.redacted("http://127.0.0.1:5000/a@b") == "http://127.0.0.1:5000/a@b", "an @ in the path is not a credential")
     }
 
+    /// Credentials over plain HTTP to another machine are worth a warning; loopback and https are not.
+    @Test func plainHTTPToAnotherHostIsWarnedOf() {
+        #expect(RemoteConfig.plainHTTPWarning("http://hub.example.com:5000")?.contains("unencrypted") == true)
+        #expect(RemoteConfig.plainHTTPWarning("http://127.0.0.1:5000") == nil && RemoteConfig.plainHTTPWarning("http://localhost:5000") == nil)
+        #expect(RemoteConfig.plainHTTPWarning("https://hub.example.com") == nil)
+    }
+
     @Test func theServeLogMasksSecretQueryValues() {
         #expect(DistributionResponder.redacted(query: "n=10&token=abc.def&last=x") == "n=10&token=***&last=x")
         #expect(DistributionResponder.redacted(query: "X-Amz-Signature=f00&digest=sha256:1") == "X-Amz-Signature=***&digest=sha256:1")

@@ -18,6 +18,7 @@ struct Remote: AsyncParsableCommand {
         func run() async throws {
             let previous = config(home).remotes()[name]
             try Failure.reporting { try config(home).addRemote(name, url: url, replacing: force) }
+            if let warning = RemoteConfig.plainHTTPWarning(url) { FileHandle.standardError.write(Data("srthub: warning: \(warning)\n".utf8)) }
             if home.json { return try printJSON(["name": name, "url": url]) }
             print("remote \(name) → \(url)" + (previous.map { $0 != url ? " (was \($0))" : "" } ?? ""))
         }
@@ -107,6 +108,7 @@ struct Login: AsyncParsableCommand {
             let check = RemoteRegistry(baseURL: url, repository: "library/login-check", credentials: credentials)
             try check.verifyPushAccess()
             try settings.saveCredentials(credentials, for: host)
+            if let warning = RemoteConfig.plainHTTPWarning(url) { FileHandle.standardError.write(Data("srthub: warning: \(warning)\n".utf8)) }
             if !home.json { print("logged in to \(host)") } else { try printJSON(["host": host, "url": url]) }
         }
     }
