@@ -192,6 +192,37 @@ enum Synthetic {
         #expect(try validationFigures(resumed.checkpoint) == validationFigures(whole.checkpoint))
     }
 
+    /// Stopped in the middle of an epoch (after its second step), the run resumes from the end of the
+    /// last whole epoch and still ends bit-identical to an uninterrupted one (only a stop at an epoch
+    /// boundary was proven).
+    @Test func stoppedMidEpochAndResumedRunEqualsAnUninterruptedOne() throws {
+        var request = Synthetic.request(encoder: .text, loss: .sampledSoftmax(negatives: 6), epochs: 6, seed: 5)
+        request.options.batch = 8  // several steps an epoch
+        let whole = try TrainingRun.run(request) { _ in .proceed }
+
+        request.output = NSTemporaryDirectory() + "srthub-ck-" + UUID().uuidString
+        var stoppedAt: (epoch: Int, step: Int, steps: Int)?
+        let stopped = try TrainingRun.run(request) { event in
+            if case .step(let epoch, let step, let steps, _, _) = event, epoch == 3, step == 2 { stoppedAt = (epoch, step, steps); return .stop }
+            return .proceed
+        }
+        let at = try #require(stoppedAt)
+        #expect(at.steps > 2, "the stop lands inside the epoch")
+        #expect(stopped.epochs == 2, "the half-done epoch is not recorded")
+        let config = try CheckpointConfig.read(stopped.checkpoint)
+        #expect(config.complete == false)
+
+        var again = Synthetic.request(encoder: .text, epochs: 1)
+        again.dataPaths = request.dataPaths
+        again.output = stopped.checkpoint
+        again.resume = stopped.checkpoint
+        let resumed = try TrainingRun.run(again) { _ in .proceed }
+        #expect(resumed.epochs == 6)
+        #expect(FileManager.default.contents(atPath: resumed.checkpoint + "/model.safetensors")
+                == FileManager.default.contents(atPath: whole.checkpoint + "/model.safetensors"))
+        #expect(try validationFigures(resumed.checkpoint) == validationFigures(whole.checkpoint))
+    }
+
     func validationFigures(_ checkpoint: String) throws -> [[Double]] {
         let log = try String(contentsOfFile: checkpoint + "/train_log.jsonl", encoding: .utf8)
         return try log.split(separator: "\n").map { line in
