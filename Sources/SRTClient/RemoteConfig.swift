@@ -19,11 +19,20 @@ public struct RemoteConfig: Sendable {
     var remotesPath: String { home + "/remotes.json" }
     var credentialsPath: String { home + "/credentials.json" }
 
+    /// `host[:port]` as a base URL: plain HTTP on this machine, https anywhere else.
+    static func baseURL(host: String) -> String {
+        let hostname = host.hasPrefix("[") ? String(host.prefix { $0 != "]" }) + "]" : host.split(separator: ":").first.map(String.init) ?? host
+        return (isLoopback(hostname) ? "http://" : "https://") + host
+    }
+
+    static func isLoopback(_ hostname: String) -> Bool {
+        hostname == "localhost" || hostname.hasPrefix("127.") || hostname == "::1" || hostname == "[::1]"
+    }
+
     /// A warning when credentials sent to `url` would cross the network unencrypted: plain HTTP to a
     /// host other than this machine. nil for https and loopback.
     public static func plainHTTPWarning(_ url: String) -> String? {
-        guard let parsed = URL(string: url), parsed.scheme == "http", let host = parsed.host else { return nil }
-        if host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]" { return nil }
+        guard let parsed = URL(string: url), parsed.scheme == "http", let host = parsed.host, !isLoopback(host) else { return nil }
         return "\(hostKey(url)) is plain HTTP: credentials sent to it cross the network unencrypted (use https, or keep it on this machine)"
     }
 
@@ -127,9 +136,7 @@ public struct RemoteConfig: Sendable {
         guard let host = reference.host else {
             throw ClientError(.badInput, "'\(text)' names no remote: write REMOTE/ns/name:tag (remotes: \(remotes().keys.sorted().joined(separator: ", ")); add one with `srthub remote add`) or host:port/ns/name:tag")
         }
-        let hostname = host.split(separator: ":").first.map(String.init) ?? host
-        let plain = hostname == "localhost" || hostname.hasPrefix("127.") || hostname == "[::1]"
-        return ((plain ? "http://" : "https://") + host, Reference(namespace: reference.namespace, name: reference.name, tag: reference.tag, digest: reference.digest), host)
+        return (Self.baseURL(host: host), Reference(namespace: reference.namespace, name: reference.name, tag: reference.tag, digest: reference.digest), host)
     }
 
     /// A registry named by a remote name or `host:port`, with the stored credentials of its host.
@@ -138,8 +145,7 @@ public struct RemoteConfig: Sendable {
         if let named = remotes()[text] {
             url = named
         } else if !text.contains("/"), text.contains(":") || text.contains(".") || text == "localhost" {
-            let hostname = text.split(separator: ":").first.map(String.init) ?? text
-            url = (hostname == "localhost" || hostname.hasPrefix("127.") ? "http://" : "https://") + text
+            url = Self.baseURL(host: text)
         } else {
             throw ClientError(.badInput, "'\(text)' is neither a remote here (remotes: \(remotes().keys.sorted().joined(separator: ", "))) nor host:port",
                               hint: "add it with `srthub remote add NAME URL`, or write host:port")

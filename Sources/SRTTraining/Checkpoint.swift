@@ -84,8 +84,7 @@ public enum Checkpoint {
                            resume: Trainer?) throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = configEncoder
         try encoder.encode(config).write(to: URL(fileURLWithPath: tmp + "/config.json"))
         try Safetensors.encode(network.tensors(), metadata: ["format": "pt", "srthub": config.format])
             .write(to: URL(fileURLWithPath: tmp + "/model.safetensors"))
@@ -117,6 +116,13 @@ public enum Checkpoint {
             try Evaluation.encodeList(evaluations)
                 .write(to: URL(fileURLWithPath: tmp + "/eval.json"))
         }
+    }
+
+    /// config.json's encoder: indented, keys sorted, slashes as they are.
+    static var configEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return encoder
     }
 
     /// `item_id` and the text fields, tab-separated, tabs and newlines in text replaced by spaces.

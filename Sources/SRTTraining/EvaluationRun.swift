@@ -96,19 +96,17 @@ public enum EvaluationRun {
         let cases = request.onValidation ? split.validation : split.test
         _ = progress(.note("data \(dataset.name): \(cases.count) \(request.onValidation ? "validation" : "test") users, \(dataset.itemCount) items, \(protocolName)"))
 
-        var modelRanks: [[Int]] = []
-        var rowRanks: [[[Int]]] = []  // [row][mode][case]
-        func evaluate(_ scorer: some HistoryScorer, keep: Bool = false) throws -> [String: [String: Double]] {
+        var rowRanks: [[[Int]]] = []  // [row][mode][case]; row 0 is the model's
+        func evaluate(_ scorer: some HistoryScorer) throws -> [String: [String: Double]] {
             let ranks = try RankingEvaluation.ranks(scorer, cases: cases, modes: request.modes, ks: request.ks,
                                                     popularity: split.popularity, seed: request.seed)
-            if keep { modelRanks = ranks }
             rowRanks.append(ranks)
             return Dictionary(uniqueKeysWithValues: zip(request.modes.map(\.description), ranks.map { RankingEvaluation.metrics(of: $0, ks: request.ks) }))
         }
 
         let model = try Checkpoint.load(from: request.checkpoint, scoring: dataset.catalog, maxBatch: RankingEvaluation.batchSize)
         let name = (request.checkpoint as NSString).lastPathComponent
-        var rows = [EvalReport.Row(name: name, kind: "model", results: try evaluate(NetworkScorer(model.network), keep: true),
+        var rows = [EvalReport.Row(name: name, kind: "model", results: try evaluate(NetworkScorer(model.network)),
                                    checkpoint: request.checkpoint, cached: nil)]
         for baseline in request.baselines {
             if baseline == .pop {
@@ -129,13 +127,13 @@ public enum EvaluationRun {
         let compared = "ndcg@\(request.ks.max() ?? 10)"
         for r in rows.indices.dropFirst() {
             rows[r].versusModel = Dictionary(uniqueKeysWithValues: request.modes.indices.map { m in
-                (request.modes[m].description, PairedDifference(metric: compared, model: modelRanks[m], other: rowRanks[r][m], seed: request.seed))
+                (request.modes[m].description, PairedDifference(metric: compared, model: rowRanks[0][m], other: rowRanks[r][m], seed: request.seed))
             })
         }
         var report = EvalReport(dataset: dataset.name, datasetFingerprint: fingerprint, protocol: protocolName, cases: cases.count,
                                 ks: request.ks, modes: request.modes.map(\.description), rows: rows, seconds: Date().timeIntervalSince(started))
         if request.keepRanks {
-            report.ranks = Dictionary(uniqueKeysWithValues: zip(request.modes.map(\.description), modelRanks))
+            report.ranks = Dictionary(uniqueKeysWithValues: zip(request.modes.map(\.description), rowRanks[0]))
             report.users = cases.map { dataset.userIDs[Int($0.user)] }
         }
         return report

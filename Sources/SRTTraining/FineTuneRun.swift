@@ -215,9 +215,7 @@ public enum FineTuneRun {
         var config = try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         config.method = "finetune: from scratch (the base lost the start probe)"
         config.fineTuning = record
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(config).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try Checkpoint.configEncoder.encode(config).write(to: URL(fileURLWithPath: path), options: .atomic)
         return report
     }
 }

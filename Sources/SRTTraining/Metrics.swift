@@ -18,9 +18,23 @@ public struct MetricAccumulator: Sendable {
     public mutating func add(rank: Int) {
         cases += 1
         for (i, k) in ks.enumerated() where rank <= k {
-            ndcg[i] += 1 / log2(Double(rank) + 1)
+            ndcg[i] += Self.ndcgGain(rank)
             hits[i] += 1
             reciprocal[i] += 1 / Double(rank)
+        }
+    }
+
+    /// One case's NDCG at a cutoff it makes (one relevant item: the ideal DCG is 1).
+    @inline(__always) static func ndcgGain(_ rank: Int) -> Double { 1 / log2(Double(rank) + 1) }
+
+    /// One case's value of `ndcg@K`, `hr@K` or `mrr@K` from its rank: what `values` averages.
+    static func value(of metric: String) -> (Int) -> Double {
+        let parts = metric.split(separator: "@")
+        let k = parts.count == 2 ? Int(parts[1]) ?? 10 : 10
+        switch parts.first {
+        case "hr": return { $0 <= k ? 1 : 0 }
+        case "mrr": return { $0 <= k ? 1 / Double($0) : 0 }
+        default: return { $0 <= k ? ndcgGain($0) : 0 }
         }
     }
 

@@ -19,7 +19,7 @@ public struct PairedDifference: Codable, Sendable, Equatable {
     /// The comparison of two models' 1-based ranks of the same users' targets, case by case.
     public init(metric: String, model: [Int], other: [Int], resamples: Int = 2000, seed: UInt64 = 0) {
         precondition(model.count == other.count && !model.isEmpty, "a paired comparison needs the same users on both sides")
-        let value = Self.perUser(metric)
+        let value = MetricAccumulator.value(of: metric)
         let d = zip(model, other).map { value($0) - value($1) }
         var rng = RandomSource(seed: seed)
         let n = d.count
@@ -43,16 +43,5 @@ public struct PairedDifference: Codable, Sendable, Equatable {
     public var summary: String {
         func signed(_ x: Double) -> String { (x >= 0 ? "+" : "−") + String(format: "%.4f", abs(x)) }
         return "\(signed(difference)) [\(signed(low)), \(signed(high))]"
-    }
-
-    /// A case's value of `ndcg@K`, `hr@K` or `mrr@K` from its rank (as `MetricAccumulator` counts it).
-    static func perUser(_ metric: String) -> (Int) -> Double {
-        let parts = metric.split(separator: "@")
-        let k = parts.count == 2 ? Int(parts[1]) ?? 10 : 10
-        switch parts.first {
-        case "hr": return { $0 <= k ? 1 : 0 }
-        case "mrr": return { $0 <= k ? 1 / Double($0) : 0 }
-        default: return { $0 <= k ? 1 / log2(Double($0) + 1) : 0 }
-        }
     }
 }

@@ -178,11 +178,7 @@ enum Synthetic {
         #expect(stopped.epochs == 3)
         #expect(FileManager.default.fileExists(atPath: stopped.checkpoint + "/resume/state.json"))
 
-        var again = Synthetic.request(encoder: encoder, epochs: 1)  // recipe flags are ignored on resume
-        again.dataPaths = request.dataPaths
-        again.output = stopped.checkpoint
-        again.resume = stopped.checkpoint
-        let resumed = try TrainingRun.run(again) { _ in .proceed }
+        let resumed = try resume(stopped, of: request)
         #expect(resumed.epochs == 6)
         #expect(FileManager.default.contents(atPath: resumed.checkpoint + "/model.safetensors")
                 == FileManager.default.contents(atPath: whole.checkpoint + "/model.safetensors"))
@@ -212,15 +208,20 @@ enum Synthetic {
         let config = try CheckpointConfig.read(stopped.checkpoint)
         #expect(config.complete == false)
 
-        var again = Synthetic.request(encoder: .text, epochs: 1)
-        again.dataPaths = request.dataPaths
-        again.output = stopped.checkpoint
-        again.resume = stopped.checkpoint
-        let resumed = try TrainingRun.run(again) { _ in .proceed }
+        let resumed = try resume(stopped, of: request)
         #expect(resumed.epochs == 6)
         #expect(FileManager.default.contents(atPath: resumed.checkpoint + "/model.safetensors")
                 == FileManager.default.contents(atPath: whole.checkpoint + "/model.safetensors"))
         #expect(try validationFigures(resumed.checkpoint) == validationFigures(whole.checkpoint))
+    }
+
+    /// Resumes a stopped run of `request`'s data; the recipe comes from the checkpoint (flags are ignored on resume).
+    func resume(_ stopped: TrainReport, of request: TrainRequest) throws -> TrainReport {
+        var again = Synthetic.request(encoder: request.encoder, epochs: 1)
+        again.dataPaths = request.dataPaths
+        again.output = stopped.checkpoint
+        again.resume = stopped.checkpoint
+        return try TrainingRun.run(again) { _ in .proceed }
     }
 
     func validationFigures(_ checkpoint: String) throws -> [[Double]] {
