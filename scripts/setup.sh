@@ -50,9 +50,24 @@ if [[ "${SRTHUB_TEST_TOOLS:-0}" == 1 ]]; then
     $sudo systemctl disable --now docker-registry >/dev/null 2>&1 || true
   fi
   pip_test_tool oras.client oras "an independent OCI client for the interoperability tests"
+  # PyTorch for the test of python/'s torch module: Debian's python3-torch (CPU, about a minute to
+  # install) in a venv that sees it, where PyPI's torch would bring gigabytes of CUDA libraries.
+  torch_venv="$root/.cache/torch-venv"
+  if [[ -x "$torch_venv/bin/python" ]] && "$torch_venv/bin/python" -c "import torch, sentencepiece, safetensors" 2>/dev/null; then
+    say "PyTorch present in .cache/torch-venv (Debian's python3-torch)"
+  elif { dpkg -s python3-torch python3-sentencepiece python3-venv >/dev/null 2>&1 \
+         || { say "installing Debian's python3-torch for the PyTorch test (about a minute)"; $sudo apt-get update -qq \
+              && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-torch python3-sentencepiece python3-venv >/dev/null; }; } \
+       && rm -rf "$torch_venv" && /usr/bin/python3 -m venv --system-site-packages "$torch_venv" \
+       && "$torch_venv/bin/python" -m pip install --quiet --disable-pip-version-check safetensors 2>/dev/null; then
+    say "PyTorch ready in .cache/torch-venv (Debian's python3-torch)"
+  else
+    say "could not install Debian's python3-torch: the PyTorch test will skip"
+  fi
 fi
 
 pip_test_tool safetensors.numpy safetensors "reads srthub's model.safetensors in a test"
+pip_test_tool sentencepiece sentencepiece "the Python package's tokenizer (python/), in its test"
 
 demo="$root/.cache/ml-100k"
 if [[ -s "$demo/ml-100k.inter" && -s "$demo/ml-100k.item" ]]; then

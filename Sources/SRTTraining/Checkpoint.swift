@@ -19,7 +19,13 @@ public struct CheckpointConfig: Codable, Sendable {
         public var reference: String?
     }
 
-    public var format = "srthub.checkpoint.v1"
+    public var format = CheckpointConfig.format
+    /// The version of docs/checkpoint-format.md the folder follows; absent (folders written before
+    /// it was recorded) reads as 1. A newer one is refused at load rather than misread.
+    public var formatVersion: Int? = CheckpointConfig.formatVersion
+    public static let format = "srthub.checkpoint.v1"
+    /// The newest format version this srthub reads and the one it writes.
+    public static let formatVersion = 1
     public var name: String
     public var model: ModelShape
     public var training: TrainingOptions
@@ -50,6 +56,7 @@ public struct CheckpointConfig: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
+        case formatVersion = "format_version"
         case format, name, model, training, parameters, dataset, split, method, parent, created, flops
         case fineTuning = "fine_tuning"
         case catalogs, complete
@@ -178,6 +185,12 @@ public enum Checkpoint {
         let config: CheckpointConfig
         do { config = try JSONDecoder().decode(CheckpointConfig.self, from: data) } catch {
             throw TrainingError.badCheckpoint("\(folder)/config.json: not an srthub checkpoint config (\(error))")
+        }
+        guard config.format == CheckpointConfig.format else {
+            throw TrainingError.badCheckpoint("\(folder)/config.json: format is '\(config.format)', not '\(CheckpointConfig.format)' (docs/checkpoint-format.md)")
+        }
+        if let version = config.formatVersion, version > CheckpointConfig.formatVersion || version < 1 {
+            throw TrainingError.badCheckpoint("\(folder)/config.json: format_version \(version) is not one this srthub reads (1 to \(CheckpointConfig.formatVersion)): a newer srthub wrote it; upgrade srthub")
         }
         do { try config.model.validate() } catch {
             throw TrainingError.badCheckpoint("\(folder)/config.json: \(error)")

@@ -1,6 +1,7 @@
 import Foundation
 import SRTData
 import SRTModel
+import SRTTokenizer
 
 /// Everything `srthub finetune` needs, parsed.
 public struct FineTuneRequest: Sendable {
@@ -32,6 +33,8 @@ public struct FineTuneRequest: Sendable {
     /// where Adam's steps barely move them and the new catalog's logits start far too large: the
     /// base's start then trails fresh weights (bench/RESULTS.md).
     public var embeddingRMS: Float?
+    /// The tokenizer the new catalog's text is encoded with: the base's, or one trained on it.
+    public var vocabulary: FineTuneVocabulary = .base
     /// Explicit text-field sources (`--map-field title=title+brand`); the rest follow `FieldMapping.infer`.
     public var fieldMap: [String: [String]] = [:]
     public var output: String
@@ -58,25 +61,46 @@ public enum FineTuneRun {
         let split = try dataset.split(request.splitProtocol)
         guard !split.validation.isEmpty else { throw TrainingError.badData("\(request.dataPath): no user has enough items for validation") }
         var loaded = try Checkpoint.load(from: request.base, maxBatch: request.options.networkBatch)
+        let work = NSTemporaryDirectory() + "srthub-finetune-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        var network = loaded.network
+        let baseLayout = network.layout
         var shape: ModelShape
         var mapping: FieldMapping?
-        if let tokenizer = loaded.tokenizer {
+        var tokenizerPath: String?
+        var transfer: VocabularyTransfer?
+        if var tokenizer = loaded.tokenizer {
             let encoder = loaded.config.model.itemEncoder
             let fieldMapping = try FieldMapping.infer(fields: encoder.fields, catalog: dataset.catalog, explicit: request.fieldMap)
-            loaded.network.setCatalog(try ItemTextEncoding.tokens(for: dataset.catalog, sources: fieldMapping.sources,
-                                                                  maxPieces: encoder.maxPieces, tokenizer: tokenizer))
-            shape = loaded.network.shape
+            shape = network.shape
+            tokenizerPath = request.base + "/tokenizer.model"
+            if request.vocabulary == .target {
+                var columns: [String] = []
+                for column in fieldMapping.sources.joined() where !columns.contains(column) { columns.append(column) }
+                let path = try ItemTextEncoding.trainTokenizer(on: dataset, fields: columns, vocabularySize: encoder.vocabularySize, folder: work) {
+                    _ = progress(.note($0))
+                }
+                let own = try SentencePieceTokenizer(modelPath: path)
+                let carried = try VocabularyTransfer(from: tokenizer, to: own)
+                shape.itemEncoder.vocabularySize = own.vocabularySize
+                network = carried.network(from: network, shape: shape, maxBatch: request.options.networkBatch)
+                _ = progress(.note("vocabulary: \(own.vocabularySize) pieces trained on this catalog's text; \(carried.matched) are the base's own, the rest start from the mean of the base's pieces for the same text"))
+                (tokenizer, tokenizerPath, transfer) = (own, path, carried)
+            }
+            network.setCatalog(try ItemTextEncoding.tokens(for: dataset.catalog, sources: fieldMapping.sources,
+                                                           maxPieces: encoder.maxPieces, tokenizer: tokenizer))
             shape.itemEncoder.sources = fieldMapping.isIdentity ? nil : fieldMapping.sources
             mapping = fieldMapping
         } else {
             loaded = try Checkpoint.load(from: request.base, scoring: dataset.catalog, maxBatch: request.options.networkBatch)
-            shape = loaded.network.shape
+            network = loaded.network
+            shape = network.shape
         }
         let base = loaded.config
-        if base.model.itemEncoder.kind == .id, loaded.network.shape.items != base.model.items {
+        if base.model.itemEncoder.kind == .id, network.shape.items != base.model.items {
             throw TrainingError.badData("an ID-based model can only be fine-tuned on its own catalog; fine-tune an SRT (text) model onto new items")
         }
-        let network = loaded.network
         shape.items = dataset.itemCount
         let embeddingRMS = base.model.itemEncoder.kind == .text ? request.embeddingRMS : nil  // an ID model has no token table
         if let rms = embeddingRMS {
@@ -90,13 +114,14 @@ public enum FineTuneRun {
                 throw TrainingError.badCheckpoint("\(request.base) has no fisher.safetensors, which EWC needs: run `srthub fisher \(request.base) --data PRETRAIN-DATA` first (or pass --ewc 0)")
             }
             let tensors = try Safetensors.decode(data, path: request.base + "/fisher.safetensors").tensors
-            var fisher = [Float](repeating: 0, count: network.params.count)
-            for entry in network.layout.entries {
+            var fisher = [Float](repeating: 0, count: baseLayout.count)
+            for entry in baseLayout.entries {
                 guard let t = tensors[entry.name], t.values.count == entry.count else {
                     throw TrainingError.badCheckpoint("\(request.base)/fisher.safetensors: no tensor \(entry.name) of \(entry.count) values (recompute it with srthub fisher)")
                 }
                 fisher.replaceSubrange(entry.range, with: t.values)
             }
+            if let transfer { fisher = transfer.carry(fisher, from: baseLayout, to: network.layout) }
             ewc = ElasticWeightConsolidation(lambda: request.ewc, fisher: fisher, anchor: anchor)
         }
         _ = progress(.note("base \(request.baseReference ?? request.base): \(base.model.architecture.name) trained on \(base.dataset); fine-tuning onto \(dataset.name): \(dataset.itemCount) items, \(split.trainInteractions) training interactions"))
@@ -113,11 +138,12 @@ public enum FineTuneRun {
         func validate() -> Double { Evaluator.evaluate(network, cases: validationCases, ks: [10]).masked["ndcg@10"] ?? 0 }
         var validation = validate()
         _ = progress(.note("base model before fine-tuning: validation NDCG@10 \(String(format: "%.4f", validation))"))
-        var stages = request.plan.stages(layers: base.model.architecture.layers, epochsPerLayer: request.epochsPerLayer, finalEpochs: request.finalEpochs)
+        let stages = request.plan.stages(layers: base.model.architecture.layers, epochsPerLayer: request.epochsPerLayer, finalEpochs: request.finalEpochs)
         var record = FineTuningRecord(base: request.baseReference ?? request.baseDigest ?? request.base, baseDigest: request.baseDigest, baseDataset: base.dataset,
                                       baseDatasetFingerprint: base.datasetFingerprint, plan: request.plan.description,
                                       ewcLambda: Double(request.ewc), stages: [], baseTraining: base.training)
         record.embeddingRMS = embeddingRMS
+        record.vocabulary = transfer == nil ? nil : FineTuneVocabulary.target.rawValue
         var interrupted = false
         if request.probeEpochs > 0 {
             if let probe = StartProbe.run(network, split: split, options: options, epochs: request.probeEpochs, progress: progress) {
@@ -190,7 +216,7 @@ public enum FineTuneRun {
         if interrupted { config.complete = false }
         let evaluations = interrupted ? [] : test.evaluations(dataset: dataset.name, fingerprint: config.datasetFingerprint, split: split.splitProtocol)
         try Checkpoint.write(to: request.output, config: config, network: network,
-                             tokenizerPath: base.model.itemEncoder.kind == .text ? request.base + "/tokenizer.model" : nil,
+                             tokenizerPath: tokenizerPath,
                              dataset: dataset, history: history, evaluations: evaluations, fisher: fisher)
         return TrainReport(checkpoint: request.output, parameters: network.layout.count, nonEmbeddingParameters: nonEmbedding,
                            bestEpoch: bestEpoch, epochs: history.count, seconds: Date().timeIntervalSince(started),

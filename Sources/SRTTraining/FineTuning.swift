@@ -103,6 +103,9 @@ public struct FineTuningRecord: Codable, Sendable {
     public var probe: ProbeRecord?
     /// The root-mean-square the base's token embeddings were rescaled to first (absent: kept).
     public var embeddingRMS: Float?
+    /// "target" when the catalog's text was encoded by a tokenizer trained on it (`VocabularyTransfer`);
+    /// absent: the base's tokenizer.
+    public var vocabulary: String?
 
     enum CodingKeys: String, CodingKey {
         case base, plan, stages
@@ -113,5 +116,6 @@ public struct FineTuningRecord: Codable, Sendable {
         case baseTraining = "base_training"
         case probe = "start_probe"
         case embeddingRMS = "embedding_rms"
+        case vocabulary
     }
 }

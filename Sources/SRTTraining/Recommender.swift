@@ -48,6 +48,24 @@ public final class Recommender {
         return ids.map { index[$0]! }
     }
 
+    /// The item vectors [items, hidden] in catalog order and one user vector [hidden] per history:
+    /// what the scores are dot products of (`recommend --vectors`, e.g. for an ANN index).
+    public func vectors(histories: [[String]]) throws -> (items: Safetensors.Tensor, users: Safetensors.Tensor) {
+        let network = checkpoint.network
+        let c = network.shape.architecture.hidden
+        let inputs = try histories.map { try indices($0) }
+        if let empty = inputs.firstIndex(where: \.isEmpty) { throw TrainingError.badData("history \(empty + 1) is empty") }
+        var users: [Float] = []
+        let buffer = FloatBuffer(count: network.maxBatch * c)
+        for start in stride(from: 0, to: inputs.count, by: network.maxBatch) {
+            let batch = Array(inputs[start..<min(start + network.maxBatch, inputs.count)])
+            Evaluator.userVectors(network, inputs: batch, into: buffer)
+            users += Array(buffer.array.prefix(batch.count * c))
+        }
+        return (.init(name: "items", shape: [network.items, c], values: Array(network.itemVectors.array.prefix(network.items * c))),
+                .init(name: "users", shape: [inputs.count, c], values: users))
+    }
+
     /// The top `k` items for each history (oldest first), excluding history items unless asked.
     public func recommend(histories: [[String]], k: Int, includeHistory: Bool = false) throws -> [[Item]] {
         let network = checkpoint.network

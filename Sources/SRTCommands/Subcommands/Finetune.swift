@@ -78,6 +78,9 @@ struct Finetune: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Rescale the base's token embeddings to this root-mean-square before fine-tuning, directions kept (0: keep the base's).",
                                discussion: "0.02 is the scale a fresh model starts at. Pretraining grows the table far past it, and from there the fine-tune barely moves it (bench/finetune_screen.sh)."))
     var embeddingRms: Float = Network.initialScale
+    @Option(help: ArgumentHelp("Tokenizer of the catalog's text: base (the base's own) or target (one trained on this catalog, its token table started from the base's).",
+                               discussion: "With target, a piece the base also has keeps its row, and any other starts at the mean of the rows of the base's pieces for the same text; everything above the token table is the base's."))
+    var vocabulary = "base"
     @Option(help: "Random seed.") var seed: UInt64 = 2020
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var split: SplitOptions
@@ -86,6 +89,7 @@ struct Finetune: AsyncParsableCommand {
     func validate() throws {
         if !(embeddingRms >= 0) { throw ValidationError("'--embedding-rms' must be zero or positive, got \(embeddingRms)") }
         if probeEpochs < 0 { throw ValidationError("'--probe-epochs' must be zero or positive, got \(probeEpochs)") }
+        guard FineTuneVocabulary(rawValue: vocabulary) != nil else { throw ValidationError("'--vocabulary' must be base or target, got '\(vocabulary)'") }
         guard StagePlan(stages) != nil else { throw ValidationError("'--stages' must be progressive, full or top:N (N ≥ 1), got '\(stages)'") }
         if let loss, LossKind(loss) == nil { throw ValidationError("'--loss' must be ce, bce or ssm:K, got '\(loss)'") }
         if epochsPerLayer < 1 || finalEpochs < 1 { throw ValidationError("'--epochs-per-layer' and '--final-epochs' must be at least 1") }
@@ -126,6 +130,7 @@ struct Finetune: AsyncParsableCommand {
         request.finalEpochs = finalEpochs
         request.ewc = ewc
         request.probeEpochs = probeEpochs
+        request.vocabulary = FineTuneVocabulary(rawValue: vocabulary)!
         request.embeddingRMS = embeddingRms > 0 ? embeddingRms : nil
         request.loss = loss.flatMap(LossKind.init)
         request.temperature = temperature

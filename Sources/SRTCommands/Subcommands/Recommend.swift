@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SRTData
+import SRTModel
 import SRTTensor
 import SRTTraining
 
@@ -25,6 +26,8 @@ struct Recommend: AsyncParsableCommand {
     @Option(help: "Dataset whose items form the catalog (default: the checkpoint's items).") var data: String?
     @Flag(help: "Allow items of the history among the recommendations.") var includeHistory = false
     @Flag(help: "Print JSON.") var json = false
+    @Option(help: ArgumentHelp("Also write the item vectors and each history's user vector to this safetensors file (tensors items [items, hidden] and users [histories, hidden]).",
+                               valueName: "file")) var vectors: String?
 
     func validate() throws {
         if (history == nil) == (batch == nil) { throw ValidationError("pass exactly one of '--history' and '--histories'") }
@@ -42,7 +45,17 @@ struct Recommend: AsyncParsableCommand {
         }
         let results = try Failure.reporting {
             let catalog = try data.map { try DatasetLoader.load($0, options: LoadOptions(allowMissingText: true)).catalog }
-            return try Recommender(checkpoint: checkpoint, catalog: catalog).recommend(histories: histories, k: k, includeHistory: includeHistory)
+            let recommender = try Recommender(checkpoint: checkpoint, catalog: catalog)
+            if let vectors {
+                let (items, users) = try recommender.vectors(histories: histories)
+                do {
+                    try Safetensors.encode([items, users], metadata: ["format": "pt", "srthub": "item and user vectors"])
+                        .write(to: URL(fileURLWithPath: vectors), options: .atomic)
+                } catch {
+                    throw TrainingError.cannotWrite("--vectors \(vectors): \(error.localizedDescription)")
+                }
+            }
+            return try recommender.recommend(histories: histories, k: k, includeHistory: includeHistory)
         }
         if json {
             // One history: {"recommendations": [...]}; a batch: a list of lists.

@@ -1,0 +1,114 @@
+"""The SRT network as a PyTorch module whose parameter names are model.safetensors' own, so a
+checkpoint's weights load with `load_state_dict` as they are (needs torch)."""
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .checkpoint import read_config, read_weights
+
+LAYER_NORM_EPS = 1e-12
+
+
+class ItemEncoder(nn.Module):
+    """Text: per field the sum of its pieces' token embeddings (−1 pads), fields concatenated, a
+    linear adapter. ID: one learned row per item."""
+
+    def __init__(self, encoder, hidden, items):
+        super().__init__()
+        self.kind = encoder["kind"]
+        if self.kind == "text":
+            self.token_embedding = nn.Embedding(encoder["vocab_size"], encoder["token_embedding"])
+            self.adapter = nn.Linear(len(encoder["fields"]) * encoder["token_embedding"], hidden)
+        else:
+            self.item_embedding = nn.Embedding(items, hidden)
+
+    def forward(self, tokens=None):
+        """tokens: [items, fields, pieces] long, −1 padding (text models); returns [items, hidden]."""
+        if self.kind != "text":
+            return self.item_embedding.weight
+        present = tokens >= 0
+        rows = self.token_embedding(tokens.clamp(min=0)) * present.unsqueeze(-1)
+        return self.adapter(rows.sum(2).flatten(1))
+
+
+class Attention(nn.Module):
+    def __init__(self, hidden, heads, dropout):
+        super().__init__()
+        self.heads, self.dropout = heads, dropout
+        self.qkv = nn.Linear(hidden, 3 * hidden)  # rows: all of q, then k, then v
+        self.out = nn.Linear(hidden, hidden)
+
+    def forward(self, x):
+        b, t, c = x.shape
+        q, k, v = self.qkv(x).split(c, dim=-1)
+        q, k, v = (y.view(b, t, self.heads, c // self.heads).transpose(1, 2) for y in (q, k, v))
+        scores = q @ k.transpose(-1, -2) / math.sqrt(c // self.heads)
+        causal = torch.ones(t, t, dtype=torch.bool, device=x.device).tril()
+        weights = F.dropout(scores.masked_fill(~causal, float("-inf")).softmax(-1), self.dropout, self.training)
+        return self.out((weights @ v).transpose(1, 2).reshape(b, t, c))
+
+
+class FeedForward(nn.Module):
+    def __init__(self, hidden, inner):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(hidden, inner), nn.Linear(inner, hidden)
+
+    def forward(self, x):
+        return self.fc2(F.gelu(self.fc1(x)))  # exact (erf) GELU
+
+
+class Layer(nn.Module):
+    def __init__(self, a):
+        super().__init__()
+        c = a["hidden"]
+        self.pre = a.get("norm", "post") == "pre"
+        self.drop = a.get("hidden_dropout", 0.5)
+        self.attention = Attention(c, a["heads"], a.get("attention_dropout", 0.5))
+        self.attention_norm = nn.LayerNorm(c, eps=LAYER_NORM_EPS)
+        self.ffn = FeedForward(c, a.get("inner", 4 * c))
+        self.ffn_norm = nn.LayerNorm(c, eps=LAYER_NORM_EPS)
+
+    def forward(self, h):
+        drop = lambda y: F.dropout(y, self.drop, self.training)  # noqa: E731
+        if self.pre:
+            h = h + drop(self.attention(self.attention_norm(h)))
+            return h + drop(self.ffn(self.ffn_norm(h)))
+        h = self.attention_norm(h + drop(self.attention(h)))
+        return self.ffn_norm(h + drop(self.ffn(h)))
+
+
+class SRT(nn.Module):
+    """config.json's `model` section as a module; `forward(sequences, tokens)` returns user vectors
+    at every position and the item vectors they are scored against."""
+
+    def __init__(self, model):
+        super().__init__()
+        a = model["architecture"]
+        c = a["hidden"]
+        self.shape = model
+        self.item_encoder = ItemEncoder(model["item_encoder"], c, model["items"])
+        self.position_embedding = nn.Embedding(a.get("max_length", 50), c)
+        self.input_norm = nn.LayerNorm(c, eps=LAYER_NORM_EPS)
+        self.input_dropout = a.get("hidden_dropout", 0.5)
+        self.layers = nn.ModuleList(Layer(a) for _ in range(a["layers"]))
+        self.final_norm = nn.LayerNorm(c, eps=LAYER_NORM_EPS) if a.get("norm", "post") == "pre" else None
+
+    @classmethod
+    def from_checkpoint(cls, folder):
+        config = read_config(folder)
+        module = cls(config["model"])
+        module.load_state_dict({k: torch.from_numpy(v) for k, v in read_weights(folder, config["model"]).items()})
+        return module.eval()
+
+    def forward(self, sequences, tokens=None):
+        """sequences: [batch, length] long item indices, −1 padding after the last item.
+        Returns (hidden [batch, length, hidden], items [items, hidden])."""
+        items = self.item_encoder(tokens)
+        x = items[sequences.clamp(min=0)] * (sequences >= 0).unsqueeze(-1)
+        x = x + self.position_embedding.weight[: sequences.shape[1]]
+        h = F.dropout(self.input_norm(x), self.input_dropout, self.training)
+        for layer in self.layers:
+            h = layer(h)
+        return (self.final_norm(h) if self.final_norm is not None else h), items
