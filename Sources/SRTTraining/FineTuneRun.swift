@@ -34,7 +34,7 @@ public struct FineTuneRequest: Sendable {
     /// base's start then trails fresh weights (bench/RESULTS.md).
     public var embeddingRMS: Float?
     /// The tokenizer the new catalog's text is encoded with: the base's, or one trained on it.
-    public var vocabulary: FineTuneVocabulary = .base
+    public var vocabulary: FineTuneVocabulary = .target
     /// Explicit text-field sources (`--map-field title=title+brand`); the rest follow `FieldMapping.infer`.
     public var fieldMap: [String: [String]] = [:]
     public var output: String

@@ -10,11 +10,15 @@ struct Finetune: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fine-tune a checkpoint onto a new catalog.",
         discussion: """
-            The new catalog's items are encoded from their text with the base tokenizer, so items never \
-            seen in pretraining work. The defaults were chosen on validation (bench/finetune_screen.sh, \
-            bench/RESULTS.md): everything trains from the first step (--stages full) for 30 epochs at \
-            lr 1e-3 with full CE, no EWC, after two steps that decide where training starts:
+            The new catalog's items are encoded from their text, so items never seen in pretraining \
+            work. The defaults were chosen on validation (bench/finetune_screen.sh, bench/RESULTS.md): \
+            everything trains from the first step (--stages full) for 30 epochs at lr 1e-3 with full CE, \
+            no EWC, after three steps that decide where training starts:
 
+            0. A tokenizer is trained on the new catalog's text (--vocabulary target), as srthub train \
+            would make one; a piece the base also has keeps its pretrained row, and any other starts at \
+            the mean of the rows of the base's pieces for the same text (--vocabulary base keeps the \
+            base's tokenizer as it is).
             1. The base's token embeddings are rescaled to the scale a fresh model starts at \
             (--embedding-rms 0.02), directions kept: pretraining grows them far past it, and from there \
             the fine-tune barely moves them.
@@ -80,7 +84,7 @@ struct Finetune: AsyncParsableCommand {
     var embeddingRms: Float = Network.initialScale
     @Option(help: ArgumentHelp("Tokenizer of the catalog's text: base (the base's own) or target (one trained on this catalog, its token table started from the base's).",
                                discussion: "With target, a piece the base also has keeps its row, and any other starts at the mean of the rows of the base's pieces for the same text; everything above the token table is the base's."))
-    var vocabulary = "base"
+    var vocabulary = "target"
     @Option(help: "Random seed.") var seed: UInt64 = 2020
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var split: SplitOptions
