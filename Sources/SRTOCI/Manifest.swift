@@ -8,6 +8,7 @@ public enum MediaType {
     public static let fisher = "application/vnd.srthub.fisher.safetensors"
     public static let tokenizer = "application/vnd.srthub.tokenizer.sentencepiece"
     public static let items = "application/vnd.srthub.items+tsv"
+    public static let trainLog = "application/vnd.srthub.train-log.v1+jsonl"
     public static let evaluation = "application/vnd.srthub.evaluation.v1+json"
     public static let modelCard = "text/markdown"
     public static let empty = "application/vnd.oci.empty.v1+json"

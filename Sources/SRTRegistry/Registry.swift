@@ -38,6 +38,7 @@ public final class Registry: Sendable {
         ("tokenizer.model", MediaType.tokenizer, false),  // text models only
         ("items.tsv", MediaType.items, false),  // the catalog, so recommend works after checkout
         ("fisher.safetensors", MediaType.fisher, false),
+        ("train_log.jsonl", MediaType.trainLog, false),  // the training curves, for `srthub plot` after a pull
     ]
     static let evaluationFiles = ["eval.json", "evaluations.json"]
 

@@ -184,7 +184,11 @@ public enum FineTuneRun {
             }
             validation = trainer.bestValidation
             if trainer.bestEpoch > 0 { bestEpoch = history.count + trainer.bestEpoch }  // counted over every stage
-            history += trainer.history
+            history += trainer.history.map { epoch in
+                var epoch = epoch
+                epoch.stage = stage.description
+                return epoch
+            }
             seen += trainer.seenInteractions
             record.stages.append(.init(stage: stage.description, epochs: trainer.history.count, bestEpoch: trainer.bestEpoch,
                                        validationNDCG10: trainer.bestValidation))

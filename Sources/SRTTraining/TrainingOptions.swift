@@ -119,6 +119,9 @@ public struct EpochSummary: Codable, Sendable {
     public var penalty: Double? = nil
     /// Multi-catalog training: validation NDCG@10 (history masked) of each catalog, ranked among its own items.
     public var validationByCatalog: [String: Double]? = nil
+    /// The fine-tuning stage the epoch belongs to ("top 1 layer(s)", "everything, embeddings included");
+    /// absent for `srthub train`'s single run.
+    public var stage: String? = nil
 }
 
 public enum TrainingControl: Sendable { case proceed, stop }
