@@ -91,7 +91,7 @@ for t in targets:
                  if os.path.exists(f".cache/pretrained/{b}.seconds") else None}
         ft = config(os.path.join(out, f"{t}.finetuned-{b}"))
         entry["finetune_recipe"] = {"plan": ft["fine_tuning"]["plan"], "ewc": ft["fine_tuning"]["ewc_lambda"], "loss": loss_name(ft["training"]["loss"]), "start_probe": ft["fine_tuning"].get("start_probe"),
-                                    "embedding_rms": ft["fine_tuning"].get("embedding_rms"),
+                                    "embedding_rms": ft["fine_tuning"].get("embedding_rms"), "vocabulary": ft["fine_tuning"].get("vocabulary") or "base",
                                     "lr": ft["training"]["learning_rate"], "epochs": ft["training"]["epochs"], "stages": ft["fine_tuning"]["stages"]}
         for label, (name, r) in rows.items():
             entry[label] = {"seconds": seconds(name), "users": len(r[modes[0]])}
@@ -121,7 +121,7 @@ for t in targets:
         if probe and probe["start"] == "fresh":  # the base lost: finetune trained as srthub train would
             lines.append(f"  fine-tune: the base lost the start probe, so it trained from scratch (its own tokenizer), loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs{start}")
         else:
-            lines.append(f"  fine-tune recipe: {r['plan']}, EWC λ={r['ewc']}, loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs, token embeddings rescaled to {r['embedding_rms']}{start}")
+            lines.append(f"  fine-tune recipe: {r['plan']}, EWC λ={r['ewc']}, loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs, token embeddings rescaled to {r['embedding_rms']}, vocabulary {r['vocabulary']}{start}")
         lines.append(f"  base pretrained in {entry['pretrain_seconds']} s")
 json.dump(result, open("bench/results/transfer.json", "w"), indent=2, sort_keys=True)
 print("\n".join(lines))

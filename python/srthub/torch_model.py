@@ -28,9 +28,12 @@ class ItemEncoder(nn.Module):
         """tokens: [items, fields, pieces] long, −1 padding (text models); returns [items, hidden]."""
         if self.kind != "text":
             return self.item_embedding.weight
-        present = tokens >= 0
-        rows = self.token_embedding(tokens.clamp(min=0)) * present.unsqueeze(-1)
-        return self.adapter(rows.sum(2).flatten(1))
+        items, fields, pieces = tokens.shape
+        flat = tokens.reshape(items * fields, pieces)
+        # One fused gather-and-sum per field (padding weighs 0): no [items, fields, pieces, E] tensor.
+        pooled = F.embedding_bag(flat.clamp(min=0), self.token_embedding.weight, mode="sum",
+                                 per_sample_weights=(flat >= 0).to(self.token_embedding.weight.dtype))
+        return self.adapter(pooled.reshape(items, -1))
 
 
 class Attention(nn.Module):
@@ -94,6 +97,20 @@ class SRT(nn.Module):
         self.input_dropout = a.get("hidden_dropout", 0.5)
         self.layers = nn.ModuleList(Layer(a) for _ in range(a["layers"]))
         self.final_norm = nn.LayerNorm(c, eps=LAYER_NORM_EPS) if a.get("norm", "post") == "pre" else None
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """srthub's initialization: N(0, 0.02) for weights and embeddings, 0 for biases, 1 for
+        LayerNorm weights. (PyTorch's defaults, N(0, 1) embeddings above all, start with logits so
+        large that the first steps' softmax gradients ran 2x slower here.)"""
+        with torch.no_grad():
+            for name, p in self.named_parameters():
+                if name.endswith("norm.weight"):
+                    p.fill_(1)
+                elif name.endswith(".bias"):
+                    p.zero_()
+                else:
+                    p.normal_(0, 0.02)
 
     @classmethod
     def from_checkpoint(cls, folder):

@@ -283,9 +283,7 @@ def main(argv=None):
         encoder["sources"] = [[f] for f in fields]  # a column left out must not be joined into the first field
     shape = {"architecture": {k: v for k, v in a.items() if k != "token_embedding"}, "item_encoder": encoder, "items": d.item_count}
 
-    model = SRT(shape).to(device)
-    for name, p in model.named_parameters():  # srthub's initialization: N(0, 0.02), biases 0, LayerNorm 1
-        torch.nn.init.ones_(p) if name.endswith("norm.weight") else torch.nn.init.zeros_(p) if name.endswith(".bias") else torch.nn.init.normal_(p, 0, 0.02)
+    model = SRT(shape).to(device)  # initialized as srthub does (SRT.reset_parameters)
     counts = torch.tensor(srtdata.popularity(split, d.item_count), dtype=torch.float64) + 1
     log_q = (counts / counts.sum()).log().float().to(device)
     loss = "ce" if args.loss == "ce" else "ssm"
