@@ -2,7 +2,9 @@ import Foundation
 import SRTOCI
 
 /// Named remotes (`$SRTHUB_HOME/remotes.json`, name → base URL) and credentials
-/// (`$SRTHUB_HOME/credentials.json`, mode 0600, host[:port] → username and secret).
+/// (`$SRTHUB_HOME/credentials.json`, mode 0600): a login to a remote name is kept under that name
+/// (`remote:NAME`), so it follows the remote when its URL changes; a login to `host[:port]` under
+/// the host. `SRTHUB_TOKEN` (and `SRTHUB_USERNAME`) serve where nothing is stored, for CI.
 public struct RemoteConfig: Sendable {
     public struct Credentials: Codable, Sendable, Equatable {
         public var username: String
@@ -14,7 +16,46 @@ public struct RemoteConfig: Sendable {
     }
 
     public let home: String
-    public init(home: String) { self.home = home }
+    let environment: [String: String]
+    public init(home: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.home = home
+        self.environment = environment
+    }
+
+    /// Where the credentials of a remote name are kept (no host key has a colon-free "remote:" prefix).
+    public static func remoteKey(_ name: String) -> String { "remote:" + name }
+
+    /// Where a login for `target` (a remote name or host[:port]) is kept.
+    public func credentialKey(_ target: String) -> String { remotes()[target] != nil ? Self.remoteKey(target) : target }
+
+    /// The credentials for a remote (by its name, else its host) or a host, and where they came from.
+    public func credentials(remote: String?, host: String) -> (credentials: Credentials, source: String)? {
+        let stored = storedCredentials()
+        if let remote, let found = stored[Self.remoteKey(remote)] { return (found, "stored for remote \(remote)") }
+        if let found = stored[host] { return (found, "stored for \(host)") }
+        if let token = environment["SRTHUB_TOKEN"], !token.isEmpty {
+            return (Credentials(username: environment["SRTHUB_USERNAME"] ?? "srthub", secret: token), "SRTHUB_TOKEN")
+        }
+        return nil
+    }
+
+    func storedCredentials() -> [String: Credentials] {
+        (FileManager.default.contents(atPath: credentialsPath).flatMap { try? JSONDecoder().decode([String: Credentials].self, from: $0) }) ?? [:]
+    }
+
+    /// Every stored login: (target as typed at login, user name), sorted; secrets never leave the file.
+    public func logins() -> [(target: String, username: String)] {
+        storedCredentials().map { (key, value) in (key.hasPrefix("remote:") ? String(key.dropFirst(7)) : key, value.username) }
+            .sorted { $0.target < $1.target }
+    }
+
+    /// Forgets the login for `target`; false when there was none.
+    public func removeCredentials(_ target: String) throws(ClientError) -> Bool {
+        var all = storedCredentials()
+        guard all.removeValue(forKey: credentialKey(target)) != nil else { return false }
+        try write(all, to: credentialsPath, mode: 0o600)
+        return true
+    }
 
     var remotesPath: String { home + "/remotes.json" }
     var credentialsPath: String { home + "/credentials.json" }
@@ -84,14 +125,10 @@ public struct RemoteConfig: Sendable {
         try write(all, to: remotesPath, mode: 0o644)
     }
 
-    public func credentials(for host: String) -> Credentials? {
-        let all = (FileManager.default.contents(atPath: credentialsPath).flatMap { try? JSONDecoder().decode([String: Credentials].self, from: $0) }) ?? [:]
-        return all[host]
-    }
-
-    public func saveCredentials(_ credentials: Credentials, for host: String) throws(ClientError) {
-        var all = (FileManager.default.contents(atPath: credentialsPath).flatMap { try? JSONDecoder().decode([String: Credentials].self, from: $0) }) ?? [:]
-        all[host] = credentials
+    /// Saves a login under `key` (`credentialKey(target)`).
+    public func saveCredentials(_ credentials: Credentials, for key: String) throws(ClientError) {
+        var all = storedCredentials()
+        all[key] = credentials
         try write(all, to: credentialsPath, mode: 0o600)
     }
 
@@ -150,13 +187,18 @@ public struct RemoteConfig: Sendable {
             throw ClientError(.badInput, "'\(text)' is neither a remote here (remotes: \(remotes().keys.sorted().joined(separator: ", "))) nor host:port",
                               hint: "add it with `srthub remote add NAME URL`, or write host:port")
         }
-        return RemoteRegistry(baseURL: url, repository: "", credentials: credentials(for: Self.hostKey(url)))
+        let remote = remotes()[text] != nil ? text : nil
+        return RemoteRegistry(baseURL: url, repository: "", credentials: credentials(remote: remote, host: Self.hostKey(url))?.credentials,
+                              loginTarget: remote ?? Self.hostKey(url))
     }
 
     /// The remote repository a reference points to, with the stored credentials of its host.
     public func repository(_ text: String) throws(ClientError) -> (remote: RemoteRegistry, reference: Reference, hostKey: String) {
         let (url, reference, host) = try locate(text)
-        return (RemoteRegistry(baseURL: url, repository: reference.repository, credentials: credentials(for: host)), reference, host)
+        let first = text.split(separator: "/").first.map(String.init) ?? ""
+        let remote = remotes()[first] != nil ? first : nil
+        return (RemoteRegistry(baseURL: url, repository: reference.repository, credentials: credentials(remote: remote, host: host)?.credentials,
+                               loginTarget: remote ?? host), reference, host)
     }
 
     /// `host:port` of a base URL, the key of its credentials and of tags pulled from it.

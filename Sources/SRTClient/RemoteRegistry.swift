@@ -11,10 +11,14 @@ public final class RemoteRegistry {
     /// What to send as Authorization after a challenge (Bearer or Basic).
     private var authorization: String?
 
-    public init(baseURL: String, repository: String, credentials: RemoteConfig.Credentials?) {
+    /// What `srthub login` takes to log in here: the remote's name, else host[:port].
+    let loginTarget: String
+
+    public init(baseURL: String, repository: String, credentials: RemoteConfig.Credentials?, loginTarget: String? = nil) {
         self.baseURL = baseURL
         self.repository = repository
         self.credentials = credentials
+        self.loginTarget = loginTarget ?? RemoteConfig.hostKey(baseURL)
     }
 
     var acceptManifests: String { [MediaType.imageManifest, MediaType.imageIndex].joined(separator: ", ") }
@@ -31,7 +35,7 @@ public final class RemoteRegistry {
             response = try perform(method, url, headers: headers, body: body, followRedirects: followRedirects, sent: sent, sink: sink)
         }
         if response.status == 401 || response.status == 403 {
-            let hint = credentials == nil ? "log in first: srthub login \(RemoteConfig.hostKey(baseURL))" : "the stored token was refused: check it and run `srthub login` again"
+            let hint = credentials == nil ? "log in first: srthub login \(loginTarget)" : "the stored token was refused: check it and run `srthub login \(loginTarget)` again"
             throw ClientError(.unauthorized, "\(baseURL): \(response.status) \(Self.message(response.body) ?? "unauthorized")", hint: hint)
         }
         return response
@@ -51,7 +55,7 @@ public final class RemoteRegistry {
         let basic = credentials.map { "Basic " + Data("\($0.username):\($0.secret)".utf8).base64EncodedString() }
         if scheme == "basic" {
             guard let basic else {
-                throw ClientError(.unauthorized, "\(baseURL) wants a user name and password", hint: "srthub login \(RemoteConfig.hostKey(baseURL)) --username U --password-stdin")
+                throw ClientError(.unauthorized, "\(baseURL) wants a user name and password", hint: "srthub login \(loginTarget) --username U --password-stdin")
             }
             authorization = basic
             return
@@ -75,9 +79,9 @@ public final class RemoteRegistry {
         guard response.status == 200,
               let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any],
               let token = (object["token"] as? String) ?? (object["access_token"] as? String), !token.isEmpty else {
-            let hint = credentials == nil ? "log in first: srthub login \(RemoteConfig.hostKey(baseURL))"
+            let hint = credentials == nil ? "log in first: srthub login \(loginTarget)"
                 : sent == nil ? "srthub did not send your credentials to \(realmURL?.host ?? realm): it is neither this registry's host nor https"
-                : "the stored token was refused: check it and run `srthub login` again"
+                : "the stored token was refused: check it and run `srthub login \(loginTarget)` again"
             throw ClientError(.unauthorized, "\(baseURL): authentication failed (\(response.status) from \(realm)): \(Self.message(response.body) ?? Self.message(lastBody) ?? "no token")", hint: hint)
         }
         authorization = "Bearer " + token
@@ -194,7 +198,7 @@ public final class RemoteRegistry {
 
     /// The same registry and credentials, another repository.
     public func repository(_ name: String) -> RemoteRegistry {
-        RemoteRegistry(baseURL: baseURL, repository: name, credentials: credentials)
+        RemoteRegistry(baseURL: baseURL, repository: name, credentials: credentials, loginTarget: loginTarget)
     }
 
     /// Every repository of the registry (`/v2/_catalog`, followed page by page).

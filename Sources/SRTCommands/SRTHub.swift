@@ -22,7 +22,7 @@ public struct SRTHub: AsyncParsableCommand {
                 Init.self, Add.self, List.self, Show.self, Log.self, Tag.self, Remove.self, Diff.self,
                 Checkout.self, Export.self, Import.self, GC.self, Verify.self,
             ]),
-            CommandGroup(name: "Hub", subcommands: [Serve.self, Token.self, Remote.self, Login.self, Push.self, Pull.self, Search.self]),
+            CommandGroup(name: "Hub", subcommands: [Serve.self, Token.self, Remote.self, Login.self, Logout.self, Whoami.self, Push.self, Pull.self, Search.self]),
         ])
 
     public init() {}

@@ -5,7 +5,7 @@ import SRTRegistry
 struct Token: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage push tokens of `srthub serve`.",
-        subcommands: [Create.self])
+        subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -23,6 +23,41 @@ struct Token: AsyncParsableCommand {
             if home.json { return try printJSON(["token": token, "name": name, "file": store.path]) }
             print(token)
             printError("srthub: token '\(name)' created; its hash is in \(store.path). It is shown only now.")
+        }
+    }
+}
+
+extension Token {
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the server's tokens: name, creation time and hash (the tokens themselves are not stored).", aliases: ["ls"])
+        @Option(help: "File of token hashes (default: $SRTHUB_HOME/tokens).") var tokenFile: String?
+        @OptionGroup var home: HomeOptions
+
+        func run() async throws {
+            let store = TokenStore(path: try tokenFile ?? home.open().home.path + "/tokens")
+            let entries = store.list()
+            if home.json { return try printJSON(entries) }
+            guard !entries.isEmpty else { return print("no tokens (srthub token create makes one)") }
+            var table = TextTable(header: ["NAME", "CREATED", "HASH"])
+            table.rows = entries.map { [$0.name, $0.created, String($0.hash.prefix(19))] }
+            print(table.render())
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke tokens by name (every token of that name) or by hash prefix; a running server refuses them at once.",
+            discussion: "Examples:\n  srthub token revoke ci\n  srthub token revoke sha256:3f2a9c01")
+        @Argument(help: "A token name, or the start of its hash (at least 8 hex digits).") var name: String
+        @Option(help: "File of token hashes (default: $SRTHUB_HOME/tokens).") var tokenFile: String?
+        @OptionGroup var home: HomeOptions
+
+        func run() async throws {
+            let store = TokenStore(path: try tokenFile ?? home.open().home.path + "/tokens")
+            let revoked = try Failure.reporting { try store.revoke(name) }
+            if home.json { return try printJSON(revoked) }
+            for entry in revoked { print("revoked \(entry.name) (\(entry.hash.prefix(19)), created \(entry.created))") }
         }
     }
 }
