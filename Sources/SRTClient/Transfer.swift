@@ -43,13 +43,17 @@ public enum Push {
         var done = 0
         progress(TransferProgress(done: 0, total: total))
         for blob in missing {
-            try remote.upload(blob.digest, size: blob.size, from: registry.home.blobPath(blob.digest), chunkSize: chunkSize) { sent in
-                progress(TransferProgress(done: done + sent, total: total))
+            // Within a blob, a failed chunk resumes where the registry says it stopped; a failure
+            // outside the chunks (opening or closing the upload) starts that blob's upload again.
+            try Pull.retrying { () throws(ClientError) in
+                try remote.upload(blob.digest, size: blob.size, from: registry.home.blobPath(blob.digest), chunkSize: chunkSize) { sent in
+                    progress(TransferProgress(done: done + sent, total: total))
+                }
             }
             done += blob.size
             progress(TransferProgress(done: done, total: total, finished: (blob.digest, blob.size)))
         }
-        try remote.putManifest(bytes, mediaType: MediaType.imageManifest, reference: tag)
+        _ = try Pull.retrying { () throws(ClientError) in try remote.putManifest(bytes, mediaType: MediaType.imageManifest, reference: tag) }
         var evaluations = 0
         if let artifact = try registry.evaluationArtifact(for: digest) {
             for data in artifact.blobs where try !remote.hasBlob(Digest(hashing: data)) {

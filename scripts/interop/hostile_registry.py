@@ -14,6 +14,10 @@ the way the MODE argument says:
             which hands out a token the registry refuses whenever it was sent the credentials
   redirect  asks for Basic credentials, then redirects the layer download to a storage server on
             127.0.0.2, which refuses any request that still carries them (they must not leak)
+  flakypush takes pushes (and serves what was pushed), failing on schedule: the 2nd PATCH keeps its
+            bytes but answers 503, the 4th breaks the connection keeping nothing, the first
+            closing PUT answers 503 keeping nothing, and so does the first manifest PUT;
+            GET /stats tells what happened
 Prints its port on stdout, then serves until killed.
 """
 import hashlib, http.server, json, socket, sys, time
@@ -136,6 +140,92 @@ class Storage(Handler):
             return self.reply(200, layer)
         self.reply(404, b"no such object", "text/plain")
 
+class PushHandler(Handler):
+    """An in-memory registry for pushes, with transient failures on a fixed schedule."""
+    blobs, manifests, sessions = {}, {}, {}
+    stats = {"patches": 0, "closes": 0, "manifest_puts": 0, "status_queries": 0, "bytes_received": 0, "failures": []}
+
+    def body(self):
+        return self.rfile.read(int(self.headers.get("Content-Length", "0") or 0))
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        parts = path.split("/")
+        if path == "/stats":
+            return self.reply(200, json.dumps(self.stats).encode(), "application/json")
+        if path == "/v2/":
+            return self.reply(200, b"{}", "application/json")
+        if "/blobs/uploads/" in path:
+            self.stats["status_queries"] += 1
+            kept = len(self.sessions.get(parts[-1], b""))
+            return self.reply(204, b"", headers=[("Location", path), ("Range", f"0-{kept - 1 if kept else 0}")])
+        if "/blobs/" in path and parts[-1] in self.blobs:
+            return self.reply(200, self.blobs[parts[-1]])
+        if "/manifests/" in path and parts[-1] in self.manifests:
+            body = self.manifests[parts[-1]]
+            return self.reply(200, body, "application/vnd.oci.image.manifest.v1+json", [("Docker-Content-Digest", digest(body))])
+        self.reply(404, b'{"errors":[{"code":"NAME_UNKNOWN","message":"no such thing"}]}', "application/json")
+
+    def do_POST(self):
+        self.body()
+        session = str(len(self.sessions) + 1)
+        self.sessions[session] = b""
+        repository = self.path.split("/blobs/uploads")[0]
+        self.reply(202, b"", headers=[("Location", f"{repository}/blobs/uploads/{session}"), ("Range", "0-0")])
+
+    def fail(self, what, keep=None):
+        self.stats["failures"].append(what)
+        return self.reply(503, b'{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}', "application/json")
+
+    def do_PATCH(self):
+        path = self.path.split("?")[0]
+        session = path.split("/")[-1]
+        data = self.body()
+        self.stats["patches"] += 1
+        if self.stats["patches"] == 4:  # the connection breaks; nothing of the chunk is kept
+            self.stats["failures"].append("reset on PATCH 4")
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        start = int(self.headers.get("Content-Range", "0-0").split("-")[0])
+        if start != len(self.sessions[session]):
+            return self.reply(416, b"", headers=[("Range", f"0-{len(self.sessions[session]) - 1}"), ("Location", path)])
+        self.sessions[session] += data
+        self.stats["bytes_received"] += len(data)
+        if self.stats["patches"] == 2:  # kept, but the answer is lost in a 503
+            return self.fail("503 on PATCH 2 (bytes kept)")
+        self.reply(202, b"", headers=[("Location", path), ("Range", f"0-{len(self.sessions[session]) - 1}")])
+
+    def do_PUT(self):
+        path, _, query = self.path.partition("?")
+        data = self.body()
+        if "/manifests/" in path:
+            self.stats["manifest_puts"] += 1
+            if self.stats["manifest_puts"] == 1:
+                return self.fail("503 on the first manifest PUT")
+            self.manifests[path.split("/")[-1]] = data
+            self.manifests[digest(data)] = data
+            return self.reply(201, b"", headers=[("Docker-Content-Digest", digest(data))])
+        self.stats["closes"] += 1
+        if self.stats["closes"] == 1:
+            return self.fail("503 on the first closing PUT")
+        session = path.split("/")[-1]
+        whole = self.sessions.pop(session) + data
+        self.stats["bytes_received"] += len(data)
+        expected = query.split("digest=")[-1]
+        if digest(whole) != expected:
+            return self.reply(400, b'{"errors":[{"code":"DIGEST_INVALID","message":"digest mismatch"}]}', "application/json")
+        self.blobs[expected] = whole
+        self.reply(201, b"", headers=[("Docker-Content-Digest", expected)])
+
+    def do_HEAD(self):
+        path = self.path.split("?")[0]
+        if "/blobs/" in path and path.split("/")[-1] in self.blobs:
+            return self.reply(200, self.blobs[path.split("/")[-1]])
+        self.reply(404, b"")
+
+if mode == "flakypush":
+    Handler = PushHandler
 if mode in ("redirect", "realm"):
     import threading
     storage = http.server.ThreadingHTTPServer(("127.0.0.2", 0), Storage)

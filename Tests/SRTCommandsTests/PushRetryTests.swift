@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// Transient failures during a push (a 5xx, a broken connection) are retried with backoff, and a
+/// chunked upload goes on from what the registry says it kept (scripts/interop/hostile_registry.py
+/// flakypush fails on a fixed schedule and counts what it received).
+@Suite(.enabled(if: CLIRunner.available, "the srthub executable is not built (run swift build)"))
+struct PushRetryTests {
+    @Test func aFlakyRegistryTakesThePushWholeWithoutResendingWhatItKept() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", CLIRunner.root + "/scripts/interop/hostile_registry.py", "flakypush"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { process.terminate() }
+        let port = Int(String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+
+        let home = makeTempFolder()
+        let checkpoint = try fakeCheckpoint(megabytes: 6)
+        #expect(try CLIRunner.run(["add", checkpoint, "--tag", "toy:v1", "--home", home]).status == 0)
+        let push = try CLIRunner.run(["push", "toy:v1", "127.0.0.1:\(port)/team/toy:v1", "--chunk-mb", "1", "--quiet", "--home", home])
+        #expect(push.status == 0, "\(push.status): \(push.stderr)")
+
+        let fetched = try bash("curl -s http://127.0.0.1:\(port)/stats").stdout
+        let stats = try #require(try JSONSerialization.jsonObject(with: Data(fetched.utf8)) as? [String: Any], "\(fetched)")
+        let failures = stats["failures"] as? [String] ?? []
+        #expect(failures.count == 4, "every scheduled failure happened: \(failures)")
+        #expect((stats["status_queries"] as? Int ?? 0) >= 2, "the client asked where the upload stood: \(stats)")
+        // Bytes received: every blob once, plus the blob whose closing PUT failed (sent again from a
+        // new session); the chunk kept before the 503 was not sent again.
+        let sizes = try FileManager.default.contentsOfDirectory(atPath: checkpoint).filter { $0 != "config.json" && $0 != "eval.json" }
+            .map { try FileManager.default.attributesOfItem(atPath: checkpoint + "/" + $0)[.size] as? Int ?? 0 }
+        let received = stats["bytes_received"] as? Int ?? 0
+        #expect(received >= sizes.reduce(0, +) && received < sizes.reduce(0, +) + (6 << 20), "\(received) bytes for \(sizes)")
+
+        // What the registry holds pulls back whole into another home.
+        let other = makeTempFolder()
+        let pull = try CLIRunner.run(["pull", "127.0.0.1:\(port)/team/toy:v1", "--quiet", "--home", other])
+        #expect(pull.status == 0, "\(pull.stderr)")
+        #expect(try CLIRunner.run(["verify", "--home", other]).status == 0)
+    }
+}
