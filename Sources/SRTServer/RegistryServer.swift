@@ -13,6 +13,10 @@ public struct RegistryServer: Sendable {
         public var logRequests = true
         /// The most one PATCH or PUT body may carry.
         public var chunkLimit = 1 << 30
+        /// Seconds a connection may stay silent (idle, or in the middle of sending a request) before
+        /// it is closed: a client that opens connections and sends nothing, or half a request, no
+        /// longer holds them forever.
+        public var idleTimeout = 60
         public init() {}
     }
 
@@ -35,6 +39,7 @@ public struct RegistryServer: Sendable {
         logger.logLevel = .warning
         let app = Application(
             responder: responder,
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(settings.idleTimeout)))),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "srthub"),
             onServerRunning: { channel in ready(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -42,3 +42,36 @@ struct PushRetryTests {
         #expect(try CLIRunner.run(["verify", "--home", other]).status == 0)
     }
 }
+
+/// `srthub serve` closes connections that send nothing, or stop halfway through a request, after
+/// `--idle-timeout` seconds (they were held forever).
+@Suite(.enabled(if: CLIRunner.available, "the srthub executable is not built (run swift build)"))
+struct ServerTimeoutTests {
+    @Test func silentAndHalfSentConnectionsAreClosed() throws {
+        let server = try ServerProcess(srthubHome: makeTempFolder(), extra: ["--idle-timeout", "1"])
+        defer { server.stop() }
+        // Each case: connect, send a part of a request, then wait for the server to close (recv → b"").
+        let script = """
+            import socket, sys, time
+            port = int(sys.argv[1])
+            for part in [b"", b"GET /v2/ HTTP/1.1\\r\\nHost: x\\r\\n",
+                         b"PATCH /v2/a/b/blobs/uploads/x HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 1000\\r\\n\\r\\n0123456789"]:
+                s = socket.create_connection(("127.0.0.1", port))
+                s.settimeout(15)
+                s.sendall(part)
+                started = time.time()
+                try:
+                    while s.recv(65536): pass
+                    print(f"closed after {time.time() - started:.1f}")
+                except socket.timeout:
+                    print("still open after 15 s")
+            """
+        let run = try bash("python3 -c '\(script.replacingOccurrences(of: "'", with: "'\\''"))' \(server.port)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3, "\(run.stdout) \(run.stderr)")
+        for line in lines {
+            let seconds = Double(line.replacingOccurrences(of: "closed after ", with: "")) ?? 99
+            #expect(seconds < 5, "\(line)")
+        }
+    }
+}

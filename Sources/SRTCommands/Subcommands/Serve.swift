@@ -22,12 +22,14 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Require a token for pulls too.") var `private` = false
     @Flag(help: "No request log lines.") var quiet = false
     @Option(help: "Largest upload chunk or single upload accepted, in MiB.") var maxChunkMb = 1024
+    @Option(help: "Seconds a connection may send nothing (idle, or halfway through a request) before it is closed.") var idleTimeout = 60
     @OptionGroup var home: HomeOptions
 
     func validate() throws {
         guard addr.split(separator: ":").count == 2, Int(addr.split(separator: ":")[1]) != nil else {
             throw ValidationError("'--addr' must be host:port, e.g. 127.0.0.1:5000")
         }
+        if idleTimeout < 1 { throw ValidationError("'--idle-timeout' must be at least 1 second, got \(idleTimeout)") }
     }
 
     func run() async throws {
@@ -38,6 +40,7 @@ struct Serve: AsyncParsableCommand {
         settings.isPrivate = `private`
         settings.logRequests = !quiet
         settings.chunkLimit = maxChunkMb << 20
+        settings.idleTimeout = idleTimeout
         let tokens = TokenStore(path: tokenFile ?? registry.home.path + "/tokens")
         let server = RegistryServer(registry: registry, tokens: tokens, settings: settings)
         let json = home.json
