@@ -149,6 +149,7 @@ extension Registry {
         return try blobs.read(manifest.config.digest)
     }
 
+    /// One differing key; `a` and `b` are JSON text (absent: the checkpoint has no such key).
     public struct Difference: Codable, Sendable, Equatable {
         public let key: String
         public let a: String?
@@ -175,7 +176,7 @@ extension Registry {
         }
         let ma = try metrics(da), mb = try metrics(db)
         for key in Set(ma.keys).intersection(mb.keys).sorted() where ma[key] != mb[key] {
-            out.append(Difference(key: "metric " + key, a: ma[key].map { String(format: "%.4f", $0) }, b: mb[key].map { String(format: "%.4f", $0) }))
+            out.append(Difference(key: "metric " + key, a: ma[key].map { "\($0)" }, b: mb[key].map { "\($0)" }))
         }
         return out
     }

@@ -61,7 +61,14 @@ struct RegistryCommandTests {
         #expect(log.stdout.contains("(base:v1)"))
         #expect(try CLIRunner.run(["tag", "base:v1", "base:best"], environment: home).status == 0)
         let diff = try CLIRunner.run(["diff", "base:v1", "team/shop:ft", "--json"], environment: home)
-        #expect(diff.stdout.contains("config.method"))
+        let differences = try #require(try json(diff.stdout) as? [[String: Any]])
+        let method = try #require(differences.first { $0["key"] as? String == "config.method" })
+        #expect(method["a"] is String && !(method["a"] as! String).hasPrefix("\""), "values are JSON values, not JSON text: \(method)")
+        #expect(differences.contains { $0["key"] as? String == "config.parent.digest" && $0["a"] is NSNull }, "a missing key is null")
+        // The table fits 100 columns, a long value cut with "…" (--wide shows it whole).
+        let table = try CLIRunner.run(["diff", "base:v1", "team/shop:ft"], environment: home).stdout
+        #expect(table.split(separator: "\n").allSatisfy { $0.count <= 100 } && table.contains("…"), "\(table)")
+        #expect(try CLIRunner.run(["diff", "base:v1", "team/shop:ft", "--wide"], environment: home).stdout.contains(digest))
 
         // export → import into a second home, where log shows the same lineage
         #expect(try CLIRunner.run(["export", "base:v1", work + "/bundle"], environment: home).status == 0)
