@@ -78,7 +78,7 @@ public enum Push {
 /// store; the manifest and tag are recorded last, then the evaluations that refer to it.
 public enum Pull {
     public static func run(_ registry: Registry, from remote: RemoteRegistry, reference: String, tag local: Reference?,
-                           shouldStop: @escaping () -> Bool = { false },
+                           shouldStop: @escaping () -> Bool = { false }, validate: ((String) throws -> Void)? = nil,
                            progress: @escaping (TransferProgress) -> Void) throws -> TransferReport {
         let started = Date()
         let expected = Digest(reference)
@@ -107,6 +107,14 @@ public enum Pull {
             try registry.blobs.adopt(verifiedFile: partial, digest: blob.digest)
             done += blob.size
             progress(TransferProgress(done: done, total: total, finished: (blob.digest, blob.size)))
+        }
+        // A model that does not load is refused before anything names it (its blobs wait for gc).
+        if let validate, let folder = registry.linkedCheckpoint(manifest) {
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            do { try validate(folder) } catch {
+                throw ClientError(.corrupt, "\(remote.repository):\(reference) is an srthub model that does not load (\(error)): it was not tagged",
+                                  hint: "tell whoever pushed it; srthub gc removes its downloaded blobs")
+            }
         }
         try registry.receiveManifest(bytes, mediaType: mediaType, tag: local)
         var evaluations = 0

@@ -21,6 +21,20 @@ extension Registry {
         return written
     }
 
+    /// A model manifest's files (config.json and each titled layer) as symbolic links to their
+    /// blobs in a new folder under the registry's tmp/, for a check that reads them as a checkpoint
+    /// folder before the manifest is accepted; nil when it is not an srthub model or a blob is
+    /// missing (then storing it fails on its own). The caller removes the folder.
+    public func linkedCheckpoint(_ manifest: ImageManifest) -> String? {
+        guard manifest.artifactType == MediaType.model else { return nil }
+        let files = [("config.json", manifest.config)] + manifest.layers.compactMap { l in l.title.map { ($0, l) } }
+        guard files.allSatisfy({ !$0.0.contains("/") && $0.0 != ".." && $0.0 != "." && blobs.contains($0.1.digest) }) else { return nil }
+        let folder = home.tmpPath + "/check-" + UUID().uuidString
+        guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil else { return nil }
+        for (name, blob) in files { symlink(home.blobPath(blob.digest), folder + "/" + name) }
+        return folder
+    }
+
     public struct ExportResult: Codable, Sendable {
         public let folder: String
         public let manifest: Digest

@@ -42,6 +42,13 @@ extension DistributionResponder {
             throw OCIError(.badRequest, "DIGEST_INVALID", "the manifest's content has digest \(digest), not \(claimed)")
         }
         let tag = Digest(reference) == nil ? name.with(tag: reference) : nil
+        if let validate = settings.validateCheckpoint, let manifest = try? JSONDecoder().decode(ImageManifest.self, from: bytes),
+           let folder = registry.linkedCheckpoint(manifest) {
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            do { try validate(folder) } catch {
+                throw OCIError(.badRequest, "MANIFEST_INVALID", "this srthub model does not load, so it was not stored: \(error)")
+            }
+        }
         do {
             try registry.receiveManifest(bytes, mediaType: mediaType, tag: tag)
         } catch {

@@ -17,6 +17,10 @@ public struct RegistryServer: Sendable {
         /// it is closed: a client that opens connections and sends nothing, or half a request, no
         /// longer holds them forever.
         public var idleTimeout = 60
+        /// Checks a pushed srthub model as a checkpoint folder before its manifest is stored (the
+        /// server knows no model code: `srthub serve` passes the checkpoint validation in); a
+        /// throw refuses the push with MANIFEST_INVALID and the thrown message.
+        public var validateCheckpoint: (@Sendable (_ folder: String) throws -> Void)?
         public init() {}
     }
 

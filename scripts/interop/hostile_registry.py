@@ -28,7 +28,7 @@ config = json.dumps({"format": "srthub.checkpoint.v1", "dataset": "toy", "parame
 def digest(b): return "sha256:" + hashlib.sha256(b).hexdigest()
 manifest = json.dumps({
     "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-    "artifactType": "application/vnd.srthub.model.v1",
+    "artifactType": "application/vnd.srthub.test-artifact.v1",  # not a model: nothing here loads as one
     "config": {"mediaType": "application/vnd.srthub.model.config.v1+json", "digest": digest(config), "size": len(config)},
     "layers": [{"mediaType": "application/vnd.srthub.model.safetensors", "digest": digest(layer), "size": len(layer),
                 "annotations": {"org.opencontainers.image.title": "model.safetensors"}}],

@@ -3,6 +3,7 @@ import Foundation
 import SRTClient
 import SRTOCI
 import SRTRegistry
+import SRTTraining
 
 struct Push: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -72,7 +73,8 @@ struct Pull: AsyncParsableCommand {
             let local = tag ?? Reference(host: host, namespace: remoteReference.namespace, name: remoteReference.name,
                                          tag: remoteReference.digest.map { "sha256-" + $0.short } ?? remoteReference.tagOrDefault)
             return try SRTClient.Pull.run(registry, from: remote, reference: remoteReference.digest?.description ?? remoteReference.tagOrDefault,
-                                          tag: local, shouldStop: { ProgressDisplay.interrupted }, progress: display.update)
+                                          tag: local, shouldStop: { ProgressDisplay.interrupted },
+                                          validate: { folder in try Checkpoint.validate(folder) }, progress: display.update)
         }
         display.finish()
         if home.json { return try printJSON(report) }

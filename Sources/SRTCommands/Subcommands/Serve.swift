@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SRTTraining
 import SRTRegistry
 import SRTServer
 
@@ -41,6 +42,7 @@ struct Serve: AsyncParsableCommand {
         settings.logRequests = !quiet
         settings.chunkLimit = maxChunkMb << 20
         settings.idleTimeout = idleTimeout
+        settings.validateCheckpoint = { folder in try Checkpoint.validate(folder) }  // as `add` checks a folder
         let tokens = TokenStore(path: tokenFile ?? registry.home.path + "/tokens")
         let server = RegistryServer(registry: registry, tokens: tokens, settings: settings)
         let json = home.json
