@@ -70,7 +70,9 @@ struct PythonPackageTests {
 
     @Test(.enabled(if: PythonPeers.torchPython != nil, "PyTorch is not installed (scripts/test.sh installs Debian's python3-torch into .cache/torch-venv): the NumPy path was checked"))
     func thePyTorchModuleMatchesSrthub() throws {
-        Self.expectClose(try parity(encoder: "text", norm: "post", torch: true), ["torch_items", "torch_users"])
+        let report = try parity(encoder: "text", norm: "post", torch: true)
+        Self.expectClose(report, ["torch_items", "torch_users"])
+        #expect(report["torch_state_dict_exact"] as? Bool == true, "the module's state dict is model.safetensors as it is")
     }
 
     /// A config.json from a newer srthub is refused by name on both sides, not misread.
