@@ -36,6 +36,9 @@ struct JSONOutputTests {
         try run("show", ["show", "shop:v1", "--home", home])
         try run("log", ["log", "shop:v1", "--home", home])
         try run("whoami", ["whoami", "--home", home])
+        try run("show --card", ["show", "shop:v1", "--card", "--home", home])
+        let card = try JSONSerialization.jsonObject(with: Data(outputs["show --card"]!.utf8)) as? [String: Any]
+        #expect((card?["markdown"] as? String)?.hasPrefix("---\n") == true, "show --card --json is JSON holding the card")
         for (name, text) in outputs {
             let document = try JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)
             let camel = Self.keys(document).filter { $0.range(of: "^[a-z][a-z0-9]*[A-Z]", options: .regularExpression) != nil }

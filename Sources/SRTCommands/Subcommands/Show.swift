@@ -40,7 +40,10 @@ struct Show: AsyncParsableCommand {
         let (d, manifest) = details
         if card {
             guard let layer = manifest.layer(titled: "README.md") else { throw Failure.report(RegistryError(.notFound, "this checkpoint has no model card")) }
-            return print(String(decoding: try Failure.reporting { try registry.blobs.read(layer.digest) }, as: UTF8.self), terminator: "")
+            let text = String(decoding: try Failure.reporting { try registry.blobs.read(layer.digest) }, as: UTF8.self)
+            // As JSON: the card's text and where it lives (a script would otherwise get Markdown on stdout).
+            if home.json { return try printJSON(["digest": d.digest.description, "card_digest": layer.digest.description, "markdown": text]) }
+            return print(text, terminator: "")
         }
         if home.json { return try printJSON(d) }
         print("digest   \(d.digest)")
