@@ -92,8 +92,7 @@ struct Train: AsyncParsableCommand {
         BLASKernel.restartWithFasterKernelIfNeeded()  // before any BLAS work
         var architecture = try Failure.reporting {
             if preset.hasSuffix(".json") { return try PresetCatalog.read(path: preset) }
-            guard let catalog = PresetCatalog.locate() else { throw ModelError.presetNotFound(name: preset, searched: ["$SRTHUB_MODELS", "./models"]) }
-            return try catalog.preset(named: preset)
+            return try PresetCatalog.locate().preset(named: preset)
         }
         if let maxLen { architecture.maxLength = maxLen }
         var paths = data, corpusName: String?
