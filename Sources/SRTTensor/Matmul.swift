@@ -11,6 +11,9 @@ import Glibc
 /// it costs one branch per call. Calls from several threads add up their thread-seconds.
 public enum SGEMMProfile {
     nonisolated(unsafe) public static var enabled = false
+    /// When set, only calls made on this thread count (a test measuring one step while other
+    /// tests run in the same process).
+    nonisolated(unsafe) public static var onlyThread: pthread_t?
     static let elapsed = Atomic<UInt64>(0)
     static let operations = Atomic<UInt64>(0)
     public static var nanoseconds: UInt64 { elapsed.load(ordering: .relaxed) }
@@ -23,7 +26,7 @@ public enum SGEMMProfile {
 
 @inline(__always)
 func profiled(_ m: Int, _ n: Int, _ k: Int, _ body: () -> Void) {
-    guard SGEMMProfile.enabled else { return body() }
+    guard SGEMMProfile.enabled, SGEMMProfile.onlyThread.map({ pthread_equal($0, pthread_self()) != 0 }) ?? true else { return body() }
     var start = timespec(), end = timespec()
     clock_gettime(CLOCK_MONOTONIC, &start)
     body()

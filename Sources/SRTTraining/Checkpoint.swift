@@ -37,7 +37,8 @@ public struct CheckpointConfig: Codable, Sendable {
     public var parent: Parent?
     public var created: String
     public var seenInteractions: Int
-    /// Estimated training FLOPs: 6 × (non-embedding parameters + per-position attention and loss work) per scored target.
+    /// Training FLOPs spent: every step's matrix products, forward and backward (`StepAccounting`),
+    /// a fine-tune's added to its base's.
     public var flops: Double
     public var bestEpoch: Int
     public var validationNDCG10: Double

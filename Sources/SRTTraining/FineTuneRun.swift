@@ -166,6 +166,7 @@ public enum FineTuneRun {
         var history: [EpochSummary] = []
         var bestEpoch = 0  // 0: no epoch beat the starting weights
         var seen = 0
+        var flops = 0.0  // the stages' matrix products (StepAccounting); the probe's are not counted
         var last: Trainer?
         for (i, stage) in stages.enumerated() where !interrupted {
             var stageOptions = options
@@ -190,6 +191,7 @@ public enum FineTuneRun {
                 return epoch
             }
             seen += trainer.seenInteractions
+            flops += trainer.flopsSpent
             record.stages.append(.init(stage: stage.description, epochs: trainer.history.count, bestEpoch: trainer.bestEpoch,
                                        validationNDCG10: trainer.bestValidation))
             last = trainer
@@ -214,7 +216,7 @@ public enum FineTuneRun {
             dataset: dataset.name, datasetFingerprint: dataset.fingerprint(), split: "\(split.splitProtocol)", method: method,
             parent: .init(digest: request.baseDigest, reference: request.baseReference),
             created: ISO8601DateFormatter().string(from: Date()), seenInteractions: base.seenInteractions + seen,
-            flops: base.flops + Double(seen) * TrainingRun.flopsPerTarget(network.shape, loss: options.loss, items: dataset.itemCount),
+            flops: base.flops + flops,
             bestEpoch: bestEpoch, validationNDCG10: validation)
         config.fineTuning = record
         if interrupted { config.complete = false }

@@ -36,6 +36,10 @@ public final class Trainer {
 
     public private(set) var history: [EpochSummary] = []
     public private(set) var seenInteractions = 0
+    /// The matrix-product FLOPs of every step run so far (`StepAccounting`), forward and backward.
+    public private(set) var flopsSpent = 0.0
+    /// Items the last `lossAndGradients` encoded: the catalog, or the step's touched items.
+    var lastEncodedItems = 0
     public private(set) var bestEpoch = 0
     public private(set) var bestValidation = -1.0
     /// Why the run stopped early on a non-finite loss (nil: it did not); the best weights are kept.
@@ -61,6 +65,8 @@ public final class Trainer {
         public var random: [UInt32] = []
         /// Steps folded into the weight average (absent when the run keeps none).
         public var averageUpdates: Int?
+        /// `flopsSpent` at the end of the epoch (absent in states written before it was kept).
+        public var flops: Double?
     }
 
     /// The state and weights/moments at the end of the last completed epoch.
@@ -149,6 +155,7 @@ public final class Trainer {
             let s = resume.state
             (step, sinceBest, firstEpoch) = (s.step, s.sinceBest, s.epoch + 1)
             (bestEpoch, bestValidation, seenInteractions, history) = (s.bestEpoch, s.bestValidation, s.seenInteractions, s.history)
+            flopsSpent = s.flops ?? 0
             rng.state = s.random
             resume.best.withUnsafeBufferPointer { best.pointer.update(from: $0.baseAddress!, count: best.count) }
             resume.m.withUnsafeBufferPointer { m.pointer.update(from: $0.baseAddress!, count: m.count) }
@@ -205,7 +212,7 @@ public final class Trainer {
             history.append(summary)
             resumeState = ResumeState(epoch: epoch, step: step, sinceBest: sinceBest, bestEpoch: bestEpoch, bestValidation: bestValidation,
                                       seenInteractions: seenInteractions, history: history, random: rng.state,
-                                      averageUpdates: average?.updates)
+                                      averageUpdates: average?.updates, flops: flopsSpent)
             saveSnapshot()
             if progress(.epoch(summary)) == .stop { break }
             if sinceBest >= options.patience && epoch > warmupEpochs {
@@ -283,6 +290,8 @@ public final class Trainer {
     func trainStep(_ sequences: [Int32], batch: Int, length: Int, rows: ScoredRows, negativesFrom catalog: Int?, rate: Float, step: Int,
                    rng: inout RandomSource) -> Float {
         let loss = lossAndGradients(sequences, batch: batch, length: length, rows: rows, negativesFrom: catalog, training: true, rng: &rng)
+        flopsSpent += StepAccounting.trainingFLOPs(network.shape, batch: batch, length: length, rows: rows.count,
+                                                   encodedItems: lastEncodedItems, loss: options.loss)
         let ranges = trainable ?? [0..<network.params.count]
         ewc?.addGradient(network.params.pointer, into: network.grads.pointer, ranges: ranges)
         for range in frozen { (network.grads.pointer + range.lowerBound).update(repeating: 0, count: range.count) }  // clip only what trains
@@ -311,6 +320,7 @@ public final class Trainer {
             logQ = step.items.map { self.logQ[Int($0)] }
             subset = step.items
         }
+        lastEncodedItems = subset?.count ?? network.catalogItems
         let temperature = options.lossTemperature, smoothing = options.lossLabelSmoothing
         if let sharded {
             return sharded.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,

@@ -128,7 +128,7 @@ public enum TrainingRun {
             parameters: .init(total: network.layout.count, nonEmbedding: nonEmbedding),
             dataset: dataset.name, datasetFingerprint: dataset.fingerprint(), split: "\(split.splitProtocol)", method: "pretrain",
             parent: nil, created: ISO8601DateFormatter().string(from: Date()), seenInteractions: trainer.seenInteractions,
-            flops: Double(trainer.seenInteractions) * flopsPerTarget(shape, loss: trainer.options.loss, items: dataset.itemCount),
+            flops: trainer.flopsSpent,
             bestEpoch: trainer.bestEpoch, validationNDCG10: trainer.bestValidation)
         config.catalogs = dataset.catalogs.isEmpty ? nil : dataset.catalogs.map { .init(name: $0.name, fingerprint: $0.fingerprint) }
         if incomplete { config.complete = false }
@@ -193,20 +193,5 @@ public enum TrainingRun {
         _ = progress(.note("resuming \(folder) after epoch \(state.epoch) of \(options.epochs)"))
         trainer.run(resumingFrom: (state, best, m, v, tensors["average"]?.values), progress: progress)
         return (network, trainer)
-    }
-
-    /// Forward + backward ≈ 3 × forward; forward ≈ 2 × (non-embedding weights) + attention (2·T·C per
-    /// layer, twice) + scoring (2·C per scored item) per target.
-    static func flopsPerTarget(_ shape: ModelShape, loss: LossKind, items: Int) -> Double {
-        let a = shape.architecture
-        let weights = Double(ParameterLayout(shape).count - ParameterLayout(shape).embeddingCount)
-        let attention = Double(a.layers * 4 * a.maxLength * a.hidden)
-        let scored: Double
-        switch loss {
-        case .fullCrossEntropy: scored = Double(items)
-        case .sampledSoftmax(let k): scored = Double(k + 1)
-        case .binaryCrossEntropy: scored = 2
-        }
-        return 3 * (2 * weights + attention + 2 * Double(a.hidden) * scored)
     }
 }
