@@ -68,6 +68,7 @@ fi
 
 pip_test_tool safetensors.numpy safetensors "reads srthub's model.safetensors in a test"
 pip_test_tool sentencepiece sentencepiece "the Python package's tokenizer (python/), in its test"
+pip_test_tool yaml pyyaml "parses the model card's front matter in a test"
 
 demo="$root/.cache/ml-100k"
 if [[ -s "$demo/ml-100k.inter" && -s "$demo/ml-100k.item" ]]; then

@@ -17,6 +17,7 @@ public struct CheckpointMetadata: Sendable, Equatable {
     public var datasetFingerprint: String?
     public var parameters: Int?
     public var created: String?
+    public var license: String?
     /// Every catalog the checkpoint was trained on (multi-catalog training lists them under
     /// `catalogs`; otherwise the one `dataset`), each with its fingerprint.
     public var catalogs: [TrainingCatalog] = []
@@ -39,6 +40,7 @@ public struct CheckpointMetadata: Sendable, Equatable {
         datasetFingerprint = object["dataset_fingerprint"] as? String
         parameters = Self.count((object["parameters"] as? [String: Any])?["total"]) ?? Self.count(object["parameters"])
         created = object["created"] as? String
+        license = object["license"] as? String
         if let list = object["catalogs"] as? [[String: Any]] {
             catalogs = list.compactMap { c in (c["fingerprint"] as? String).map { TrainingCatalog(name: c["name"] as? String, fingerprint: $0) } }
         } else if let fingerprint = datasetFingerprint {
@@ -61,7 +63,7 @@ public struct CheckpointMetadata: Sendable, Equatable {
         var out: [String: String] = [:]
         for (key, value) in object {
             let path = prefix.isEmpty ? key : prefix + "." + key
-            if let nested = value as? [String: Any] {
+            if let nested = value as? [String: Any], !nested.isEmpty {  // an empty object stays, as "{}"
                 out.merge(flatten(nested, prefix: path)) { $1 }
             } else if let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) {
                 out[path] = String(decoding: data, as: UTF8.self)

@@ -14,27 +14,41 @@ struct ModelCard {
         String(decoding: try! JSONSerialization.data(withJSONObject: s, options: [.fragmentsAllowed, .withoutEscapingSlashes]), as: UTF8.self)
     }
 
+    /// The loss as the CLI spells it, from config.json's encoding (`training.loss.sampledSoftmax.negatives` → ssm:K).
+    static func loss(_ fields: [String: String], key: String) -> String? {
+        guard key == "training.loss" else { return nil }
+        if let k = fields["training.loss.sampledSoftmax.negatives"] { return "ssm:\(k)" }
+        if fields["training.loss.fullCrossEntropy"] != nil { return "ce" }
+        if fields["training.loss.binaryCrossEntropy"] != nil { return "bce" }
+        return nil
+    }
+
     var name: String { metadata.fields["name"].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8), options: .fragmentsAllowed) as? String } ?? "srthub model" }
 
     var markdown: String {
-        var y = ["---", "library_name: srthub", "tags:", "- sequential-recommendation", "- srt"]
+        var y = ["---", "library_name: srthub", "license: \(quoted(metadata.license ?? "other"))", "tags:", "- sequential-recommendation", "- srt"]
         if let parent = metadata.parent {
             y.append("base_model: \(quoted(metadata.parentReference ?? parent.description))")
             if metadata.method?.hasPrefix("finetune") == true { y.append("base_model_relation: finetune") }
         }
-        let datasets = Array(Set([metadata.datasetFingerprint].compactMap { $0 } + metadata.catalogs.map(\.fingerprint)
-                                 + evaluations.map(\.datasetFingerprint))).sorted()
-        if !datasets.isEmpty { y.append("datasets:"); y += datasets.map { "- \(quoted($0))" } }
+        // Datasets by name (the fingerprint, which pins the exact data, is each result's revision).
+        var names: [String] = []
+        for name in metadata.catalogs.map({ $0.name ?? $0.fingerprint }) + [metadata.dataset].compactMap({ $0 })
+            + evaluations.map({ $0.dataset ?? $0.datasetFingerprint }) where !names.contains(name) { names.append(name) }
+        if !names.isEmpty { y.append("datasets:"); y += names.map { "- \(quoted($0))" } }
         let sortedEvaluations = evaluations.sorted { ($0.datasetFingerprint, $0.protocol, $0.mode.description) < ($1.datasetFingerprint, $1.protocol, $1.mode.description) }
         if !sortedEvaluations.isEmpty {
             y += ["model-index:", "- name: \(quoted(name))", "  results:"]
             for e in sortedEvaluations {
-                y += ["  - task:", "      type: sequential-recommendation",
-                      "    dataset:", "      type: \(quoted(e.datasetFingerprint))", "      name: \(quoted(e.dataset ?? e.datasetFingerprint))",
+                let dataset = e.dataset ?? e.datasetFingerprint
+                y += ["  - task:", "      type: sequential-recommendation", "      name: \"Sequential recommendation\"",
+                      "    dataset:", "      type: \(quoted(dataset))", "      name: \(quoted(dataset))", "      split: \"test\"",
+                      "      revision: \(quoted(e.datasetFingerprint))",
                       "      args:", "        protocol: \(quoted(e.protocol))", "        mode: \(quoted(e.mode.description))",
                       "    metrics:"]
                 for key in e.metrics.keys.sorted() {
-                    y += ["    - type: \(quoted(key))", "      value: \(e.metrics[key]!)"]
+                    y += ["    - type: \(quoted(key))", "      name: \(quoted("\(key.uppercased()) (\(e.mode))"))",
+                          "      value: \(e.metrics[key]!)"]
                 }
             }
         }
@@ -50,8 +64,19 @@ struct ModelCard {
         if let method = metadata.method { body.append("How it was made: \(method).") }
         if let parent = metadata.parent { body.append("Base model: \(metadata.parentReference ?? "") \(parent)".replacingOccurrences(of: "  ", with: " ")) }
         body += ["", "Files: " + layers.compactMap(\.title).joined(separator: ", ") + ", config.json."]
+        body += ["", "## Usage", "", "```bash",
+                 "srthub pull HUB/NAMESPACE/NAME:TAG --tag model:v1       # the name this model was pushed under",
+                 "srthub recommend model:v1 --history ITEM,ITEM -k 10      # items are ids of its items.tsv",
+                 "srthub finetune model:v1 --data YOUR-CATALOG --out runs/yours   # onto your own items",
+                 "srthub eval runs/yours --data YOUR-CATALOG --baselines pop,scratch",
+                 "```", "", "In Python: `pip install ./python` from the srthub repository, then `srthub.load(folder)`."]
+        let recipe = [("loss", "training.loss"), ("epochs", "training.epochs"), ("learning rate", "training.learning_rate"),
+                      ("batch", "training.batch"), ("best epoch", "best_epoch"), ("validation NDCG@10", "validation_ndcg@10"),
+                      ("seen interactions", "seen_interactions"), ("FLOPs", "flops")]
+            .compactMap { label, key in metadata.fields[key].map { "\(label) \($0)" } ?? Self.loss(metadata.fields, key: key).map { "\(label) \($0)" } }
+        if !recipe.isEmpty { body += ["", "## Training", "", recipe.joined(separator: "; ") + "."] }
         if !sortedEvaluations.isEmpty {
-            body += ["", "| dataset | protocol | mode | metrics |", "|---|---|---|---|"]
+            body += ["", "## Evaluation", "", "| dataset | protocol | mode | metrics |", "|---|---|---|---|"]
             for e in sortedEvaluations {
                 let m = e.metrics.keys.sorted().map { "\($0) \(String(format: "%.4f", e.metrics[$0]!))" }.joined(separator: ", ")
                 body.append("| \(e.dataset ?? e.datasetFingerprint) | \(e.protocol) | \(e.mode) | \(m) |")
@@ -70,6 +95,8 @@ struct ModelCard {
                 }
             }
         }
+        body += ["", "## Limitations", "",
+                 "Measured only on the datasets and protocols listed above (test split, ranked as the mode says). The model ranks items from their text: on a catalog whose text is unlike its training data, fine-tune it first (`srthub finetune`, whose start probe says when the pretrained start does not help). Not evaluated for fairness across users or items."]
         return (y + body).joined(separator: "\n") + "\n"
     }
 }

@@ -50,6 +50,8 @@ public struct CheckpointConfig: Codable, Sendable {
     /// false for a run stopped before its end (Ctrl-C, SIGTERM): no Fisher, no test figures, and
     /// `add` refuses it without --allow-incomplete; absent for a finished run.
     public var complete: Bool? = nil
+    /// The license the model is published under (an SPDX id, or "other"); the model card says it.
+    public var license: String? = nil
 
     public struct Catalog: Codable, Sendable, Equatable {
         public var name: String
@@ -60,7 +62,7 @@ public struct CheckpointConfig: Codable, Sendable {
         case formatVersion = "format_version"
         case format, name, model, training, parameters, dataset, split, method, parent, created, flops
         case fineTuning = "fine_tuning"
-        case catalogs, complete
+        case catalogs, complete, license
         case datasetFingerprint = "dataset_fingerprint"
         case seenInteractions = "seen_interactions"
         case bestEpoch = "best_epoch"

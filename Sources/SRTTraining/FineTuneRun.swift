@@ -35,6 +35,8 @@ public struct FineTuneRequest: Sendable {
     public var embeddingRMS: Float?
     /// The tokenizer the new catalog's text is encoded with: the base's, or one trained on it.
     public var vocabulary: FineTuneVocabulary = .target
+    /// The license recorded in config.json; nil: the base's (a fine-tune is derived from it).
+    public var license: String?
     /// Explicit text-field sources (`--map-field title=title+brand`); the rest follow `FieldMapping.infer`.
     public var fieldMap: [String: [String]] = [:]
     public var output: String
@@ -157,6 +159,7 @@ public enum FineTuneRun {
                     _ = progress(.note("probe: the base's start LOSES on this catalog (\(scores)); training from scratch instead, as srthub train would: this catalog's own tokenizer, fresh weights, everything unfrozen, no EWC"))
                     let epochs = stages.reduce(0) { $0 + $1.epochs }
                     return try fromScratch(request, architecture: base.model.architecture, options: options, epochs: epochs,
+                                           license: request.license ?? base.license,
                                            record: record, progress: progress)
                 }
             } else {
@@ -219,6 +222,7 @@ public enum FineTuneRun {
             flops: base.flops + flops,
             bestEpoch: bestEpoch, validationNDCG10: validation)
         config.fineTuning = record
+        config.license = request.license ?? base.license
         if interrupted { config.complete = false }
         let evaluations = interrupted ? [] : test.evaluations(dataset: dataset.name, fingerprint: config.datasetFingerprint, split: split.splitProtocol)
         try Checkpoint.write(to: request.output, config: config, network: network,
@@ -234,7 +238,7 @@ public enum FineTuneRun {
     /// The fallback when the base loses the start probe: the base's architecture trained on the
     /// target alone, as `srthub train` would, with `finetune`'s recipe; its config says why and
     /// names the base it did not use (no parent: none of its weights came from it).
-    static func fromScratch(_ request: FineTuneRequest, architecture: Architecture, options: TrainingOptions, epochs: Int,
+    static func fromScratch(_ request: FineTuneRequest, architecture: Architecture, options: TrainingOptions, epochs: Int, license: String?,
                             record: FineTuningRecord, progress: (TrainingEvent) -> TrainingControl) throws -> TrainReport {
         var train = TrainRequest(dataPath: request.dataPath, architecture: architecture, output: request.output)
         train.load = request.load
@@ -242,6 +246,7 @@ public enum FineTuneRun {
         train.options = options
         train.options.epochs = epochs
         train.replacing = request.replacing
+        train.license = license
         let report = try TrainingRun.run(train, progress: progress)
         let path = request.output + "/config.json"
         var config = try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: path)))

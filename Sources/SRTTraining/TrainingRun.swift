@@ -25,6 +25,8 @@ public struct TrainRequest: Sendable {
     public var resume: String?
     /// Whether to compute the diagonal Fisher (for EWC fine-tuning later); baselines skip it.
     public var computeFisher = true
+    /// The license recorded in config.json (`--license`); nil: none said.
+    public var license: String?
     /// Whether a checkpoint already in `output` may be replaced (`--force`).
     public var replacing = false
 
@@ -132,6 +134,7 @@ public enum TrainingRun {
             bestEpoch: trainer.bestEpoch, validationNDCG10: trainer.bestValidation)
         config.catalogs = dataset.catalogs.isEmpty ? nil : dataset.catalogs.map { .init(name: $0.name, fingerprint: $0.fingerprint) }
         if incomplete { config.complete = false }
+        config.license = request.license
         let evaluations = incomplete ? [] : test.evaluations(dataset: dataset.name, fingerprint: config.datasetFingerprint, split: split.splitProtocol)
         try Checkpoint.write(to: request.output, config: config, network: network, tokenizerPath: tokenizerPath,
                              dataset: dataset, history: trainer.history, evaluations: evaluations, fisher: fisher, resume: trainer)

@@ -8,6 +8,8 @@ import Testing
 enum PythonPeers {
     static let package = CLIRunner.root + "/python"
     static let available = (try? bash("python3 -c 'import numpy, sentencepiece, safetensors'").status) == 0
+    /// PyYAML, which parses the model card's front matter as a hub would.
+    static let yaml = (try? bash("python3 -c 'import yaml'").status) == 0
     /// A Python that imports torch: scripts/test.sh's .cache/torch-venv (Debian's python3-torch), else python3 if it can.
     static let torchPython: String? = [CLIRunner.root + "/.cache/torch-venv/bin/python", "python3"].first { python in
         (try? bash("'\(python)' -c 'import torch, numpy, sentencepiece, safetensors' 2>/dev/null").status) == 0

@@ -78,7 +78,7 @@ import SRTOCI
         #expect(log[1].catalogs.map(\.name) == ["games", "toys"])
         let (manifest, _) = try registry.manifest(base)
         let card = String(decoding: try registry.blobs.read(manifest.layer(titled: "README.md")!.digest), as: UTF8.self)
-        #expect(card.contains("- \"sha256:games\"") && card.contains("- \"sha256:toys\""))
+        #expect(card.contains("datasets:\n- \"games\"\n- \"toys\"\n"), "datasets by name")
         #expect(card.contains("Catalogs: games (sha256:games), toys (sha256:toys)."))
     }
 
@@ -99,7 +99,8 @@ import SRTOCI
         #expect(card.hasPrefix("---\nlibrary_name: srthub\n"))
         #expect(card.contains("base_model: \"base:v1\""))
         #expect(card.contains("model-index:\n- name: \"child\""))
-        #expect(card.contains("    - type: \"ndcg@10\"\n      value: 0.1234"))
+        #expect(card.contains("    - type: \"ndcg@10\"\n      name: \"NDCG@10 (full, history masked)\"\n      value: 0.1234"))
+        #expect(card.contains("license: \"other\"") && card.contains("## Usage") && card.contains("## Limitations"))
         #expect(card.contains("protocol: \"leave-one-out\""))
     }
 

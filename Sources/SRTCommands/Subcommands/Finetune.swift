@@ -86,6 +86,7 @@ struct Finetune: AsyncParsableCommand {
                                discussion: "With target, a piece the base also has keeps its row, and any other starts at the mean of the rows of the base's pieces for the same text; everything above the token table is the base's."))
     var vocabulary = "target"
     @Option(help: "Random seed.") var seed: UInt64 = 2020
+    @Option(help: "License to publish the model under, recorded in config.json and its model card (default: the base's).") var license: String?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var split: SplitOptions
     @OptionGroup var home: HomeOptions
@@ -147,6 +148,7 @@ struct Finetune: AsyncParsableCommand {
         request.replacing = force
         request.options.averageEpochs = averageEpochs > 0 ? averageEpochs : nil
         request.options.seed = seed
+        request.license = license
         BLASThreads.set(1)  // each batch is split across --threads workers instead
         let display = ProgressDisplay(total: epochsPerLayer)
         let report = try Failure.reporting { try FineTuneRun.run(request) { display.handle($0) } }

@@ -59,6 +59,7 @@ struct Train: AsyncParsableCommand {
     @OptionGroup var threadOptions: ThreadOptions
     var threads: Int { threadOptions.threads }
     @Option(help: "Random seed (training is reproducible from it).") var seed: UInt64 = 2020
+    @Option(help: "License to publish the model under, recorded in config.json and its model card (an SPDX id such as apache-2.0, or other).") var license: String?
     @Option(help: "With several catalogs and a sampled loss: draw negatives from the whole union, or from each batch's own catalog (batches then hold one catalog each).")
     var negativesFrom: NegativeSource = .union
     @Option(help: "Validation cases scored after each epoch (default: all; with several catalogs, an equal share of each).")
@@ -123,6 +124,7 @@ struct Train: AsyncParsableCommand {
         request.replacing = force
         request.options.windowStride = windowStride
         request.options.seed = seed
+        request.license = license
 
         BLASThreads.set(1)  // once, before any BLAS work: each batch is split across --threads workers instead
         // A resumed run follows its checkpoint's recipe, epochs included.

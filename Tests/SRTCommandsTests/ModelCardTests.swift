@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// The model card (README.md layer) as a hub reads it: YAML front matter that parses (PyYAML here)
+/// whatever the model's name holds, with the license, readable dataset names, and results whose
+/// task, split, revision (the data's fingerprint) and metric names are set; a fine-tune keeps its
+/// base's license unless told otherwise.
+@Suite(.enabled(if: CLIRunner.available && PythonPeers.yaml, "srthub is not built, or Python has no yaml module (pip install pyyaml)"))
+struct ModelCardTests {
+    func frontMatter(_ reference: String, home: String) throws -> [String: Any] {
+        let card = try CLIRunner.run(["show", reference, "--card", "--json", "--home", home])
+        #expect(card.status == 0, "\(card.stderr)")
+        let markdown = try #require((try JSONSerialization.jsonObject(with: Data(card.stdout.utf8)) as? [String: Any])?["markdown"] as? String)
+        let work = makeTempFolder()
+        writeFile(work + "/card.md", markdown)
+        let parse = try bash("""
+            python3 -c 'import json, sys, yaml; text = open(sys.argv[1]).read(); print(json.dumps(yaml.safe_load(text.split("---")[1])))' '\(work)/card.md'
+            """)
+        #expect(parse.status == 0, "the front matter does not parse: \(parse.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(parse.stdout.utf8)) as? [String: Any])
+    }
+
+    @Test func theFrontMatterParsesAndSaysWhatAHubShows() throws {
+        let (data, preset) = TrainCommandTests.data()
+        let out = makeTempFolder() + "/shop \"best\": v1 #1"  // quotes, a colon and a hash in the model's name
+        let train = try CLIRunner.run(["train", "--data", data, "--preset", preset, "--epochs", "1", "--vocab-size", "60", "--batch", "8",
+                                       "--license", "apache-2.0", "--out", out])
+        #expect(train.status == 0, "\(train.stderr)")
+        let home = makeTempFolder()
+        #expect(try CLIRunner.run(["add", out, "--tag", "shop:v1", "--home", home]).status == 0)
+        let yaml = try frontMatter("shop:v1", home: home)
+        #expect(yaml["license"] as? String == "apache-2.0" && yaml["library_name"] as? String == "srthub")
+        #expect(yaml["datasets"] as? [String] == ["shop"], "datasets by name: \(yaml["datasets"] ?? "-")")
+        let index = try #require((yaml["model-index"] as? [[String: Any]])?.first)
+        #expect(index["name"] as? String == "shop \"best\": v1 #1")
+        let result = try #require((index["results"] as? [[String: Any]])?.first)
+        let dataset = try #require(result["dataset"] as? [String: Any])
+        #expect(dataset["split"] as? String == "test" && (dataset["revision"] as? String)?.hasPrefix("sha256:") == true)
+        #expect((result["task"] as? [String: Any])?["name"] as? String == "Sequential recommendation")
+        let metric = try #require((result["metrics"] as? [[String: Any]])?.first { $0["type"] as? String == "ndcg@10" })
+        #expect((metric["name"] as? String)?.hasPrefix("NDCG@10 (") == true && metric["value"] is Double)
+
+        // A fine-tune of it keeps the license; one that says another records that.
+        let ft = makeTempFolder() + "/ft"
+        #expect(try CLIRunner.run(["finetune", out, "--data", data, "--final-epochs", "1", "--batch", "8", "--out", ft]).status == 0)
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ft + "/config.json"))) as? [String: Any])
+        #expect(config["license"] as? String == "apache-2.0")
+    }
+}
