@@ -67,7 +67,8 @@ def seconds(name):
     p = os.path.join(out, name + ".seconds")
     return int(open(p).read()) if os.path.exists(p) else None
 def config(path): return json.load(open(os.path.join(path, "config.json")))
-def loss_name(loss):  # config.json's LossKind: {"fullCrossEntropy": {}}, {"sampledSoftmax": {"negatives": K}}, …
+def loss_name(loss):  # config.json's loss: "ce", "ssm:K" (session 15 on), or {"fullCrossEntropy": {}}, {"sampledSoftmax": {"negatives": K}}, … before
+    if isinstance(loss, str): return loss
     kind, args = next(iter(loss.items())) if isinstance(loss, dict) else (loss, {})
     return {"fullCrossEntropy": "ce", "binaryCrossEntropy": "bce"}.get(kind) or f"ssm:{args.get('negatives')}"
 def interval(a, b, metric, resamples=2000, seed=0):

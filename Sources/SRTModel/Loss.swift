@@ -23,6 +23,30 @@ public enum LossKind: Codable, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Written as the CLI spells it (`"ce"`, `"ssm:1000"`, `"bce"`); read in that form or in the
+    /// keyed form configs held before (`{"sampledSoftmax": {"negatives": 1000}}`).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if let text = try? decoder.singleValueContainer().decode(String.self) {
+            guard let kind = LossKind(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown loss '\(text)' (ce, bce or ssm:K)"))
+            }
+            self = kind
+            return
+        }
+        let keyed = try decoder.container(keyedBy: LegacyKey.self)
+        if keyed.contains(.fullCrossEntropy) { self = .fullCrossEntropy; return }
+        if keyed.contains(.binaryCrossEntropy) { self = .binaryCrossEntropy; return }
+        let sampled = try keyed.nestedContainer(keyedBy: LegacyKey.self, forKey: .sampledSoftmax)
+        self = .sampledSoftmax(negatives: try sampled.decode(Int.self, forKey: .negatives))
+    }
+
+    private enum LegacyKey: String, CodingKey { case fullCrossEntropy, sampledSoftmax, binaryCrossEntropy, negatives }
+
     /// Parses `ce`, `bce`, `ssm:1000` (the CLI's --loss).
     public init?(_ text: String) {
         switch text {

@@ -17,6 +17,7 @@ struct ModelCard {
     /// The loss as the CLI spells it, from config.json's encoding (`training.loss.sampledSoftmax.negatives` → ssm:K).
     static func loss(_ fields: [String: String], key: String) -> String? {
         guard key == "training.loss" else { return nil }
+        if let text = fields["training.loss"], let spelled = try? JSONDecoder().decode(String.self, from: Data(text.utf8)) { return spelled }
         if let k = fields["training.loss.sampledSoftmax.negatives"] { return "ssm:\(k)" }
         if fields["training.loss.fullCrossEntropy"] != nil { return "ce" }
         if fields["training.loss.binaryCrossEntropy"] != nil { return "bce" }
@@ -73,7 +74,7 @@ struct ModelCard {
         let recipe = [("loss", "training.loss"), ("epochs", "training.epochs"), ("learning rate", "training.learning_rate"),
                       ("batch", "training.batch"), ("best epoch", "best_epoch"), ("validation NDCG@10", "validation_ndcg@10"),
                       ("seen interactions", "seen_interactions"), ("FLOPs", "flops")]
-            .compactMap { label, key in metadata.fields[key].map { "\(label) \($0)" } ?? Self.loss(metadata.fields, key: key).map { "\(label) \($0)" } }
+            .compactMap { label, key in (Self.loss(metadata.fields, key: key) ?? metadata.fields[key]).map { "\(label) \($0)" } }
         if !recipe.isEmpty { body += ["", "## Training", "", recipe.joined(separator: "; ") + "."] }
         if !sortedEvaluations.isEmpty {
             body += ["", "## Evaluation", "", "| dataset | protocol | mode | metrics |", "|---|---|---|---|"]

@@ -30,7 +30,7 @@ struct EvalCommandTests {
         let probe = try #require(fineTuning["start_probe"] as? [String: Any])
         #expect(probe["epochs"] as? Int == 2 && ["base", "fresh"].contains(probe["start"] as? String ?? ""))
         let training = try #require(config["training"] as? [String: Any])
-        #expect((training["loss"] as? [String: Any])?.keys.first == "fullCrossEntropy", "\(training)")
+        #expect(training["loss"] as? String == "ce", "the loss as the CLI spells it: \(training)")
         #expect((training["learning_rate"] as? Double).map { abs($0 - 1e-3) < 1e-9 } == true, "\(training)")
         #expect(training["epochs"] as? Int == 2)
     }

@@ -368,7 +368,7 @@ def write(args, d, split, shape, model, tokenizer_bytes, fisher_values, history,
     embedding = model.item_encoder.token_embedding.weight.numel()
     C, scored = a["hidden"], d.item_count if args.loss == "ce" else int(args.loss.split(":")[1]) + 1
     per_target = 3 * (2 * (total - embedding) + a["layers"] * 4 * a["max_length"] * C + 2 * C * scored)  # srthub's estimate
-    loss = {"fullCrossEntropy": {}} if args.loss == "ce" else {"sampledSoftmax": {"negatives": int(args.loss.split(":")[1])}}
+    loss = args.loss  # as the CLI spells it, as srthub writes it
     config = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "name": os.path.basename(os.path.normpath(args.out)), "model": shape,
         "training": {"loss": loss, "epochs": args.epochs, "batch": args.batch, "learning_rate": args.lr, "weight_decay": args.weight_decay,
