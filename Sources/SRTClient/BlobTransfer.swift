@@ -7,8 +7,8 @@ extension RemoteRegistry {
     /// order, each sent to the latest Location (some registries sign the upload state into it),
     /// then the closing PUT with the digest. A chunk that fails for a transient reason (a 5xx, a
     /// broken connection) is followed by a question to the registry (GET on the upload) of how
-    /// much it kept, and the upload goes on from there: up to `retries` times, pausing longer each.
-    public func upload(_ digest: SRTOCI.Digest, size: Int, from path: String, chunkSize: Int, retries: Int = 3, pause: Double = 1,
+    /// much it kept, and the upload goes on from there (`retrying`'s attempts and pauses).
+    public func upload(_ digest: SRTOCI.Digest, size: Int, from path: String, chunkSize: Int,
                        progress: @escaping (Int) -> Void) throws(ClientError) {
         let start = try send("POST", "/v2/\(repository)/blobs/uploads/", headers: ["Content-Length": "0"])
         if start.status == 201 { progress(size); return }  // mounted or already there
@@ -16,12 +16,18 @@ extension RemoteRegistry {
             throw failure("POST upload \(repository)", start)
         }
         var offset = 0
-        var failures = 0
         if size > chunkSize {
             while offset < size {
-                let length = min(chunkSize, size - offset)
-                let chunkStart = offset
-                do throws(ClientError) {
+                var resuming = false
+                try retrying { () throws(ClientError) in
+                    if resuming {
+                        (location, offset) = try uploadStatus(location)
+                        progress(offset)
+                        if offset >= size { return }
+                    }
+                    resuming = true
+                    let length = min(chunkSize, size - offset)
+                    let chunkStart = offset
                     let response = try send("PATCH", location, headers: [
                         "Content-Type": "application/octet-stream", "Content-Range": "\(offset)-\(offset + length - 1)",
                     ], body: .file(path: path, offset: offset, length: length), sent: { progress(chunkStart + $0) })
@@ -30,12 +36,6 @@ extension RemoteRegistry {
                     }
                     location = absolute(next)
                     offset += length
-                    progress(offset)
-                } catch {
-                    guard error.kind == .unreachable, failures < retries else { throw error }
-                    failures += 1
-                    usleep(UInt32(pause * Double(1 << (failures - 1)) * 1_000_000))
-                    (location, offset) = try uploadStatus(location, failed: error)
                     progress(offset)
                 }
             }
@@ -52,11 +52,11 @@ extension RemoteRegistry {
 
     /// Where an upload stands after a failed chunk: the registry's Location and the bytes it kept
     /// (its Range `0-<last byte>`; "0-0" before any byte, as the distribution registry writes it).
-    func uploadStatus(_ location: String, failed: ClientError) throws(ClientError) -> (String, Int) {
+    func uploadStatus(_ location: String) throws(ClientError) -> (String, Int) {
         let status = try send("GET", location)
         guard status.status == 204, let range = status.header("Range"),
               let last = range.split(separator: "-").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
-            throw ClientError(failed.kind, failed.message + "; asking the registry how much of the upload it kept failed too (\(status.status))")
+            throw failure("asking the registry how much of the upload it kept (after a failed chunk)", status)
         }
         return (status.header("Location").map(absolute) ?? location, last == 0 ? 0 : last + 1)
     }

@@ -45,7 +45,7 @@ public enum Push {
         for blob in missing {
             // Within a blob, a failed chunk resumes where the registry says it stopped; a failure
             // outside the chunks (opening or closing the upload) starts that blob's upload again.
-            try Pull.retrying { () throws(ClientError) in
+            try retrying { () throws(ClientError) in
                 try remote.upload(blob.digest, size: blob.size, from: registry.home.blobPath(blob.digest), chunkSize: chunkSize) { sent in
                     progress(TransferProgress(done: done + sent, total: total))
                 }
@@ -53,7 +53,7 @@ public enum Push {
             done += blob.size
             progress(TransferProgress(done: done, total: total, finished: (blob.digest, blob.size)))
         }
-        _ = try Pull.retrying { () throws(ClientError) in try remote.putManifest(bytes, mediaType: MediaType.imageManifest, reference: tag) }
+        _ = try retrying { () throws(ClientError) in try remote.putManifest(bytes, mediaType: MediaType.imageManifest, reference: tag) }
         var evaluations = 0
         if let artifact = try registry.evaluationArtifact(for: digest) {
             for data in artifact.blobs where try !remote.hasBlob(Digest(hashing: data)) {
@@ -134,19 +134,6 @@ public enum Pull {
                               evaluations: evaluations, seconds: Date().timeIntervalSince(started))
     }
 
-    /// Runs `body` again after a transient failure (a broken or stalled connection, a 5xx), up to
-    /// `attempts` times with a growing pause; a download resumes from the bytes already kept.
-    static func retrying<T>(attempts: Int = 3, pause: Double = 1, _ body: () throws(ClientError) -> T) throws(ClientError) -> T {
-        var attempt = 1
-        while true {
-            do { return try body() } catch {
-                guard error.kind == .unreachable, attempt < attempts else { throw error }
-                usleep(UInt32(pause * Double(1 << (attempt - 1)) * 1_000_000))
-                attempt += 1
-            }
-        }
-    }
-
     /// The bytes to download, refused before any download when a size cannot be true: negative,
     /// or a sum that overflows (sizes near Int.max crashed the pull here).
     static func totalSize(of blobs: [Descriptor], in name: String) throws(ClientError) -> Int {
@@ -169,6 +156,20 @@ public enum Pull {
         if needed > free - (16 << 20) {
             throw ClientError(.diskFull, "the pull needs \(needed / 1_000_000) MB and \(path) has \(free / 1_000_000) MB free: nothing was downloaded",
                               hint: "free some space (srthub gc removes unused blobs) and pull again")
+        }
+    }
+}
+
+/// Runs `body` again after a transient failure (a broken or stalled connection, a 5xx), up to
+/// `attempts` times with a growing pause: push and pull both (a download resumes from the bytes
+/// already kept, an upload from what the registry says it kept).
+func retrying<T>(attempts: Int = 3, pause: Double = 1, _ body: () throws(ClientError) -> T) throws(ClientError) -> T {
+    var attempt = 1
+    while true {
+        do { return try body() } catch {
+            guard error.kind == .unreachable, attempt < attempts else { throw error }
+            usleep(UInt32(pause * Double(1 << (attempt - 1)) * 1_000_000))
+            attempt += 1
         }
     }
 }

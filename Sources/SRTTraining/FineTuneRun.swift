@@ -63,8 +63,7 @@ public enum FineTuneRun {
         let split = try dataset.split(request.splitProtocol)
         guard !split.validation.isEmpty else { throw TrainingError.badData("\(request.dataPath): no user has enough items for validation") }
         var loaded = try Checkpoint.load(from: request.base, maxBatch: request.options.networkBatch)
-        let work = NSTemporaryDirectory() + "srthub-finetune-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let work = NSTemporaryDirectory() + "srthub-finetune-" + UUID().uuidString  // the target's tokenizer, while it is needed
         defer { try? FileManager.default.removeItem(atPath: work) }
         var network = loaded.network
         let baseLayout = network.layout
@@ -78,6 +77,7 @@ public enum FineTuneRun {
             shape = network.shape
             tokenizerPath = request.base + "/tokenizer.model"
             if request.vocabulary == .target {
+                try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
                 var columns: [String] = []
                 for column in fieldMapping.sources.joined() where !columns.contains(column) { columns.append(column) }
                 let path = try ItemTextEncoding.trainTokenizer(on: dataset, fields: columns, vocabularySize: encoder.vocabularySize, folder: work) {

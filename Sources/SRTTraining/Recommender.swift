@@ -53,31 +53,19 @@ public final class Recommender {
     public func vectors(histories: [[String]]) throws -> (items: Safetensors.Tensor, users: Safetensors.Tensor) {
         let network = checkpoint.network
         let c = network.shape.architecture.hidden
-        let inputs = try histories.map { try indices($0) }
-        if let empty = inputs.firstIndex(where: \.isEmpty) { throw TrainingError.badData("history \(empty + 1) is empty") }
         var users: [Float] = []
-        let buffer = FloatBuffer(count: network.maxBatch * c)
-        for start in stride(from: 0, to: inputs.count, by: network.maxBatch) {
-            let batch = Array(inputs[start..<min(start + network.maxBatch, inputs.count)])
-            Evaluator.userVectors(network, inputs: batch, into: buffer)
-            users += Array(buffer.array.prefix(batch.count * c))
-        }
+        try forEachBatch(histories) { batch, vectors in users += Array(vectors.array.prefix(batch.count * c)) }
         return (.init(name: "items", shape: [network.items, c], values: Array(network.itemVectors.array.prefix(network.items * c))),
-                .init(name: "users", shape: [inputs.count, c], values: users))
+                .init(name: "users", shape: [histories.count, c], values: users))
     }
 
     /// The top `k` items for each history (oldest first), excluding history items unless asked.
     public func recommend(histories: [[String]], k: Int, includeHistory: Bool = false) throws -> [[Item]] {
         let network = checkpoint.network
         let c = network.shape.architecture.hidden, v = network.items
-        let users = FloatBuffer(count: network.maxBatch * c), scores = FloatBuffer(count: network.maxBatch * v)
+        let scores = FloatBuffer(count: network.maxBatch * v)
         var results: [[Item]] = []
-        var start = 0
-        let inputs = try histories.map { try indices($0) }
-        if let empty = inputs.firstIndex(where: \.isEmpty) { throw TrainingError.badData("history \(empty + 1) is empty") }
-        while start < inputs.count {
-            let batch = Array(inputs[start..<min(start + network.maxBatch, inputs.count)])
-            Evaluator.userVectors(network, inputs: batch, into: users)
+        try forEachBatch(histories) { batch, users in
             matmul(scores.pointer, users.pointer, network.itemVectors.pointer, m: batch.count, n: v, k: c, transB: true)
             for (b, history) in batch.enumerated() {
                 let row = scores.pointer + b * v
@@ -85,8 +73,21 @@ public final class Recommender {
                 let top = (0..<v).filter { row[$0] > -.infinity }.sorted { row[$0] > row[$1] || (row[$0] == row[$1] && $0 < $1) }.prefix(k)
                 results.append(top.map { Item(id: catalog.ids[$0], title: catalog.title(of: $0), score: row[$0]) })
             }
-            start += batch.count
         }
         return results
+    }
+
+    /// The histories as item indices (unknown ids and empty histories are errors), in batches of
+    /// the network's size, each with its user vectors [batch, hidden] in `users`.
+    private func forEachBatch(_ histories: [[String]], _ body: (_ batch: [[Int32]], _ users: FloatBuffer) -> Void) throws {
+        let network = checkpoint.network
+        let inputs = try histories.map { try indices($0) }
+        if let empty = inputs.firstIndex(where: \.isEmpty) { throw TrainingError.badData("history \(empty + 1) is empty") }
+        let users = FloatBuffer(count: network.maxBatch * network.shape.architecture.hidden)
+        for start in stride(from: 0, to: inputs.count, by: network.maxBatch) {
+            let batch = Array(inputs[start..<min(start + network.maxBatch, inputs.count)])
+            Evaluator.userVectors(network, inputs: batch, into: users)
+            body(batch, users)
+        }
     }
 }

@@ -38,8 +38,6 @@ public final class Trainer {
     public private(set) var seenInteractions = 0
     /// The matrix-product FLOPs of every step run so far (`StepAccounting`), forward and backward.
     public private(set) var flopsSpent = 0.0
-    /// Items the last `lossAndGradients` encoded: the catalog, or the step's touched items.
-    var lastEncodedItems = 0
     public private(set) var bestEpoch = 0
     public private(set) var bestValidation = -1.0
     /// Why the run stopped early on a non-finite loss (nil: it did not); the best weights are kept.
@@ -289,9 +287,9 @@ public final class Trainer {
     /// One optimizer step on one batch; returns the mean loss over its scored positions.
     func trainStep(_ sequences: [Int32], batch: Int, length: Int, rows: ScoredRows, negativesFrom catalog: Int?, rate: Float, step: Int,
                    rng: inout RandomSource) -> Float {
-        let loss = lossAndGradients(sequences, batch: batch, length: length, rows: rows, negativesFrom: catalog, training: true, rng: &rng)
+        let (loss, encodedItems) = lossAndGradients(sequences, batch: batch, length: length, rows: rows, negativesFrom: catalog, training: true, rng: &rng)
         flopsSpent += StepAccounting.trainingFLOPs(network.shape, batch: batch, length: length, rows: rows.count,
-                                                   encodedItems: lastEncodedItems, loss: options.loss)
+                                                   encodedItems: encodedItems, loss: options.loss)
         let ranges = trainable ?? [0..<network.params.count]
         ewc?.addGradient(network.params.pointer, into: network.grads.pointer, ranges: ranges)
         for range in frozen { (network.grads.pointer + range.lowerBound).update(repeating: 0, count: range.count) }  // clip only what trains
@@ -305,10 +303,11 @@ public final class Trainer {
         return loss
     }
 
-    /// The mean loss over `rows` and its gradient in `network.grads`, on one worker or split across several.
+    /// The mean loss over `rows` and its gradient in `network.grads`, on one worker or split across
+    /// several, and how many items the step encoded (the catalog, or the step's touched items).
     /// Sampled losses encode only the items the step touches (see `StepItems`); full CE needs them all.
     func lossAndGradients(_ sequences: [Int32], batch: Int, length: Int, rows: ScoredRows, negativesFrom catalog: Int? = nil, training: Bool,
-                          rng: inout RandomSource) -> Float {
+                          rng: inout RandomSource) -> (loss: Float, encodedItems: Int) {
         var negatives = sampledNegatives(from: catalog, &rng), sequences = sequences, rows = rows, logQ = logQ
         var subset: [Int32]?
         if options.loss != .fullCrossEntropy {
@@ -320,16 +319,16 @@ public final class Trainer {
             logQ = step.items.map { self.logQ[Int($0)] }
             subset = step.items
         }
-        lastEncodedItems = subset?.count ?? network.catalogItems
         let temperature = options.lossTemperature, smoothing = options.lossLabelSmoothing
+        let encodedItems = subset?.count ?? network.catalogItems
         if let sharded {
-            return sharded.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
+            return (sharded.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
                                             negatives: negatives, logQ: logQ, temperature: temperature, labelSmoothing: smoothing,
-                                            training: training, itemSubset: subset, rng: &rng)
+                                            training: training, itemSubset: subset, rng: &rng), encodedItems)
         }
-        return network.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
+        return (network.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
                                         workspace: workspace, negatives: negatives, logQ: logQ, temperature: temperature,
-                                        labelSmoothing: smoothing, training: training, itemSubset: subset, rng: &rng)
+                                        labelSmoothing: smoothing, training: training, itemSubset: subset, rng: &rng), encodedItems)
     }
 
     /// Scales the gradients so their global L2 norm is at most `maxGradientNorm`.

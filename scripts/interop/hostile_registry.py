@@ -173,7 +173,7 @@ class PushHandler(Handler):
         repository = self.path.split("/blobs/uploads")[0]
         self.reply(202, b"", headers=[("Location", f"{repository}/blobs/uploads/{session}"), ("Range", "0-0")])
 
-    def fail(self, what, keep=None):
+    def fail(self, what):
         self.stats["failures"].append(what)
         return self.reply(503, b'{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}', "application/json")
 
