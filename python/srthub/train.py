@@ -30,8 +30,8 @@ import torch.nn.functional as F
 from safetensors.numpy import save_file
 
 from . import data as srtdata
-from .checkpoint import FORMAT, FORMAT_VERSION
-from .text import normalize
+from .checkpoint import FORMAT, FORMAT_VERSION, Catalog
+from .text import item_tokens, normalize
 from .torch_model import SRT
 
 
@@ -109,18 +109,6 @@ def train_tokenizer(lines, vocabulary, folder):
         sentencepiece.SentencePieceTrainer.train(input=corpus, model_prefix=prefix, vocab_size=limit, model_type="bpe",
                                                  num_threads=2, minloglevel=2)
     return prefix + ".model"
-
-
-def item_tokens(tokenizer, d, fields, pieces):
-    ids = np.full((d.item_count, len(fields), max(pieces)), -1, dtype=np.int64)
-    columns = [d.text_fields.index(f) for f in fields]
-    for item, text in enumerate(d.item_text):
-        for f, c in enumerate(columns):
-            value = normalize(text[c])
-            if value:
-                encoded = tokenizer.encode(value)[:pieces[f]]
-                ids[item, f, :len(encoded)] = encoded
-    return torch.from_numpy(ids)
 
 
 def one_cycle(step, total, peak, warmup=0.3, div=25.0, final_div=1e4):
@@ -276,7 +264,9 @@ def main(argv=None):
         dist.broadcast_object_list(model_bytes, src=0)
     tokenizer = sentencepiece.SentencePieceProcessor(model_proto=model_bytes[0])
     pieces = [max_pieces(f) for f in fields]
-    tokens = item_tokens(tokenizer, d, fields, pieces).to(device)
+    # Each field reads its own column only (`sources`), as srthub train encodes the catalog it trains on.
+    catalog = Catalog(d.item_ids, d.text_fields, d.item_text)
+    tokens = torch.from_numpy(item_tokens(tokenizer, {"fields": fields, "max_pieces": pieces, "sources": [[f] for f in fields]}, catalog)).to(device)
     encoder = {"kind": "text", "fields": fields, "max_pieces": pieces, "vocab_size": tokenizer.get_piece_size(),
                "token_embedding": a.get("token_embedding") or a["hidden"]}
     if not all(f in fields for f in with_text):
