@@ -70,10 +70,10 @@ enum CatalogSizeBenchmark {
                 }
                 if let sharded {
                     _ = sharded.lossAndGradients(.sampledSoftmax(negatives: 1000), sequences: sequences, batch: batch, rows: rows,
-                                                 negatives: negatives, logQ: stepLogQ, training: true, itemSubset: subset, rng: &rng)
+                                                 inputs: LossInputs(sharedNegatives: negatives, logQ: stepLogQ), training: true, itemSubset: subset, rng: &rng)
                 } else {
                     _ = network.lossAndGradients(.sampledSoftmax(negatives: 1000), sequences: sequences, batch: batch, rows: rows,
-                                                 workspace: workspace, negatives: negatives, logQ: stepLogQ, training: true,
+                                                 workspace: workspace, inputs: LossInputs(sharedNegatives: negatives, logQ: stepLogQ), training: true,
                                                  itemSubset: subset, rng: &rng)
                 }
                 adamStep(params: network.params.pointer, grads: network.grads.pointer, m: m.pointer, v: v.pointer,

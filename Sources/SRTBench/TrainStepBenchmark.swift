@@ -80,11 +80,11 @@ enum TrainStepBenchmark {
             let start = DispatchTime.now().uptimeNanoseconds
             let negatives: [Int32] = loss == .fullCrossEntropy ? [] : (0..<1000).map { _ in Int32(rng.nextInt(items)) }
             if let sharded {
-                _ = sharded.lossAndGradients(loss, sequences: sequences, batch: batch, rows: rows, negatives: negatives, logQ: logQ,
+                _ = sharded.lossAndGradients(loss, sequences: sequences, batch: batch, rows: rows, inputs: LossInputs(sharedNegatives: negatives, logQ: logQ),
                                              training: true, rng: &rng)
             } else {
                 _ = network.lossAndGradients(loss, sequences: sequences, batch: batch, rows: rows, workspace: workspace,
-                                             negatives: negatives, logQ: logQ, training: true, rng: &rng)
+                                             inputs: LossInputs(sharedNegatives: negatives, logQ: logQ), training: true, rng: &rng)
             }
             adamStep(params: network.params.pointer, grads: network.grads.pointer, m: m.pointer, v: v.pointer,
                      count: network.params.count, lr: 1e-3, step: step + 1, settings: AdamSettings())

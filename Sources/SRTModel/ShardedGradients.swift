@@ -36,15 +36,13 @@ public final class ShardedGradients: @unchecked Sendable {
     /// gradient of the mean loss over all `rows`, which it returns.
     public func lossAndGradients(
         _ kind: LossKind, sequences: [Int32], batch: Int, length: Int? = nil, rows: ScoredRows,
-        negatives: [Int32] = [], logQ: [Float] = [], temperature: Float = 1, labelSmoothing: Float = 0, training: Bool,
-        itemSubset: [Int32]? = nil, rng: inout RandomSource
+        inputs: LossInputs = LossInputs(), training: Bool, itemSubset: [Int32]? = nil, rng: inout RandomSource
     ) -> Float {
         let T = length ?? network.shape.architecture.maxLength
         let count = min(shards, batch)
         guard count >= 2 else {
             return network.lossAndGradients(kind, sequences: sequences, batch: batch, length: T, rows: rows, workspace: workspaces[0],
-                                            negatives: negatives, logQ: logQ, temperature: temperature, labelSmoothing: labelSmoothing,
-                                            training: training, itemSubset: itemSubset, rng: &rng)
+                                            inputs: inputs, training: training, itemSubset: itemSubset, rng: &rng)
         }
         let bounds = (0...count).map { $0 * batch / count }  // shard s holds sequences bounds[s]..<bounds[s+1]
         let shardRows = split(rows, bounds: bounds, length: T)
@@ -52,6 +50,8 @@ public final class ShardedGradients: @unchecked Sendable {
         let workers = [network] + replicas
         network.encodeItems(only: itemSubset)
         network.zeroGradients()
+        // Work the loss shares across workers (RECE's bucketed catalog) is done once, here.
+        let prepared = kind.function.prepare(network: network, inputs: inputs, batchRows: rows.count)
         let losses = FloatBuffer(count: count)
         DispatchQueue.concurrentPerform(iterations: count) { s in
             let worker = workers[s]
@@ -63,9 +63,8 @@ public final class ShardedGradients: @unchecked Sendable {
             worker.forward(Array(sequences[(bounds[s] * T)..<(bounds[s + 1] * T)]), batch: bounds[s + 1] - bounds[s], length: T,
                            training: training, rng: &random)
             worker.hiddenGradient.zero()
-            losses[s] = Loss.compute(kind, network: worker, rows: shardRows[s], workspace: workspaces[s],
-                                     negatives: negatives, logQ: logQ, normalizer: rows.count, temperature: temperature,
-                                     labelSmoothing: labelSmoothing)
+            losses[s] = Loss.compute(kind, network: worker, rows: shardRows[s], workspace: workspaces[s], inputs: inputs,
+                                     normalizer: rows.count, prepared: prepared)
             worker.backward()
         }
         for replica in replicas.prefix(count - 1) {
@@ -81,12 +80,13 @@ public final class ShardedGradients: @unchecked Sendable {
     /// Each shard's rows, re-indexed from the batch's positions to the shard's own.
     func split(_ rows: ScoredRows, bounds: [Int], length: Int) -> [ScoredRows] {
         var shards = [ScoredRows](repeating: ScoredRows(), count: bounds.count - 1)
+        let k = rows.negativesPerRow
         for r in 0..<rows.count {
             let sequence = Int(rows.rows[r]) / length
             let s = bounds.lastIndex { $0 <= sequence }!
             shards[s].rows.append(rows.rows[r] - Int32(bounds[s] * length))
             shards[s].targets.append(rows.targets[r])
-            if !rows.negatives.isEmpty { shards[s].negatives.append(rows.negatives[r]) }
+            shards[s].negatives.append(contentsOf: rows.negatives[(r * k)..<((r + 1) * k)])
         }
         return shards
     }

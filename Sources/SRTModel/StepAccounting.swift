@@ -1,11 +1,12 @@
 /// Exact accounting of a training step's matrix products, from the architecture, the batch and
-/// the loss (2 FLOPs per multiply-add; element-wise work such as softmax, GELU, LayerNorm and the
-/// loss's per-row dot products is left out, as the scaling-law literature counts). A test checks
-/// it against the products the step actually computes (`SGEMMProfile`).
+/// the loss (2 FLOPs per multiply-add; element-wise work such as softmax, GELU, LayerNorm is left
+/// out, as the scaling-law literature counts). The loss's scoring counts whether it runs as matrix
+/// products or as per-row dot products (`TrainingLoss.scoringFLOPs`). A test checks the matrix
+/// products against those the step actually computes (`SGEMMProfile`).
 ///
 /// Legend: B sequences, T length (the batch's longest input), C hidden, F inner, L layers, R
 /// scored positions, U items encoded for the step (the whole catalog for full CE, the touched
-/// items for sampled losses), NF·E the pooled text width, K sampled negatives.
+/// items for sampled losses), NF·E the pooled text width.
 public enum StepAccounting {
     /// Forward and backward of one step (`Network.lossAndGradients`).
     public static func trainingFLOPs(_ shape: ModelShape, batch: Int, length: Int, rows: Int, encodedItems: Int, loss: LossKind) -> Double {
@@ -22,11 +23,6 @@ public enum StepAccounting {
         // T×T×C products per sequence forward (scores, weighted values) and eight backward.
         let layer = linear(M, C, 3 * C) + linear(M, C, C) + linear(M, C, F) + linear(M, F, C) + 12 * B * T * T * C
         flops += Double(a.layers) * layer
-        switch loss {
-        case .fullCrossEntropy: flops += 6 * R * C * U  // logits, then the user-vector and item-vector gradients
-        case .sampledSoftmax(let k): flops += 6 * R * C * Double(k)  // the shared negatives' logits and gradients
-        case .binaryCrossEntropy: break  // two dot products per row, no matrix product
-        }
-        return flops
+        return flops + loss.function.scoringFLOPs(rows: R, hidden: C, items: U).total
     }
 }

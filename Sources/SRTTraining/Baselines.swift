@@ -55,7 +55,7 @@ public struct BaselineRecipe: Codable, Sendable {
             tokenEmbedding = e.kind == .text ? e.tokenEmbedding : nil
         case .sasrec, .sasrecCE:
             encoder = .id
-            options.loss = baseline == .sasrec ? .binaryCrossEntropy : .fullCrossEntropy
+            options.loss = baseline == .sasrec ? .sasrecBCE : .fullCrossEntropy
             // The base's schedule and budget, not its loss's options: they belong to another loss
             // (BCE refuses label smoothing) and are not SASRec's.
             options.labelSmoothing = nil

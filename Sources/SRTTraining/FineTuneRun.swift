@@ -136,6 +136,7 @@ public enum FineTuneRun {
         options.lossTemperature = request.temperature ?? base.training.lossTemperature
         options.lossLabelSmoothing = request.labelSmoothing ?? (options.loss == base.training.loss ? base.training.lossLabelSmoothing : 0)
         try options.checkLabelSmoothing()
+        try TrainingRun.checkLoss(options.loss, trainSequences: split.train, items: dataset.itemCount)
         let validationCases = CatalogEvaluation.validationCases(split, limit: options.validationCases)
         func validate() -> Double { Evaluator.evaluate(network, cases: validationCases, ks: [10]).masked["ndcg@10"] ?? 0 }
         var validation = validate()

@@ -31,8 +31,10 @@ public final class Trainer {
     let batchGroups: [[Int]]
     /// Per window, its catalog (index into `catalogSamplers`), when negatives come from the batch's catalog.
     let windowCatalog: [Int]
-    /// Per window: the user's training items, sorted (BCE negatives avoid them).
+    /// Per user: the training items, sorted (negatives drawn from unseen items avoid them).
     let seen: [Int32: [Int32]]
+    /// The loss's implementation (its negatives policy, whether it scores the whole catalog).
+    let loss: any TrainingLoss
 
     public private(set) var history: [EpochSummary] = []
     public private(set) var seenInteractions = 0
@@ -117,7 +119,8 @@ public final class Trainer {
             batchGroups = [Array(windows.indices)]
         }
         var seen: [Int32: [Int32]] = [:]
-        if options.loss == .binaryCrossEntropy {
+        loss = options.loss.function
+        if loss.negatives.avoidsSeenItems {
             for (sequence, user) in zip(split.train, split.trainUsers) { seen[user] = Array(Set(sequence)).sorted() }
         }
         self.seen = seen
@@ -273,12 +276,19 @@ public final class Trainer {
         var rows = ScoredRows()
         for (b, w) in batch.enumerated() {
             let items = Array(windows[w].items)
+            var userNegatives: [Int32] = []
+            if case .unseenPerUser(let k) = loss.negatives { userNegatives = sampleUnseen(windows[w].user, count: k, &rng) }
             for t in 0..<(items.count - 1) {
                 sequences[b * length + t] = items[t]
                 guard t + 1 >= windows[w].firstTarget else { continue }  // context only
                 rows.rows.append(Int32(b * length + t))
                 rows.targets.append(items[t + 1])
-                if options.loss == .binaryCrossEntropy { rows.negatives.append(sampleUnseen(windows[w].user, &rng)) }
+                switch loss.negatives {
+                case .unseenPerPosition(let k): rows.negatives += sampleUnseen(windows[w].user, count: k, &rng)
+                case .uniformPerPosition(let k): rows.negatives += (0..<k).map { _ in Int32(rng.nextInt(network.catalogItems)) }
+                case .unseenPerUser: rows.negatives += userNegatives
+                case .none, .sharedPopularity: break
+                }
             }
         }
         return (sequences, length, rows)
@@ -310,7 +320,7 @@ public final class Trainer {
                           rng: inout RandomSource) -> (loss: Float, encodedItems: Int) {
         var negatives = sampledNegatives(from: catalog, &rng), sequences = sequences, rows = rows, logQ = logQ
         var subset: [Int32]?
-        if options.loss != .fullCrossEntropy {
+        if !loss.scoresWholeCatalog {
             let step = StepItems(touching: [sequences, rows.targets, rows.negatives, negatives], catalogItems: network.catalogItems)
             step.renumber(&sequences)
             step.renumber(&rows.targets)
@@ -319,16 +329,17 @@ public final class Trainer {
             logQ = step.items.map { self.logQ[Int($0)] }
             subset = step.items
         }
-        let temperature = options.lossTemperature, smoothing = options.lossLabelSmoothing
+        // RECE draws its projections inside the loss, from a seed of the step's (other losses draw nothing there).
+        let inputs = LossInputs(sharedNegatives: negatives, logQ: logQ, temperature: options.lossTemperature,
+                                labelSmoothing: options.lossLabelSmoothing, population: network.catalogItems,
+                                seed: loss.drawsInside ? rng.next() : 0)
         let encodedItems = subset?.count ?? network.catalogItems
         if let sharded {
             return (sharded.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
-                                            negatives: negatives, logQ: logQ, temperature: temperature, labelSmoothing: smoothing,
-                                            training: training, itemSubset: subset, rng: &rng), encodedItems)
+                                            inputs: inputs, training: training, itemSubset: subset, rng: &rng), encodedItems)
         }
         return (network.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
-                                        workspace: workspace, negatives: negatives, logQ: logQ, temperature: temperature,
-                                        labelSmoothing: smoothing, training: training, itemSubset: subset, rng: &rng), encodedItems)
+                                        workspace: workspace, inputs: inputs, training: training, itemSubset: subset, rng: &rng), encodedItems)
     }
 
     /// Scales the gradients so their global L2 norm is at most `maxGradientNorm`.
@@ -344,7 +355,7 @@ public final class Trainer {
 
     /// The K popularity-sampled negatives a sampled-softmax step shares; none for other losses.
     func sampledNegatives(from catalog: Int? = nil, _ rng: inout RandomSource) -> [Int32] {
-        guard case .sampledSoftmax(let k) = options.loss else { return [] }
+        guard case .sharedPopularity(let k) = loss.negatives else { return [] }
         if let catalog {
             let (items, sampler) = catalogSamplers[catalog]
             return (0..<k).map { _ in Int32(items.lowerBound) + sampler.draw(.popularity, count: items.count, &rng) }
@@ -354,6 +365,18 @@ public final class Trainer {
 
     func samplePopular(_ rng: inout RandomSource) -> Int32 {
         popular.draw(.popularity, count: network.catalogItems, &rng)
+    }
+
+    /// `count` distinct uniform items the user has not interacted with in training (the loss's
+    /// check has made sure the user has that many).
+    func sampleUnseen(_ user: Int32, count: Int, _ rng: inout RandomSource) -> [Int32] {
+        if count == 1 { return [sampleUnseen(user, &rng)] }
+        var drawn: [Int32] = [], taken = Set<Int32>()
+        while drawn.count < count {
+            let candidate = sampleUnseen(user, &rng)
+            if taken.insert(candidate).inserted { drawn.append(candidate) }
+        }
+        return drawn
     }
 
     /// A uniform item the user has not interacted with in training (SASRec's BCE negative).

@@ -61,7 +61,7 @@ public enum TrainingRun {
         let dataset = try DatasetLoader.load(request.dataPaths, name: request.corpusName, options: request.load)
         let split = try dataset.split(request.splitProtocol)
         guard !split.validation.isEmpty else { throw TrainingError.badData("\(request.dataPath): no user has enough items for validation") }
-        try checkLoss(request.options.loss, items: dataset.itemCount)
+        try checkLoss(request.options.loss, trainSequences: split.train, items: dataset.itemCount)
         _ = progress(.note("data \(dataset.name): \(dataset.userCount) users, \(dataset.itemCount) items, \(split.trainInteractions) training interactions, split \(split.splitProtocol)"))
         for part in dataset.catalogs {
             _ = progress(.note("  catalog \(part.name): \(part.users.count) users, \(part.items.count) items"))
@@ -143,11 +143,17 @@ public enum TrainingRun {
                            validationNDCG10: trainer.bestValidation, test: test)
     }
 
-    /// Full CE scores every item at every position: on a large union that takes hours an epoch.
-    static func checkLoss(_ loss: LossKind, items: Int) throws(TrainingError) {
+    /// Refuses, before any training, a loss this catalog cannot serve: full CE scores every item at
+    /// every position (hours an epoch on a large union); a loss's own options must fit the catalog
+    /// and each user's unseen items.
+    static func checkLoss(_ loss: LossKind, trainSequences: [[Int32]], items: Int) throws(TrainingError) {
         if loss == .fullCrossEntropy && items > fullCrossEntropyItemLimit {
             throw .badOption("the full CE loss (ce) scores all \(items) items at every position, hours per epoch at this size: use a sampled loss, e.g. --loss ssm:1000")
         }
+        let function = loss.function
+        let fewestUnseen = function.negatives.avoidsSeenItems
+            ? trainSequences.reduce(items) { fewest, sequence in min(fewest, items - Set(sequence).count) } : items
+        do { try function.check(items: items, fewestUnseen: fewestUnseen) } catch { throw .badOption("--loss \(error.message)") }
     }
 
     /// Above this many items `ce` is refused (a 100k-item softmax is ~4 GFLOP per target on srt-64x2's width).

@@ -87,7 +87,7 @@ struct PyTorchTrainingTests {
         let kind: LossKind = loss == "ssm" ? .sampledSoftmax(negatives: negatives.count) : .fullCrossEntropy
         let workspace = LossWorkspace(maxRows: 4 * 6, hidden: 16)
         let swiftLoss = network.lossAndGradients(kind, sequences: sequences, batch: batch, length: length, rows: rows, workspace: workspace,
-                                                 negatives: negatives, logQ: logQ, training: false, rng: &rng)
+                                                 inputs: LossInputs(sharedNegatives: negatives, logQ: logQ), training: false, rng: &rng)
 
         let work = makeTempFolder()
         try Safetensors.encode(network.tensors()).write(to: URL(fileURLWithPath: work + "/weights.safetensors"))

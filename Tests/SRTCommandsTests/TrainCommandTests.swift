@@ -119,7 +119,7 @@ struct TrainCommandTests {
         let (folder, _) = Self.data()
         let loss = try CLIRunner.run(["train", "--data", folder, "--loss", "softmax", "--out", makeTempFolder()])
         #expect(loss.status == 64)
-        #expect(loss.stderr.contains("'--loss' must be ce, bce or ssm:K"))
+        #expect(loss.stderr.contains("unknown loss 'softmax': use ce, ssm:K, bce[:K]"), "\(loss.stderr)")
         let preset = try CLIRunner.run(["train", "--data", folder, "--preset", "srt-1x1", "--out", makeTempFolder()],
                                        environment: ["SRTHUB_MODELS": CLIRunner.root + "/models"])
         #expect(preset.status == 65)
@@ -137,6 +137,13 @@ struct TrainCommandTests {
         let smoothingLoss = try CLIRunner.run(["train", "--data", folder, "--loss", "bce", "--label-smoothing", "0.1", "--out", makeTempFolder()])
         #expect(smoothingLoss.status == 64 && smoothingLoss.stderr.contains("needs the full CE loss (ce), not bce: drop --label-smoothing or use --loss ce"),
                 "\(smoothingLoss.stderr)")
+        let rounds = try CLIRunner.run(["train", "--data", folder, "--loss", "rece:rounds=0", "--out", makeTempFolder()])
+        #expect(rounds.status == 64 && rounds.stderr.contains("rounds must be a whole number from 1 to 128"), "\(rounds.stderr)")
+        let fineTuneLoss = try CLIRunner.run(["finetune", makeTempFolder(), "--data", folder, "--loss", "gbce:256,tt=1", "--out", makeTempFolder()])
+        #expect(fineTuneLoss.status == 64 && fineTuneLoss.stderr.contains("gbce:256,tt=1"), "\(fineTuneLoss.stderr)")
+        // Checked against the catalog once it is read, still before any training.
+        let tooMany = try CLIRunner.run(["train", "--data", folder, "--loss", "ce-:100000", "--out", makeTempFolder()])
+        #expect(tooMany.status == 64 && tooMany.stderr.contains("use ce-:K with K ≤"), "\(tooMany.stderr)")
         let fineTuneSmoothing = try CLIRunner.run(["finetune", makeTempFolder(), "--data", folder, "--label-smoothing=-0.1", "--out", makeTempFolder()])
         #expect(fineTuneSmoothing.status == 64 && fineTuneSmoothing.stderr.contains("'--label-smoothing' must be at least 0"), "\(fineTuneSmoothing.stderr)")
     }

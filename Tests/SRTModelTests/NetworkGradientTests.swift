@@ -46,15 +46,45 @@ import SRTTensor
     static let logQ: [Float] = (0..<items).map { Float(-2.0 - 0.1 * Double($0)) }
     static let sampled: [Int32] = [6, 0, 2, 3, 0]
 
+    /// The rows with K negatives each: per row (distinct, never the row's target) or, where the loss
+    /// draws per user, the same K for every row of a sequence.
+    static func rows(for kind: LossKind) -> ScoredRows {
+        var r = rows
+        switch kind.function.negatives {
+        case .unseenPerPosition(1): break
+        case .unseenPerPosition(let k), .uniformPerPosition(let k):
+            r.negatives = r.targets.enumerated().flatMap { i, t in (0..<k).map { j in Int32((Int(t) + 1 + (i + j) % (items - 1)) % items) } }
+        case .unseenPerUser(let k):
+            r.negatives = r.rows.flatMap { row in Array((row < 5 ? [0, 4, 1] : [2, 3, 4]).prefix(k)) as [Int32] }
+        case .none, .sharedPopularity: r.negatives = []
+        }
+        return r
+    }
+
     static func loss(_ net: Network, _ kind: LossKind, _ workspace: LossWorkspace, temperature: Float = 1,
-                     labelSmoothing: Float = 0) -> Float {
+                     labelSmoothing: Float = 0, prepared: (any LossPreparation)? = nil) -> Float {
         var rng = RandomSource(seed: 1)
         net.zeroGradients()
         net.encodeItems()
         net.forward(sequences, batch: 2, training: true, rng: &rng)
         net.hiddenGradient.zero()
-        return Loss.compute(kind, network: net, rows: rows, workspace: workspace, negatives: sampled, logQ: logQ,
-                            temperature: temperature, labelSmoothing: labelSmoothing)
+        return Loss.compute(kind, network: net, rows: rows(for: kind), workspace: workspace,
+                            inputs: LossInputs(sharedNegatives: sampled, logQ: logQ, temperature: temperature, labelSmoothing: labelSmoothing,
+                                               population: items, seed: 42),
+                            prepared: prepared)
+    }
+
+    /// RECE's plan at the current weights with the rows' windows fixed; nil for other losses.
+    static func heldPlan(_ net: Network, _ kind: LossKind) -> RECEPlan? {
+        guard case .reducedCrossEntropy = kind else { return nil }
+        var rng = RandomSource(seed: 1)
+        net.encodeItems()
+        net.forward(sequences, batch: 2, training: true, rng: &rng)
+        let plan = kind.function.prepare(network: net, inputs: LossInputs(seed: 42), batchRows: rows.count) as! RECEPlan
+        let c = 8, hidden = net.hidden.array
+        let gathered = rows.rows.flatMap { hidden[(Int($0) * c)..<(Int($0) * c + c)] }
+        plan.heldCenters = plan.centerChunks(of: gathered, rows: rows.count)
+        return plan
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -70,8 +100,12 @@ import SRTTensor
 
     @Test(arguments: [
         Case(encoder: .text, loss: .fullCrossEntropy), Case(encoder: .id, loss: .fullCrossEntropy),
-        Case(encoder: .text, loss: .sampledSoftmax(negatives: 5)), Case(encoder: .text, loss: .binaryCrossEntropy),
-        Case(encoder: .id, loss: .binaryCrossEntropy),
+        Case(encoder: .text, loss: .sampledSoftmax(negatives: 5)), Case(encoder: .text, loss: .sasrecBCE),
+        Case(encoder: .id, loss: .sasrecBCE), Case(encoder: .text, loss: .binaryCrossEntropy(negatives: 3)),
+        Case(encoder: .id, loss: .generalizedBinaryCrossEntropy(negatives: 4, t: 0.75)),
+        Case(encoder: .text, loss: .negativeCrossEntropy(negatives: 3)), Case(encoder: .id, loss: .negativeCrossEntropy(negatives: 2), temperature: 0.7),
+        Case(encoder: .text, loss: .reducedCrossEntropy(RECEOptions(buckets: 4, extra: 0, rounds: 3))),
+        Case(encoder: .id, loss: .reducedCrossEntropy(RECEOptions(buckets: 3, extra: 1, rounds: 2))),
         Case(encoder: .text, loss: .fullCrossEntropy, norm: .pre), Case(encoder: .id, loss: .sampledSoftmax(negatives: 5), norm: .pre),
         Case(encoder: .id, loss: .fullCrossEntropy, temperature: 0.5), Case(encoder: .text, loss: .sampledSoftmax(negatives: 5), temperature: 0.7),
         Case(encoder: .text, loss: .fullCrossEntropy, labelSmoothing: 0.3),
@@ -81,7 +115,10 @@ import SRTTensor
         let net = Self.network(c.encoder, norm: c.norm)
         #expect(net.layout.contains("final_norm.weight") == (c.norm == .pre))
         let workspace = LossWorkspace(maxRows: 10, hidden: 8)
-        _ = Self.loss(net, c.loss, workspace, temperature: c.temperature, labelSmoothing: c.labelSmoothing)
+        // RECE is piecewise smooth: its projections, the items' buckets and the rows' windows are
+        // held at the unperturbed weights', so the differences see one piece.
+        let held = Self.heldPlan(net, c.loss)
+        _ = Self.loss(net, c.loss, workspace, temperature: c.temperature, labelSmoothing: c.labelSmoothing, prepared: held)
         net.backward()
         net.encodeItemsBackward()
         let analytic = net.grads.array
@@ -92,9 +129,9 @@ import SRTTensor
             for i in entry.range {
                 let saved = net.params[i]
                 net.params[i] = saved + eps
-                let plus = Self.loss(net, c.loss, workspace, temperature: c.temperature, labelSmoothing: c.labelSmoothing)
+                let plus = Self.loss(net, c.loss, workspace, temperature: c.temperature, labelSmoothing: c.labelSmoothing, prepared: held)
                 net.params[i] = saved - eps
-                let minus = Self.loss(net, c.loss, workspace, temperature: c.temperature, labelSmoothing: c.labelSmoothing)
+                let minus = Self.loss(net, c.loss, workspace, temperature: c.temperature, labelSmoothing: c.labelSmoothing, prepared: held)
                 net.params[i] = saved
                 let numeric = (plus - minus) / (2 * eps)
                 maxDiff = max(maxDiff, abs(numeric - analytic[i]))

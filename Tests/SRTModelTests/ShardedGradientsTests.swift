@@ -35,6 +35,26 @@ import SRTTensor
         return (sequences, rows)
     }
 
+    /// The rows with the loss's own negatives: K per row, or per sequence (the same K for all of a
+    /// sequence's rows) where it draws per user; the single negative the inputs carry otherwise.
+    static func withNegatives(_ rows: ScoredRows, for loss: LossKind, items: Int = items) -> ScoredRows {
+        var result = rows
+        switch loss.function.negatives {
+        case .unseenPerPosition(let k) where k == 1: break
+        case .unseenPerPosition(let k), .uniformPerPosition(let k):
+            result.negatives = rows.targets.enumerated().flatMap { i, t in (0..<k).map { j in Int32((Int(t) + 1 + (i + j) % (items - 1)) % items) } }
+        case .unseenPerUser(let k):
+            result.negatives = rows.rows.flatMap { row in (0..<k).map { j in Int32((Int(row) / length * 2 + j) % items) } }
+        case .none, .sharedPopularity: result.negatives = []
+        }
+        return result
+    }
+
+    static func inputs(_ negatives: [Int32], _ logQ: [Float], _ c: Case) -> LossInputs {
+        LossInputs(sharedNegatives: negatives, logQ: logQ, temperature: c.temperature, labelSmoothing: c.labelSmoothing,
+                   population: items, seed: 7)
+    }
+
     struct Case: Sendable, CustomTestStringConvertible {
         let encoder: ItemEncoderConfig.Kind
         let loss: LossKind
@@ -48,14 +68,20 @@ import SRTTensor
 
     @Test(arguments: [
         Case(encoder: .text, loss: .fullCrossEntropy, shards: 2), Case(encoder: .id, loss: .fullCrossEntropy, shards: 3),
-        Case(encoder: .text, loss: .sampledSoftmax(negatives: 4), shards: 2), Case(encoder: .id, loss: .binaryCrossEntropy, shards: 2),
-        Case(encoder: .text, loss: .binaryCrossEntropy, shards: 5),
+        Case(encoder: .text, loss: .sampledSoftmax(negatives: 4), shards: 2), Case(encoder: .id, loss: .sasrecBCE, shards: 2),
+        Case(encoder: .text, loss: .sasrecBCE, shards: 5),
+        Case(encoder: .text, loss: .binaryCrossEntropy(negatives: 3), shards: 2),
+        Case(encoder: .id, loss: .generalizedBinaryCrossEntropy(negatives: 4, t: 0.75), shards: 3),
+        Case(encoder: .text, loss: .negativeCrossEntropy(negatives: 3), shards: 2),
+        Case(encoder: .text, loss: .reducedCrossEntropy(RECEOptions()), shards: 2),
+        Case(encoder: .id, loss: .reducedCrossEntropy(RECEOptions(buckets: 4, extra: 0, rounds: 3)), shards: 3),
         Case(encoder: .id, loss: .fullCrossEntropy, shards: 2, temperature: 0.5),
         Case(encoder: .text, loss: .sampledSoftmax(negatives: 4), shards: 3, temperature: 0.7),
         Case(encoder: .text, loss: .fullCrossEntropy, shards: 3, labelSmoothing: 0.1),
     ])
     func shardedGradientEqualsWholeBatchGradient(_ c: Case) {
-        let (sequences, rows) = Self.inputs()
+        let (sequences, plain) = Self.inputs()
+        let rows = Self.withNegatives(plain, for: c.loss)
         let logQ = (0..<Self.items).map { Float(-2.0 - 0.1 * Double($0)) }
         let negatives: [Int32] = [6, 0, 2, 3]
 
@@ -63,16 +89,14 @@ import SRTTensor
         var rng = RandomSource(seed: 1)
         let wholeLoss = whole.lossAndGradients(c.loss, sequences: sequences, batch: Self.batch, rows: rows,
                                                workspace: LossWorkspace(maxRows: Self.batch * Self.length, hidden: 8),
-                                               negatives: negatives, logQ: logQ, temperature: c.temperature,
-                                               labelSmoothing: c.labelSmoothing, training: true, rng: &rng)
+                                               inputs: Self.inputs(negatives, logQ, c), training: true, rng: &rng)
 
         // Sized by the shard, as training sizes it: each worker holds its share, not the batch.
         let split = Self.network(c.encoder, maxBatch: (Self.batch + c.shards - 1) / c.shards)
         let sharded = ShardedGradients(network: split, shards: c.shards)
         var rng2 = RandomSource(seed: 1)
         let shardedLoss = sharded.lossAndGradients(c.loss, sequences: sequences, batch: Self.batch, rows: rows,
-                                                   negatives: negatives, logQ: logQ, temperature: c.temperature,
-                                                   labelSmoothing: c.labelSmoothing, training: true, rng: &rng2)
+                                                   inputs: Self.inputs(negatives, logQ, c), training: true, rng: &rng2)
 
         #expect(abs(wholeLoss - shardedLoss) < 1e-5 * max(1, abs(wholeLoss)))
         var maxDiff: Float = 0, maxGrad: Float = 0
@@ -89,7 +113,8 @@ import SRTTensor
     /// below but item 8's row in the sequences, so the subset really is smaller than the catalog.
     @Test(arguments: [
         Case(encoder: .text, loss: .sampledSoftmax(negatives: 4), shards: 1), Case(encoder: .id, loss: .sampledSoftmax(negatives: 4), shards: 2),
-        Case(encoder: .text, loss: .binaryCrossEntropy, shards: 2), Case(encoder: .id, loss: .binaryCrossEntropy, shards: 1),
+        Case(encoder: .text, loss: .sasrecBCE, shards: 2), Case(encoder: .id, loss: .sasrecBCE, shards: 1),
+        Case(encoder: .text, loss: .negativeCrossEntropy(negatives: 2), shards: 2),
     ])
     func encodingOnlyTheTouchedItemsGivesTheWholeCatalogGradient(_ c: Case) {
         var (sequences, rows) = Self.inputs()
@@ -101,18 +126,19 @@ import SRTTensor
             rows.targets.append(Int32((Int(sequences[i]) * 2 + 1) % 6))
             rows.negatives.append(Int32((Int(sequences[i]) + 4) % 6))
         }
+        rows = Self.withNegatives(rows, for: c.loss, items: 6)
         let logQ = (0..<Self.items).map { Float(-2.0 - 0.1 * Double($0)) }
         let negatives: [Int32] = [5, 0, 2, 3]
         func run(_ net: Network, subset: [Int32]?, sequences: [Int32], rows: ScoredRows, negatives: [Int32], logQ: [Float]) -> Float {
             var rng = RandomSource(seed: 1)
             if c.shards > 1 {
                 return ShardedGradients(network: net, shards: c.shards).lossAndGradients(
-                    c.loss, sequences: sequences, batch: Self.batch, rows: rows, negatives: negatives, logQ: logQ,
+                    c.loss, sequences: sequences, batch: Self.batch, rows: rows, inputs: LossInputs(sharedNegatives: negatives, logQ: logQ),
                     training: true, itemSubset: subset, rng: &rng)
             }
             return net.lossAndGradients(c.loss, sequences: sequences, batch: Self.batch, rows: rows,
                                         workspace: LossWorkspace(maxRows: Self.batch * Self.length, hidden: 8),
-                                        negatives: negatives, logQ: logQ, training: true, itemSubset: subset, rng: &rng)
+                                        inputs: LossInputs(sharedNegatives: negatives, logQ: logQ), training: true, itemSubset: subset, rng: &rng)
         }
         let maxBatch = (Self.batch + c.shards - 1) / c.shards
         let whole = Self.network(c.encoder, maxBatch: maxBatch)

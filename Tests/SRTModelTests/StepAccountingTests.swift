@@ -6,7 +6,7 @@ import Foundation
 /// `StepAccounting` against the matrix products one training step actually runs (counted by
 /// `SGEMMProfile` inside every sgemm call), per loss and encoder.
 @Suite(.serialized) struct StepAccountingTests {
-    @Test(arguments: [("ce", "text"), ("ssm", "text"), ("bce", "text"), ("ce", "id")])
+    @Test(arguments: [("ce", "text"), ("ssm", "text"), ("bce", "text"), ("ce", "id"), ("bce:3", "id"), ("gbce:4", "text"), ("ce-:3", "text")])
     func theFormulaCountsEveryMatrixProductOfAStep(loss: String, encoder: String) {
         let architecture = Architecture(name: "t", layers: 2, heads: 2, hidden: 16, inner: 24, maxLength: 7)
         let text = encoder == "text"
@@ -24,8 +24,12 @@ import Foundation
         let sequences = (0..<(batch * length)).map { i in i % length < 4 + i / length ? Int32(rng.nextInt(items)) : -1 }
         var rows = ScoredRows()
         for b in 0..<batch { for t in 0..<3 { rows.rows.append(Int32(b * length + t)); rows.targets.append(Int32(rng.nextInt(items))) } }
-        let kind: LossKind = loss == "ssm" ? .sampledSoftmax(negatives: 5) : loss == "bce" ? .binaryCrossEntropy : .fullCrossEntropy
-        if kind == .binaryCrossEntropy { rows.negatives = rows.targets.map { ($0 + 1) % Int32(items) } }
+        let kind = loss == "ssm" ? .sampledSoftmax(negatives: 5) : LossKind(loss)!
+        let k = kind.function.negatives.perRow
+        // Per row K negatives; each sequence's rows share theirs, as a per-user loss draws them.
+        for (i, target) in rows.targets.enumerated() {
+            rows.negatives += (0..<k).map { j in (kind == .negativeCrossEntropy(negatives: k) ? Int32(i / 3 * 2 + j) : target + 1 + Int32(j)) % Int32(items) }
+        }
         let negatives: [Int32] = loss == "ssm" ? [1, 4, 4, 9, 20] : []
         // Sampled losses encode only the items the step touches, as the trainer passes them.
         let touched = loss == "ce" ? nil : Array(Set(sequences.filter { $0 >= 0 } + rows.targets + rows.negatives + negatives)).sorted()
@@ -42,12 +46,14 @@ import Foundation
         SGEMMProfile.onlyThread = pthread_self()  // other tests run beside this one
         SGEMMProfile.enabled = true
         _ = network.lossAndGradients(kind, sequences: subsetSequences, batch: batch, length: length, rows: subsetRows, workspace: workspace,
-                                     negatives: subsetNegatives, logQ: [Float](repeating: -3, count: touched?.count ?? items),
+                                     inputs: LossInputs(sharedNegatives: subsetNegatives, logQ: [Float](repeating: -3, count: touched?.count ?? items)),
                                      training: false, itemSubset: touched, rng: &rng)
         SGEMMProfile.enabled = false
         SGEMMProfile.onlyThread = nil
+        // The formula less the loss's row-by-row dot products: what runs as matrix products.
         let expected = StepAccounting.trainingFLOPs(shape, batch: batch, length: length, rows: rows.count,
                                                     encodedItems: touched?.count ?? items, loss: kind)
+            - kind.function.scoringFLOPs(rows: Double(rows.count), hidden: 16, items: Double(touched?.count ?? items)).rowLoops
         #expect(SGEMMProfile.flops == expected, "counted \(SGEMMProfile.flops), formula \(expected)")
     }
 }

@@ -157,7 +157,7 @@ import SRTTensor
         let sampled = try fineTuned(nil, loss: .sampledSoftmax(negatives: 5))
         #expect(sampled.labelSmoothing == nil && sampled.loss == .sampledSoftmax(negatives: 5), "another loss does not inherit it")
         #expect(throws: TrainingError.self, "asking for it with a loss that has none is refused") {
-            try fineTuned(0.1, loss: .binaryCrossEntropy)
+            try fineTuned(0.1, loss: .sasrecBCE)
         }
     }
 

@@ -61,8 +61,8 @@ import SRTTensor
         do { _ = try TrainingRun.run(request) { _ in .proceed }; Issue.record("a catalog without text was accepted") } catch {
             #expect("\(error)".contains("catalog bare has no item text"))
         }
-        #expect(throws: TrainingError.self) { try TrainingRun.checkLoss(.fullCrossEntropy, items: TrainingRun.fullCrossEntropyItemLimit + 1) }
-        #expect(throws: Never.self) { try TrainingRun.checkLoss(.sampledSoftmax(negatives: 10), items: 2_000_000) }
+        #expect(throws: TrainingError.self) { try TrainingRun.checkLoss(.fullCrossEntropy, trainSequences: [], items: TrainingRun.fullCrossEntropyItemLimit + 1) }
+        #expect(throws: Never.self) { try TrainingRun.checkLoss(.sampledSoftmax(negatives: 10), trainSequences: [], items: 2_000_000) }
     }
 
     @Test func trainingOnTwoCatalogsValidatesAndRecordsEach() throws {

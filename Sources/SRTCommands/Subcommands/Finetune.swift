@@ -63,7 +63,7 @@ struct Finetune: AsyncParsableCommand {
     @Option(help: "Epochs of the final (or only) stage.") var finalEpochs = 30
     @Option(help: "Peak learning rate of each stage's one-cycle schedule.") var lr: Float = 1e-3
     @Option(help: "EWC strength λ (0: off; the SRT paper's is 100).") var ewc: Float = 0
-    @Option(help: "Loss: ce, ssm:K or bce (default: ce on a catalog of at most 100,000 items, else the base's).") var loss: String?
+    @Option(help: "Loss, as srthub train spells it: ce, ssm:K, bce[:K], gbce[:K][,t=T], ce-:K, rece[:…] (default: ce on a catalog of at most 100,000 items, else the base's).") var loss: String?
     @Option(help: "Divide the loss's logits by this (default: the base's temperature).") var temperature: Float?
     @Option(help: "Label smoothing ε of the ce loss (default: the base's, when the loss is the base's).") var labelSmoothing: Float?
     @Option(help: ArgumentHelp("Which of the catalog's columns feed a text field of the base, e.g. title=title+brand (repeatable).",
@@ -96,7 +96,7 @@ struct Finetune: AsyncParsableCommand {
         if probeEpochs < 0 { throw ValidationError("'--probe-epochs' must be zero or positive, got \(probeEpochs)") }
         guard FineTuneVocabulary(rawValue: vocabulary) != nil else { throw ValidationError("'--vocabulary' must be base or target, got '\(vocabulary)'") }
         guard StagePlan(stages) != nil else { throw ValidationError("'--stages' must be progressive, full or top:N (N ≥ 1), got '\(stages)'") }
-        if let loss, LossKind(loss) == nil { throw ValidationError("'--loss' must be ce, bce or ssm:K, got '\(loss)'") }
+        if let loss { do { _ = try LossKind.parse(loss) } catch { throw ValidationError("--loss: \(error.message)") } }
         if epochsPerLayer < 1 || finalEpochs < 1 { throw ValidationError("'--epochs-per-layer' and '--final-epochs' must be at least 1") }
         if !(lr > 0) { throw ValidationError("'--lr' must be positive") }
         if let temperature, !(temperature > 0) { throw ValidationError("'--temperature' must be positive, got \(temperature)") }

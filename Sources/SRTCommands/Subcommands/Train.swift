@@ -33,7 +33,7 @@ struct Train: AsyncParsableCommand {
     @Option(help: "A corpus file, JSON {\"name\": …, \"catalogs\": [folder, …]} with folders relative to the file (models/corpora/).")
     var corpus: String?
     @Option(help: "Architecture preset (srthub presets) or a preset JSON file.") var preset = "srt-64x2"
-    @Option(help: "Loss: ce (full catalog), ssm:K (sampled softmax, K shared popularity negatives, logQ), bce.")
+    @Option(help: "Loss: ce (full catalog), ssm:K (sampled softmax, K shared popularity negatives, logQ), bce[:K] (K unseen negatives per position; SASRec: 1), gbce[:K][,t=T] (gSASRec, default 256 and 0.75), ce-:K (K unseen negatives per user), rece[:buckets=N,extra=E,rounds=R] (RECE; defaults: the paper's bucket formula, 1, 8).")
     var loss = "ce"
     @Option(help: "Divide the training loss's logits by this (below 1 sharpens the softmax, above 1 flattens it; ranking is unaffected).")
     var temperature: Float = 1
@@ -77,7 +77,7 @@ struct Train: AsyncParsableCommand {
         if data.isEmpty && corpus == nil { throw ValidationError("pass '--data DIR' (repeatable) or '--corpus FILE'") }
         if !data.isEmpty && corpus != nil { throw ValidationError("pass either '--data' or '--corpus', not both") }
         if let validationCases, validationCases < 1 { throw ValidationError("'--validation-cases' must be at least 1") }
-        guard LossKind(loss) != nil else { throw ValidationError("'--loss' must be ce, bce or ssm:K (e.g. ssm:1000), got '\(loss)'") }
+        do { _ = try LossKind.parse(loss) } catch { throw ValidationError("--loss: \(error.message)") }
         if epochs < 1 { throw ValidationError("'--epochs' must be at least 1") }
         if batch < 1 { throw ValidationError("'--batch' must be at least 1") }
         if !(lr > 0) { throw ValidationError("'--lr' must be positive") }
