@@ -36,8 +36,9 @@ public struct BaselineRecipe: Codable, Sendable {
     public var tokenEmbedding: Int?
     public var options: TrainingOptions
 
-    /// The recipe of `baseline` for a checkpoint's config (its recipe with the baseline's loss and encoder).
-    public init(_ baseline: Baseline, base: CheckpointConfig, datasetFingerprint: String, split: String, epochs: Int?) {
+    /// The recipe of `baseline` for a checkpoint's config (its recipe with the baseline's loss and
+    /// encoder); `loss` replaces sasrec's BCE.
+    public init(_ baseline: Baseline, base: CheckpointConfig, datasetFingerprint: String, split: String, epochs: Int?, loss: LossKind? = nil) {
         self.baseline = baseline
         self.datasetFingerprint = datasetFingerprint
         self.split = split
@@ -55,7 +56,7 @@ public struct BaselineRecipe: Codable, Sendable {
             tokenEmbedding = e.kind == .text ? e.tokenEmbedding : nil
         case .sasrec, .sasrecCE:
             encoder = .id
-            options.loss = baseline == .sasrec ? .sasrecBCE : .fullCrossEntropy
+            options.loss = baseline == .sasrec ? loss ?? .sasrecBCE : .fullCrossEntropy
             // The base's schedule and budget, not its loss's options: they belong to another loss
             // (BCE refuses label smoothing) and are not SASRec's.
             options.labelSmoothing = nil

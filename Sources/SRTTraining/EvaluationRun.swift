@@ -14,6 +14,8 @@ public struct EvalRequest: Sendable {
     public var baselines: [Baseline] = []
     /// Epochs for trained baselines (default: the checkpoint's recipe).
     public var baselineEpochs: Int?
+    /// The losses the `sasrec` baseline trains with, one baseline each (empty: SASRec's BCE).
+    public var sasrecLosses: [LossKind] = []
     /// CPU threads: OpenBLAS's while scoring (ranks do not depend on it), the workers of trained baselines.
     public var threads = 2
     /// Where trained baselines are kept, one checkpoint folder per recipe; nil trains them afresh each time.
@@ -108,19 +110,24 @@ public enum EvaluationRun {
         let name = (request.checkpoint as NSString).lastPathComponent
         var rows = [EvalReport.Row(name: name, kind: "model", results: try evaluate(NetworkScorer(model.network)),
                                    checkpoint: request.checkpoint, cached: nil)]
-        for baseline in request.baselines {
+        // The sasrec baseline once per requested loss.
+        let trained = request.baselines.flatMap { baseline -> [(Baseline, LossKind?)] in
+            baseline == .sasrec && !request.sasrecLosses.isEmpty ? request.sasrecLosses.map { (baseline, $0) } : [(baseline, nil)]
+        }
+        for (baseline, loss) in trained {
             if baseline == .pop {
                 rows.append(.init(name: baseline.label, kind: baseline.rawValue, results: try evaluate(PopularityScorer(popularity: split.popularity)),
                                   checkpoint: nil, cached: nil))
                 continue
             }
             var recipe = BaselineRecipe(baseline, base: model.config, datasetFingerprint: fingerprint, split: protocolName,
-                                        epochs: request.baselineEpochs)
+                                        epochs: request.baselineEpochs, loss: loss)
             recipe.options.threads = request.threads  // a trained model depends on its thread count: part of the cache key
             let (folder, cached) = try trainedBaseline(recipe, request: request, progress: progress)
             defer { if request.cacheFolder == nil { try? FileManager.default.removeItem(atPath: folder) } }
             let loaded = try Checkpoint.load(from: folder, scoring: dataset.catalog, maxBatch: RankingEvaluation.batchSize)
-            rows.append(.init(name: baseline.label, kind: baseline.rawValue, results: try evaluate(NetworkScorer(loaded.network)),
+            let label = loss.map { "sasrec (id, \($0))" } ?? baseline.label
+            rows.append(.init(name: label, kind: baseline.rawValue, results: try evaluate(NetworkScorer(loaded.network)),
                               checkpoint: request.cacheFolder == nil ? nil : folder, cached: cached))
         }
         // Each baseline against the model on the same users, per mode.

@@ -69,6 +69,20 @@ struct EvalCommandTests {
         #expect(markdown.stdout.contains("sampled 5 popularity, history masked") && markdown.stdout.contains("|---|"))
     }
 
+    /// `--baseline-loss` trains the sasrec baseline once per loss of the family, each its own row.
+    @Test func theSasrecBaselineTrainsWithEachRequestedLoss() throws {
+        let (data, checkpoint) = try Self.trained()
+        let run = try CLIRunner.run(["eval", checkpoint, "--data", data, "--baselines", "sasrec", "--baseline-loss", "gbce:4",
+                                     "--baseline-loss", "rece", "--baseline-epochs", "1", "--home", makeTempFolder(), "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let rows = (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any])["rows"] as! [[String: Any]]
+        #expect(rows.map { $0["name"] as! String }.dropFirst() == ["sasrec (id, gbce:4)", "sasrec (id, rece)"], "\(rows.map { $0["name"]! })")
+        let noSasrec = try CLIRunner.run(["eval", checkpoint, "--data", data, "--baselines", "pop", "--baseline-loss", "rece"])
+        #expect(noSasrec.status == 64 && noSasrec.stderr.contains("add sasrec to --baselines"), "\(noSasrec.stderr)")
+        let misspelled = try CLIRunner.run(["eval", checkpoint, "--data", data, "--baselines", "sasrec", "--baseline-loss", "rece:bucket=4"])
+        #expect(misspelled.status == 64 && misspelled.stderr.contains("unknown option 'bucket=4'"), "\(misspelled.stderr)")
+    }
+
     /// Each baseline's difference to the model comes with a 95% paired-bootstrap interval: in the
     /// table, in the JSON, in eval.json, and in the model card of the checkpoint once added.
     @Test func baselinesComeWithAnIntervalOfTheDifference() throws {

@@ -3,6 +3,7 @@ import Foundation
 import SRTOCI
 import SRTRegistry
 import SRTTensor
+import SRTModel
 import SRTTraining
 
 struct Eval: AsyncParsableCommand {
@@ -16,8 +17,8 @@ struct Eval: AsyncParsableCommand {
             popularity, with replacement, never the target itself). History masking (the user's other \
             items are not ranked, nor drawn as negatives) is printed with every result.
 
-            Baselines: pop (most popular), sasrec (ID embeddings, BCE), sasrec-ce (ID embeddings, \
-            full CE), scratch (this checkpoint's architecture trained from scratch on this data). \
+            Baselines: pop (most popular), sasrec (ID embeddings, BCE; --baseline-loss trains it with \
+            other losses, e.g. gbce:256 or rece), sasrec-ce (ID embeddings, full CE), scratch (this checkpoint's architecture trained from scratch on this data). \
             Trained baselines use the checkpoint's recipe (a fine-tuned one: its base's) with the \
             checkpoint's own number of epochs (--baseline-epochs overrides it), so both sides get the same budget, \
             and are cached in $SRTHUB_HOME/cache/baselines by dataset fingerprint and recipe, so a \
@@ -31,6 +32,8 @@ struct Eval: AsyncParsableCommand {
                   --baselines pop,sasrec,scratch
               srthub eval runs/beauty --data ../shared/datasets/amazon-beauty \\
                   --negatives 100 --markdown
+              srthub eval runs/ml-100k --data .cache/ml-100k --baselines sasrec \\
+                  --baseline-loss bce --baseline-loss gbce:256 --baseline-loss rece
               srthub eval ml-100k:v1 --data .cache/ml-100k --masking masked --json
             """)
 
@@ -44,6 +47,8 @@ struct Eval: AsyncParsableCommand {
     var negatives: Int?
     @Option(help: "How negatives are drawn: uniform or popularity.") var sampling: EvaluationMode.Sampling = .uniform
     @Option(name: .customLong("masking"), help: "Whether the user's history is masked from the ranking: masked, unmasked or both.") var history: HistoryMasking = .both
+    @Option(help: "Train the sasrec baseline with this loss instead of BCE (repeatable: one sasrec baseline per loss), spelled as srthub train's --loss: bce:K, gbce:K, ce-:K, rece, ssm:K, ce.")
+    var baselineLoss: [String] = []
     @Option(help: "Epochs for trained baselines (default: the checkpoint's own, all fine-tuning stages included, so both sides get the same budget).") var baselineEpochs: Int?
     @OptionGroup var threadOptions: ThreadOptions
     var threads: Int { threadOptions.threads }
@@ -70,6 +75,8 @@ struct Eval: AsyncParsableCommand {
             throw ValidationError("'--cutoffs' must be positive integers separated by commas, e.g. 1,5,10")
         }
         if let negatives, negatives < 1 { throw ValidationError("'--negatives' must be at least 1") }
+        for loss in baselineLoss { do { _ = try LossKind.parse(loss) } catch { throw ValidationError("--baseline-loss: \(error.message)") } }
+        if !baselineLoss.isEmpty && !baselineList.contains(.sasrec) { throw ValidationError("--baseline-loss sets the sasrec baseline's loss: add sasrec to --baselines") }
         if let baselineEpochs, baselineEpochs < 1 { throw ValidationError("'--baseline-epochs' must be at least 1") }
     }
 
@@ -87,6 +94,7 @@ struct Eval: AsyncParsableCommand {
         request.ks = ks
         request.baselines = baselineList
         request.baselineEpochs = baselineEpochs
+        request.sasrecLosses = baselineLoss.compactMap(LossKind.init)
         request.threads = threads
         request.seed = seed
         request.onValidation = validation
