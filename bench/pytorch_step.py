@@ -13,11 +13,15 @@ CE) at the same batch, length and catalog, its items encoded from text (12 piece
 from a 30,000-piece vocabulary, the amazon-beauty title's typical length): issue 26 asks it to be
 within 1.5x of the plain model's step. Run from the repository root with PYTHONPATH=python.
 
-usage: bench/pytorch_step.py --presets 64x2,256x4 [--threads 2] [--steps 10] [--twin] [--json PATH]
+With --items N and --batch B the catalog and batch change (bench/losses.sh runs one catalog size per
+process, so each row's peak_rss_mb, the process's peak resident memory, belongs to that size).
+
+usage: bench/pytorch_step.py --presets 64x2,256x4 [--threads 2] [--steps 10] [--twin] [--items N] [--batch B] [--json PATH]
 """
 import argparse
 import inspect
 import json
+import resource
 import statistics
 import time
 
@@ -88,14 +92,18 @@ def measure(preset, steps, warmup, use_twin=False):
 
 
 def main():
+    global ITEMS, BATCH
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--presets", default="64x2,128x4,256x4")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--twin", action="store_true", help="also measure srthub's PyTorch twin (python/srthub)")
+    parser.add_argument("--items", type=int, default=ITEMS, help="catalog size (default: amazon-beauty's)")
+    parser.add_argument("--batch", type=int, default=BATCH, help="sequences per step")
     parser.add_argument("--json")
     args = parser.parse_args()
+    ITEMS, BATCH = args.items, args.batch
     torch.set_num_threads(args.threads)
     # PyTorch at its best: the softmax gradient is full of denormal floats, and without flushing
     # them to zero the two large backward GEMMs ran 20× slower on this machine's Intel CPU.
@@ -106,7 +114,9 @@ def main():
           f"median of {args.steps} steps after {args.warmup} warm-up")
     for preset in args.presets.split(","):
         seconds = measure(preset, args.steps, args.warmup)
-        rows.append({"preset": preset, "seconds_per_step": seconds, "targets_per_second": BATCH * LENGTH / seconds})
+        rows.append({"preset": preset, "items": ITEMS, "batch": BATCH, "seconds_per_step": seconds,
+                     "targets_per_second": BATCH * LENGTH / seconds,
+                     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
         print(f"pytorch {preset:6} {seconds:7.3f} s/step {BATCH * LENGTH / seconds:9.0f} targets/s", flush=True)
         if args.twin:
             twin_seconds = measure(preset, args.steps, args.warmup, use_twin=True)

@@ -5,6 +5,7 @@ let benchmarks: [String: @Sendable ([String]) throws -> Void] = [
     "catalog_size": CatalogSizeBenchmark.run,
     "eval_speed": EvalSpeedBenchmark.run,
     "load": LoadBenchmark.run,
+    "loss_step": LossStepBenchmark.run,
     "registry_ops": RegistryBenchmark.run,
     "train_step": TrainStepBenchmark.run,
 ]
@@ -26,4 +27,10 @@ func writeJSON(_ value: [String: Any], to path: String) throws {
     try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])
     try data.write(to: URL(fileURLWithPath: path))
+}
+
+/// A benchmark's usage error.
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

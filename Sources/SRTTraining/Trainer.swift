@@ -140,6 +140,7 @@ public final class Trainer {
     public func run(resumingFrom resume: (state: ResumeState, best: [Float], m: [Float], v: [Float], average: [Float]?)? = nil,
                     progress: (TrainingEvent) -> TrainingControl) {
         var rng = RandomSource(seed: options.seed)
+        let started = Date()
         let schedule = OneCycle(maxRate: options.learningRate, totalSteps: stepsPerEpoch * options.epochs)
         var step = 0
         var sinceBest = 0
@@ -216,6 +217,11 @@ public final class Trainer {
                                       averageUpdates: average?.updates, flops: flopsSpent)
             saveSnapshot()
             if progress(.epoch(summary)) == .stop { break }
+            if let budget = options.maxSeconds, Date().timeIntervalSince(started) >= budget {
+                budgetReached = true
+                _ = progress(.note("the time budget (\(Int(budget)) s) is spent: stopping after epoch \(epoch)"))
+                break
+            }
             if sinceBest >= options.patience && epoch > warmupEpochs {
                 _ = progress(.note("no better validation NDCG@10 for \(options.patience) epochs: stopping after epoch \(epoch)"))
                 break
@@ -239,7 +245,12 @@ public final class Trainer {
     }
 
     /// Whether the run ended before its last epoch (stopped, not by early stopping or completion).
-    public var isResumable: Bool { diverged == nil && resumeState.epoch < options.epochs && resumeState.sinceBest < options.patience }
+    public var isResumable: Bool {
+        diverged == nil && !budgetReached && resumeState.epoch < options.epochs && resumeState.sinceBest < options.patience
+    }
+
+    /// Whether the run ended on its time budget (`options.maxSeconds`): complete, not resumable.
+    public private(set) var budgetReached = false
 
     /// Batches for one epoch: a fresh permutation (so a resumed run repeats it), cut into buckets
     /// of 32 batches whose windows are sorted by length, so each batch runs at about its own length

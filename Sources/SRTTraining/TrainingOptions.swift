@@ -25,6 +25,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// Validation, the best weights and the final model use an exponential moving average of the
     /// weights over about this many epochs (nil: the raw weights). See WeightAverage.
     public var averageEpochs: Double?
+    /// A wall-time budget in seconds: training ends after the first epoch that reaches it, as
+    /// complete (nil: none). Comparisons at equal wall time give every side the same budget.
+    public var maxSeconds: Double?
     /// Divides every logit of the training loss (nil: 1, the reference's). Below 1 sharpens the
     /// softmax onto the highest-scored wrong items; above 1 spreads the gradient over more of them
     /// (bench/quality.sh's SASRec recipe uses 2). Ranking ignores it. Set and read it through `lossTemperature`.
@@ -81,6 +84,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         case schedule = "lr_schedule"
         case selection = "select"
         case averageEpochs = "average_epochs"
+        case maxSeconds = "max_seconds"
         case temperature
         case labelSmoothing = "label_smoothing"
         case negatives

@@ -75,6 +75,22 @@ enum Synthetic {
         #expect(FileManager.default.fileExists(atPath: report.checkpoint + "/tokenizer.model") == (c.encoder == .text))
     }
 
+    /// A spent time budget ends the run after that epoch as a complete run: tested, not resumable.
+    @Test func aTimeBudgetEndsTrainingAsComplete() throws {
+        var request = Synthetic.request(encoder: .id, epochs: 20)
+        request.options.maxSeconds = 1e-6
+        var notes: [String] = []
+        let report = try TrainingRun.run(request) { event in
+            if case .note(let n) = event { notes.append(n) }
+            return .proceed
+        }
+        #expect(report.epochs == 1)
+        #expect(notes.contains { $0.contains("time budget") && $0.contains("after epoch 1") }, "\(notes)")
+        #expect(report.test.masked["ndcg@10"] != nil && !FileManager.default.fileExists(atPath: report.checkpoint + "/resume"))
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/config.json"))) as! [String: Any]
+        #expect(config["complete"] == nil, "a budgeted run is complete")
+    }
+
     /// With 2 threads each batch is split across two workers (ShardedGradients): still reproducible.
     @Test(arguments: [1, 2])
     func sameSeedGivesTheSameWeights(threads: Int) throws {

@@ -51,6 +51,8 @@ struct Train: AsyncParsableCommand {
     var select = "masked"
     @Option(help: "Validate and keep an exponential moving average of the weights over about this many epochs (0: the raw weights).")
     var averageEpochs: Double = 0
+    @Option(help: "A wall-time budget in minutes: training ends after the first epoch that reaches it (the one-cycle schedule still spans --epochs; pair it with --lr-schedule constant, or pick --epochs to end near the budget).")
+    var maxMinutes: Double?
     @Option(help: "Clip gradients to this global L2 norm (0: no clipping).") var maxGradNorm: Float = 1
     @Option(help: "Epochs without a better validation NDCG@10 before stopping, counted once the one-cycle warm-up (the first 30% of epochs) is over.") var patience = 10
     @Option(help: "Maximum sequence length (overrides the preset's).") var maxLen: Int?
@@ -85,6 +87,7 @@ struct Train: AsyncParsableCommand {
         if !["masked", "unmasked", "mean"].contains(select) { throw ValidationError("'--select' must be masked, unmasked or mean") }
         if !(temperature > 0) { throw ValidationError("'--temperature' must be positive, got \(temperature)") }
         if !(labelSmoothing >= 0 && labelSmoothing < 1) { throw ValidationError("'--label-smoothing' must be at least 0 and below 1, got \(labelSmoothing)") }
+        if let maxMinutes, !(maxMinutes > 0) { throw ValidationError("'--max-minutes' must be positive") }
         if !(averageEpochs >= 0) { throw ValidationError("'--average-epochs' must be zero or positive") }
         if !(maxGradNorm >= 0) { throw ValidationError("'--max-grad-norm' must be zero or positive") }
     }
@@ -116,6 +119,7 @@ struct Train: AsyncParsableCommand {
         request.options.schedule = lrSchedule == "onecycle" ? nil : lrSchedule
         request.options.selection = select == "masked" ? nil : select
         request.options.averageEpochs = averageEpochs > 0 ? averageEpochs : nil
+        request.options.maxSeconds = maxMinutes.map { $0 * 60 }
         request.options.maxGradientNorm = maxGradNorm
         request.options.lossTemperature = temperature
         request.options.lossLabelSmoothing = labelSmoothing

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import SRTTensor
 
@@ -60,15 +61,11 @@ struct ReducedCrossEntropy: TrainingLoss {
             plan.orderItems(items, round: round, into: w.orderedItems.pointer)
             plan.forEachBlock(round: round, centers: centers, rows: rows, workspace: w) { block, window, logits in
                 for (i, row) in block.enumerated() {
-                    for j in 0..<window.count where !logits[i * window.count + j].isNaN {
-                        let value = logits[i * window.count + j]
-                        if value > runningMax[row] {
-                            runningSum[row] = runningSum[row] * fastExp(runningMax[row] - value) + 1
-                            runningMax[row] = value
-                        } else {
-                            runningSum[row] += fastExp(value - runningMax[row])
-                        }
-                    }
+                    let x = logits + i * window.count
+                    let shift = max(runningMax[row], maxReduce(x, count: window.count))
+                    // A masked −∞ adds exp(−87) (fastExp's floor), nothing beside a sum of at least 1.
+                    runningSum[row] = runningSum[row] * fastExp(runningMax[row] - shift) + expShiftSum(x, count: window.count, shift: shift)
+                    runningMax[row] = shift
                 }
             }
         }
@@ -79,10 +76,10 @@ struct ReducedCrossEntropy: TrainingLoss {
             plan.forEachBlock(round: round, centers: centers, rows: rows, workspace: w) { block, window, logits in
                 let n = block.count, width = window.count
                 for (i, row) in block.enumerated() {
-                    for j in 0..<width {
-                        let value = logits[i * width + j]
-                        logits[i * width + j] = value.isNaN ? 0 : fastExp(value - logSumExp[row]) * scale
-                    }
+                    let x = logits + i * width
+                    _ = expShiftSum(x, count: width, shift: logSumExp[row])
+                    // The masked target's −∞ came out as fastExp's floor, exp(−87): make it exactly 0.
+                    for j in 0..<width { x[j] = x[j] < 1e-37 ? 0 : x[j] * scale }
                 }
                 // dX = P·W_window, dW_window += Pᵀ·X, with the block's rows gathered in `vectors`.
                 let windowItems = w.orderedItems.pointer + window.lowerBound * c
@@ -121,7 +118,10 @@ final class RECEPlan: LossPreparation, @unchecked Sendable {
     let projections: [Float]  // [rounds, buckets, C]
     let order: [[Int32]]  // [rounds][V]
     let bucketStart: [[Int32]]  // [rounds][buckets + 1]
-    let chunkOf: [[Int32]]  // [rounds][V]
+    /// Per round, [V × tableStride]: at each position of that round's order, the item's chunk in
+    /// every round (padded to a multiple of 8 rounds).
+    let chunkTable: [[Int16]]
+    let tableStride: Int
     let logCount: [Float]  // log(n) for n = 0…rounds
     /// The rows' centre chunks to use instead of computing them (tests hold them fixed).
     var heldCenters: [[Int32]]?
@@ -139,38 +139,63 @@ final class RECEPlan: LossPreparation, @unchecked Sendable {
         let projections = (0..<(rounds * buckets * c)).map { _ in rng.nextGaussian() }
         self.projections = projections
         logCount = (0...rounds).map { log(Float(max($0, 1))) }
-        var order: [[Int32]] = [], starts: [[Int32]] = [], chunkOf: [[Int32]] = []
+        // Rounds are independent: bucket them on all cores.
+        var rounded = [(order: [Int32], start: [Int32], chunk: [Int32])](repeating: ([], [], []), count: rounds)
+        nonisolated(unsafe) let source = vectors  // read only, by every round
+        rounded.withUnsafeMutableBufferPointer { results in
+            nonisolated(unsafe) let results = results  // each round writes its own element
+            DispatchQueue.concurrentPerform(iterations: rounds) { round in
+                results[round] = Self.bucket(source, count: v, hidden: c, projection: projections, round: round, buckets: buckets, chunkSize: chunkSize)
+            }
+        }
+        let bucketed = rounded
+        order = bucketed.map(\.order)
+        bucketStart = bucketed.map(\.start)
+        // Per round, in that round's order: every round's chunk of the item at each position, so a
+        // window's duplicate counts read memory in sequence, eight rounds at a time.
+        let stride = (rounds + 7) / 8 * 8
+        tableStride = stride
+        var tables = [[Int16]](repeating: [], count: rounds)
+        tables.withUnsafeMutableBufferPointer { tables in
+            nonisolated(unsafe) let tables = tables  // each round writes its own element
+            DispatchQueue.concurrentPerform(iterations: rounds) { round in
+                var table = [Int16](repeating: .min, count: v * stride)  // padding never within reach of a chunk
+                for (position, item) in bucketed[round].order.enumerated() {
+                    for other in 0..<rounds { table[position * stride + other] = Int16(bucketed[other].chunk[Int(item)]) }
+                }
+                tables[round] = table
+            }
+        }
+        chunkTable = tables
+    }
+
+    /// One round: each item's bucket (argmax of the projection, in blocks of items), the items
+    /// counting-sorted by bucket (each bucket in item order), where each bucket starts, each item's chunk.
+    static func bucket(_ vectors: UnsafePointer<Float>, count v: Int, hidden c: Int, projection: [Float], round: Int, buckets: Int,
+                       chunkSize: Int) -> (order: [Int32], start: [Int32], chunk: [Int32]) {
         let block = 1024
         var scores = [Float](repeating: 0, count: block * buckets)
-        for round in 0..<rounds {
-            var bucketOf = [Int32](repeating: 0, count: v)
-            projections.withUnsafeBufferPointer { p in
-                for start in stride(from: 0, to: v, by: block) {
-                    let n = min(block, v - start)
-                    scores.withUnsafeMutableBufferPointer { s in
-                        matmul(s.baseAddress!, vectors + start * c, p.baseAddress! + round * buckets * c, m: n, n: buckets, k: c, transB: true)
-                        for i in 0..<n { bucketOf[start + i] = Int32(Self.argmax(s.baseAddress! + i * buckets, count: buckets)) }
-                    }
+        var bucketOf = [Int32](repeating: 0, count: v)
+        projection.withUnsafeBufferPointer { p in
+            for start in stride(from: 0, to: v, by: block) {
+                let n = min(block, v - start)
+                scores.withUnsafeMutableBufferPointer { s in
+                    matmul(s.baseAddress!, vectors + start * c, p.baseAddress! + round * buckets * c, m: n, n: buckets, k: c, transB: true)
+                    for i in 0..<n { bucketOf[start + i] = Int32(argmax(s.baseAddress! + i * buckets, count: buckets)) }
                 }
             }
-            // A counting sort: items by bucket, each bucket in item order.
-            var start = [Int32](repeating: 0, count: buckets + 1)
-            for b in bucketOf { start[Int(b) + 1] += 1 }
-            for b in 0..<buckets { start[b + 1] += start[b] }
-            var next = start, sorted = [Int32](repeating: 0, count: v), chunk = [Int32](repeating: 0, count: v)
-            for item in 0..<v {
-                let position = Int(next[Int(bucketOf[item])])
-                next[Int(bucketOf[item])] += 1
-                sorted[position] = Int32(item)
-                chunk[item] = Int32(position / chunkSize)
-            }
-            order.append(sorted)
-            starts.append(start)
-            chunkOf.append(chunk)
         }
-        self.order = order
-        bucketStart = starts
-        self.chunkOf = chunkOf
+        var start = [Int32](repeating: 0, count: buckets + 1)
+        for b in bucketOf { start[Int(b) + 1] += 1 }
+        for b in 0..<buckets { start[b + 1] += start[b] }
+        var next = start, sorted = [Int32](repeating: 0, count: v), chunk = [Int32](repeating: 0, count: v)
+        for item in 0..<v {
+            let position = Int(next[Int(bucketOf[item])])
+            next[Int(bucketOf[item])] += 1
+            sorted[position] = Int32(item)
+            chunk[item] = Int32(position / chunkSize)
+        }
+        return (sorted, start, chunk)
     }
 
     /// The first index of the largest value (ties go to the first bucket, as the reference's argmax).
@@ -205,10 +230,35 @@ final class RECEPlan: LossPreparation, @unchecked Sendable {
         }
     }
 
+    /// One row's logits against a window: −∞ where the item is the row's target, and each other
+    /// logit reduced by log(how many of the row's windows hold the item; its own round's always does).
+    static func correct(_ logits: UnsafeMutablePointer<Float>, positions: Range<Int>, target: Int32, order: [Int32], table: [Int16],
+                        own: [SIMD8<Int16>], extra: Int, logCount: [Float]) {
+        let reach = SIMD8<Int16>(repeating: Int16(extra)), below = SIMD8<Int16>(repeating: Int16(-extra)), one = SIMD8<Int16>(repeating: 1), none = SIMD8<Int16>(repeating: 0)
+        let stride = own.count * 8
+        order.withUnsafeBufferPointer { order in
+            table.withUnsafeBufferPointer { table in
+                logCount.withUnsafeBufferPointer { logCount in
+                    for j in 0..<positions.count {
+                        let position = positions.lowerBound + j
+                        if order[position] == target { logits[j] = -.infinity; continue }
+                        let chunks = UnsafeRawPointer(table.baseAddress! + position * stride)
+                        var windows = none
+                        for group in 0..<own.count {
+                            let distance = chunks.loadUnaligned(fromByteOffset: group * 16, as: SIMD8<Int16>.self) &- own[group]
+                            windows &+= none.replacing(with: one, where: distance .<= reach .& distance .>= below)
+                        }
+                        logits[j] -= logCount[Int(windows.wrappedSum())]
+                    }
+                }
+            }
+        }
+    }
+
     /// Calls `body` for blocks of up to 256 rows that share a window in this round, with the rows'
     /// vectors gathered in `workspace.vectors` and their logits against the window's items
     /// [rows, window] (ordered items must be in `workspace.orderedItems`). A logit is already reduced
-    /// by log(how many of the row's windows hold the item), and NaN where the item is the row's target.
+    /// by log(how many of the row's windows hold the item), and −∞ where the item is the row's target.
     func forEachBlock(round: Int, centers: [[Int32]], rows: ScoredRows, workspace w: LossWorkspace,
                       _ body: (_ block: [Int], _ window: Range<Int>, _ logits: UnsafeMutablePointer<Float>) -> Void) {
         let c = hidden
@@ -216,6 +266,8 @@ final class RECEPlan: LossPreparation, @unchecked Sendable {
         let widest = min(items, (2 * extra + 1) * chunkSize)
         w.ensureVectors(256 * c)
         w.ensureLogits(256 * widest)
+        // The row's centre chunk in every round, eight rounds to a vector (padding matches nothing).
+        var own = [SIMD8<Int16>](repeating: SIMD8(repeating: 0), count: tableStride / 8)
         var start = 0
         while start < byCenter.count {
             let center = Int(centers[round][byCenter[start]])
@@ -227,16 +279,9 @@ final class RECEPlan: LossPreparation, @unchecked Sendable {
             let logits = w.logits.pointer, width = window.count
             matmul(logits, w.vectors.pointer, w.orderedItems.pointer + window.lowerBound * c, m: block.count, n: width, k: c, transB: true)
             for (i, row) in block.enumerated() {
-                let target = rows.targets[row]
-                for j in 0..<width {
-                    let item = order[round][window.lowerBound + j]
-                    if item == target { logits[i * width + j] = .nan; continue }
-                    var windows = 1
-                    for other in 0..<rounds where other != round && abs(Int(chunkOf[other][Int(item)]) - Int(centers[other][row])) <= extra {
-                        windows += 1
-                    }
-                    logits[i * width + j] -= logCount[windows]
-                }
+                for other in 0..<rounds { own[other / 8][other % 8] = Int16(centers[other][row]) }
+                Self.correct(logits + i * width, positions: window, target: rows.targets[row], order: order[round], table: chunkTable[round],
+                             own: own, extra: extra, logCount: logCount)
             }
             body(block, window, logits)
             start = end
@@ -262,8 +307,11 @@ public struct RECEOptions: Sendable, Equatable, CustomStringConvertible {
     /// The README's n_b = ⌊√(4·(1 + 2·extra)·min(V, rows))⌋ (one bucket per chunk), at most V.
     public func bucketCount(items: Int, rows: Int) -> Int {
         let formula = Int((4 * Double(1 + 2 * extra) * Double(min(items, max(rows, 1)))).squareRoot())
-        return min(max(buckets ?? formula, 1), max(items, 1))
+        return min(max(buckets ?? formula, 1), max(items, 1), Self.maxBuckets)
     }
+
+    /// Chunk numbers are kept in 16 bits (the duplicate counts' table).
+    public static let maxBuckets = Int(Int16.max)
 
     public var description: String {
         let defaults = RECEOptions()
@@ -277,7 +325,7 @@ public struct RECEOptions: Sendable, Equatable, CustomStringConvertible {
     static func parse(_ text: String) throws(LossOptionError) -> RECEOptions {
         var options = RECEOptions()
         for (key, value) in try LossOptionError.pairs(text, loss: "rece", keys: ["buckets", "extra", "rounds"]) {
-            let ranges = ["buckets": 1...1_000_000, "extra": 0...64, "rounds": 1...128]
+            let ranges = ["buckets": 1...RECEOptions.maxBuckets, "extra": 0...64, "rounds": 1...128]
             guard let n = Int(value), ranges[key]!.contains(n) else {
                 throw LossOptionError("'rece:\(text)': \(key) must be a whole number from \(ranges[key]!.lowerBound) to \(ranges[key]!.upperBound), got '\(value)'")
             }

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Quality of each training loss at equal budget (issue 22): srt-64x2 with its text encoder, batch
+# 128, peak lr 1e-3, 2 workers, trained once per loss; the epoch of best validation NDCG@10 (masked)
+# is kept and its test split read once; full-catalog ranking, history masked and unmasked.
+#   BUDGET=time (default): every loss gets the same wall time (--max-minutes MINUTES) with a constant
+#     learning rate (a one-cycle schedule would not have annealed when the budget stops it).
+#   BUDGET=epochs: every loss gets EPOCHS epochs of the one-cycle schedule (gSASRec's comparison).
+# Each loss against the first of LOSSES: the test NDCG@10 difference with a 95% paired bootstrap
+# interval over users (2,000 resamples). DATASETS holds NAME=FOLDER[:temporal] entries (temporal: the
+# paper's global cutoff at the 0.95 quantile); a folder that is absent is skipped with a message.
+# Prints a table, writes bench/results/loss_quality-<budget>.json. Runs are kept in
+# .cache/loss_quality (delete a run's folder to train it again).
+# Env: DATASETS, LOSSES, BUDGET, MINUTES (default 10), EPOCHS (default 30), THREADS.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+datasets="${DATASETS:-ml-100k=.cache/ml-100k amazon-beauty=../shared/datasets/amazon-beauty amazon-books-sample=../shared/datasets/amazon-books-sample:temporal}"
+losses="${LOSSES:-ce ssm:1000 rece gbce:256 bce ce-:1024}"
+budget="${BUDGET:-time}"; minutes="${MINUTES:-10}"; epochs="${EPOCHS:-30}"; threads="${THREADS:-2}"
+[[ -s .cache/ml-100k/ml-100k.inter ]] || bash scripts/setup.sh
+swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || true
+bin="$(swift build -c release --show-bin-path)/srthub"
+out=".cache/loss_quality/$budget"
+mkdir -p "$out" bench/results
+for entry in $datasets; do
+  name="${entry%%=*}"; spec="${entry#*=}"; folder="${spec%%:temporal}"
+  protocol=loo; [[ "$spec" == *:temporal ]] && protocol=temporal
+  [[ -d "$folder" ]] || { echo "==> $name: $folder is absent, skipped" >&2; continue; }
+  for loss in $losses; do
+    run="$out/$name.$loss"
+    [[ -f "$run/config.json" ]] && { echo "==> $name $loss: kept from an earlier run" >&2; continue; }
+    echo "==> $name $loss ($budget budget)" >&2
+    if [[ "$budget" == time ]]; then limits=(--epochs 10000 --patience 10000 --lr-schedule constant --max-minutes "$minutes")
+    else limits=(--epochs "$epochs" --patience "$epochs"); fi
+    t0=$(date +%s)
+    "$bin" train --data "$folder" --protocol "$protocol" --preset srt-64x2 --loss "$loss" --batch 128 --lr 1e-3 "${limits[@]}" \
+      --threads "$threads" --out "$run" --force > "$run.log" 2>&1
+    echo $(( $(date +%s) - t0 )) > "$run.seconds"
+    "$bin" eval "$run" --data "$folder" --protocol "$protocol" --no-save --threads "$threads" --ranks "$run.ranks.json" --json > /dev/null 2>&1
+  done
+done
+python3 - "$out" "$budget" "$losses" "$datasets" <<'PY'
+import json, math, os, random, sys
+out, budget, losses, datasets = sys.argv[1], sys.argv[2], sys.argv[3].split(), [d.split("=")[0] for d in sys.argv[4].split()]
+modes = ["full, history masked", "full, history unmasked"]
+def ndcg(rank): return 1 / math.log2(rank + 1) if rank <= 10 else 0.0
+def hr(rank): return 1.0 if rank <= 10 else 0.0
+def interval(a, b, resamples=2000, seed=0):
+    d = [ndcg(y) - ndcg(x) for x, y in zip(a, b)]
+    rng, n = random.Random(seed), len(d)
+    means = sorted(sum(d[rng.randrange(n)] for _ in range(n)) / n for _ in range(resamples))
+    return sum(d) / n, means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
+result = {"budget": budget, "datasets": {}}
+for name in datasets:
+    runs = {l: os.path.join(out, f"{name}.{l}") for l in losses if os.path.exists(os.path.join(out, f"{name}.{l}.ranks.json"))}
+    if not runs: continue
+    ranks = {l: json.load(open(p + ".ranks.json"))["ranks"] for l, p in runs.items()}
+    first = losses[0] if losses[0] in runs else next(iter(runs))
+    print(f"\n{name} ({budget} budget): test NDCG@10 / HR@10, history masked / unmasked; Δ vs {first} [95% CI]")
+    print(f"  {'loss':10s} {'NDCG@10 m / u':>17s} {'HR@10 m / u':>17s} {'epochs':>6s} {'best':>5s} {'wall':>6s}   Δ NDCG@10 masked")
+    result["datasets"][name] = {}
+    for l, p in runs.items():
+        config = json.load(open(os.path.join(p, "config.json")))
+        history = [json.loads(x) for x in open(os.path.join(p, "train_log.jsonl")) if x.strip()]
+        e = {"seconds": int(open(p + ".seconds").read()), "epochs": len(history), "best_epoch": config.get("best_epoch")}
+        for m in modes:
+            e[m] = {"ndcg@10": sum(map(ndcg, ranks[l][m])) / len(ranks[l][m]), "hr@10": sum(map(hr, ranks[l][m])) / len(ranks[l][m])}
+        delta = ""
+        if l != first:
+            mean, lo, hi = interval(ranks[first][modes[0]], ranks[l][modes[0]])
+            base = e_first = result["datasets"][name][first][modes[0]]["ndcg@10"]
+            e["ndcg@10 masked − " + first] = {"difference": mean, "ci95": [lo, hi], "relative": mean / base if base else None}
+            delta = f"{mean:+.4f} [{lo:+.4f}, {hi:+.4f}] ({mean / base:+.1%})" if base else f"{mean:+.4f}"
+        result["datasets"][name][l] = e
+        print(f"  {l:10s} {e[modes[0]]['ndcg@10']:.4f} / {e[modes[1]]['ndcg@10']:.4f}   {e[modes[0]]['hr@10']:.4f} / {e[modes[1]]['hr@10']:.4f}"
+              f" {e['epochs']:>6d} {e['best_epoch']:>5} {e['seconds']:>5d}s   {delta}")
+path = f"bench/results/loss_quality-{budget}.json"
+json.dump(result, open(path, "w"), indent=2)
+print(f"wrote {path}")
+PY
