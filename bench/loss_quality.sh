@@ -34,7 +34,7 @@ for entry in $datasets; do
     else limits=(--epochs "$epochs" --patience "$epochs"); fi
     t0=$(date +%s)
     "$bin" train --data "$folder" --protocol "$protocol" --preset srt-64x2 --loss "$loss" --batch 128 --lr 1e-3 "${limits[@]}" \
-      --threads "$threads" --out "$run" --force > "$run.log" 2>&1
+      --threads "$threads" --out "$run" --force > "$run.log" 2>&1 || { echo "    refused or failed: $(tail -1 "$run.log")" >&2; continue; }
     echo $(( $(date +%s) - t0 )) > "$run.seconds"
     "$bin" eval "$run" --data "$folder" --protocol "$protocol" --no-save --threads "$threads" --ranks "$run.ranks.json" --json > /dev/null 2>&1
   done
