@@ -10,7 +10,7 @@
 # paper's global cutoff at the 0.95 quantile); a folder that is absent is skipped with a message.
 # Prints a table, writes bench/results/loss_quality-<budget>.json. Runs are kept in
 # .cache/loss_quality (delete a run's folder to train it again).
-# Env: DATASETS, LOSSES, BUDGET, MINUTES (default 10), EPOCHS (default 30), THREADS.
+# Env: DATASETS, LOSSES, BUDGET, MINUTES (default 10), EPOCHS (default 30), THREADS, SRTHUB_BIN.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -18,8 +18,11 @@ datasets="${DATASETS:-ml-100k=.cache/ml-100k amazon-beauty=../shared/datasets/am
 losses="${LOSSES:-ce ssm:1000 rece gbce:256 bce ce-:1024}"
 budget="${BUDGET:-time}"; minutes="${MINUTES:-10}"; epochs="${EPOCHS:-30}"; threads="${THREADS:-2}"
 [[ -s .cache/ml-100k/ml-100k.inter ]] || bash scripts/setup.sh
-swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || true
-bin="$(swift build -c release --show-bin-path)/srthub"
+if [[ -n "${SRTHUB_BIN:-}" ]]; then bin="$SRTHUB_BIN"  # a binary built elsewhere (while another benchmark uses .build's)
+else
+  swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || true
+  bin="$(swift build -c release --show-bin-path)/srthub"
+fi
 out=".cache/loss_quality/$budget"
 mkdir -p "$out" bench/results
 for entry in $datasets; do

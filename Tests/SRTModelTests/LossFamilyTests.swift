@@ -28,20 +28,22 @@ import SRTTensor
     static func softplus(_ x: Double) -> Double { max(x, 0) + log1p(exp(-abs(x))) }
 
     /// gBCE raises the positive's sigmoid to β = 1 − t·(1 − α), α = K/(V − 1): the loss is the
-    /// reference's mean over 1 + K entries (doubled, see BinaryCrossEntropy) with β·softplus(−s⁺).
+    /// reference's mean over 1 + K entries (doubled, see BinaryCrossEntropy) with β·softplus(−s⁺),
+    /// every score shifted by log(β/K).
     @Test func generalizedBCEWeighsThePositiveByBeta() {
         #expect(abs(BinaryCrossEntropy.beta(negatives: 256, t: 0.75, population: 12_101) - (1 - 0.75 * (1 - 256.0 / 12_100))) < 1e-6)
         #expect(BinaryCrossEntropy.beta(negatives: 256, t: 0, population: 12_101) == 1, "t = 0 is plain BCE")
+        #expect(BinaryCrossEntropy.scoreOffset(beta: 1, negatives: 1) == 0, "SASRec's bce is not shifted")
         let kind = LossKind.generalizedBinaryCrossEntropy(negatives: 2, t: 0.75)
         var rows = NetworkGradientTests.rows
         rows.negatives = rows.targets.flatMap { [($0 + 1) % 7, ($0 + 2) % 7] }
         let population = 50  // the catalog the negatives came from, not the 7 items scored here
         let (loss, hidden, items, _) = Self.scored(kind, rows: rows, population: population)
-        let beta = 1 - 0.75 * (1 - 2.0 / Double(population - 1))
+        let beta = 1 - 0.75 * (1 - 2.0 / Double(population - 1)), offset = log(beta / 2)
         var expected = 0.0
         for (i, (row, target)) in zip(rows.rows, rows.targets).enumerated() {
-            var entries = beta * Self.softplus(-Self.dot(hidden, Int(row), items, Int(target)))
-            for j in 0..<2 { entries += Self.softplus(Self.dot(hidden, Int(row), items, Int(rows.negatives[i * 2 + j]))) }
+            var entries = beta * Self.softplus(-(Self.dot(hidden, Int(row), items, Int(target)) + offset))
+            for j in 0..<2 { entries += Self.softplus(Self.dot(hidden, Int(row), items, Int(rows.negatives[i * 2 + j])) + offset) }
             expected += 2.0 / 3.0 * entries
         }
         #expect(abs(Double(loss) - expected / Double(rows.count)) < 1e-5, "\(loss) vs \(expected / Double(rows.count))")

@@ -58,7 +58,8 @@ enum Synthetic {
                       Case(encoder: .text, loss: .sampledSoftmax(negatives: 6), metric: "hr@5", bar: 0.75),
                       Case(encoder: .id, loss: .sasrecBCE, metric: "hr@1", bar: 0.9),
                       Case(encoder: .id, loss: .binaryCrossEntropy(negatives: 4), metric: "hr@5", bar: 0.75),
-                      Case(encoder: .id, loss: .generalizedBinaryCrossEntropy(negatives: 2, t: 0.75), metric: "hr@5", bar: 0.75),
+                      Case(encoder: .id, loss: .generalizedBinaryCrossEntropy(negatives: 16, t: 0.75), metric: "hr@5", bar: 0.75),
+                      Case(encoder: .id, loss: .binaryCrossEntropy(negatives: 16), metric: "hr@5", bar: 0.75),
                       Case(encoder: .text, loss: .negativeCrossEntropy(negatives: 8), metric: "hr@5", bar: 0.75),
                       Case(encoder: .text, loss: .reducedCrossEntropy(RECEOptions()), metric: "hr@1", bar: 0.9)])
     func learnsTheCycle(_ c: Case) throws {

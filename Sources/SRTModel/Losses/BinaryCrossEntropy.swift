@@ -3,11 +3,19 @@ import Foundation
 /// `bce:K` and `gbce:K,t=T`: each row's target against its own K negatives, every score through a
 /// sigmoid. The per-row loss is the reference's mean over the 1 + K entries, doubled so that `bce`
 /// (K = 1) is SASRec's BCE as srthub has always computed it, softplus(−s⁺) + softplus(s⁻):
-///     (2 / (1 + K)) · [β · softplus(−s⁺) + Σⱼ softplus(s⁻ⱼ)]
+///     (2 / (1 + K)) · [β · softplus(−s⁺) + Σⱼ softplus(s⁻ⱼ)], every s shifted by log(β/K) (below)
 /// BCE has β = 1 and draws K distinct items the user never had; gSASRec's gBCE draws K items with
 /// replacement from the whole catalog and raises the positive's probability to the power β, that is
 /// σ(s⁺)^β, which undoes the overconfidence the negative sampling rate α = K / (V − 1) causes:
 /// β = α·(t·(1 − 1/α) + 1/α) = 1 − t·(1 − α).
+///
+/// Every score is shifted by log(β/K) before the sigmoid. A shift common to all items leaves the
+/// ranking as it is, but it decides where training starts. The loss of a model that scores every
+/// item alike is lowest at σ = β/(β + K), that is at the score log(β/K). Without the shift, every
+/// first score is 0 and the K negatives' push-down outweighs the one positive. The representations
+/// then spend epochs moving together to that score before they learn anything about order: on
+/// ml-100k, `gbce:256` and `bce:16` sat at popularity's NDCG@10 for all 15–30 epochs (bench/RESULTS.md,
+/// session 16). With the shift they start there. For SASRec's `bce` (K = 1, β = 1) it is 0.
 struct BinaryCrossEntropy: TrainingLoss {
     let count: Int
     /// gBCE's calibration t; nil for plain BCE.
@@ -34,6 +42,9 @@ struct BinaryCrossEntropy: TrainingLoss {
         }
     }
 
+    /// The score shift that puts a constant model at its best loss: log(β/K).
+    static func scoreOffset(beta: Float, negatives: Int) -> Float { log(beta / Float(negatives)) }
+
     /// gBCE's β for negatives drawn from `population` items.
     static func beta(negatives: Int, t: Float, population: Int) -> Float {
         let alpha = Float(negatives) / Float(max(population - 1, 1))
@@ -46,7 +57,7 @@ struct BinaryCrossEntropy: TrainingLoss {
         precondition(rows.negatives.count == r * k, "\(self) needs \(k) negatives per row")
         let items = network.itemVectors.pointer
         let beta = t.map { Self.beta(negatives: k, t: $0, population: inputs.population > 0 ? inputs.population : network.items) } ?? 1
-        let weight = 2 / Float(1 + k)
+        let weight = 2 / Float(1 + k), offset = Self.scoreOffset(beta: beta, negatives: k)
         var total = 0.0
         for i in 0..<r {
             let h = w.gathered.pointer + i * c, dh = w.gatheredGradient.pointer + i * c
@@ -56,6 +67,7 @@ struct BinaryCrossEntropy: TrainingLoss {
                 let vector = items + item * c, dVector = network.itemGradients.pointer + item * c
                 var s: Float = 0
                 for j in 0..<c { s += h[j] * vector[j] }
+                s += offset
                 // BCE with logits: softplus(−s) for the positive, softplus(s) for a negative.
                 let z = label == 1 ? -s : s
                 total += Double(max(z, 0) + log1p(exp(-abs(z)))) * Double(entryWeight)
