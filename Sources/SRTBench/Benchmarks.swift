@@ -1,4 +1,6 @@
 import Foundation
+import SRTModel
+import SRTTensor
 
 /// Every benchmark by name.
 let benchmarks: [String: @Sendable ([String]) throws -> Void] = [
@@ -33,4 +35,16 @@ func writeJSON(_ value: [String: Any], to path: String) throws {
 struct BenchmarkError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The catalog-size benchmarks' model: srt-64x2's text encoder (length 50) over `items` items
+/// whose titles are 12 random pieces of a 30,000-piece vocabulary, sized for `batch` split across
+/// `threads` workers.
+func syntheticTextNetwork(items: Int, batch: Int, threads: Int, rng: inout RandomSource) -> Network {
+    let arch = Architecture(name: "bench", layers: 2, heads: 2, hidden: 64, inner: 256, maxLength: 50)
+    let encoder = ItemEncoderConfig(kind: .text, fields: ["title"], maxPieces: [40], vocabularySize: 30_000, tokenEmbedding: 64)
+    let pieces = 12
+    let network = Network(shape: ModelShape(architecture: arch, itemEncoder: encoder, items: items), maxBatch: (batch + threads - 1) / threads)
+    network.setCatalog(ItemTokens(items: items, fields: 1, pieces: pieces, ids: (0..<(items * pieces)).map { _ in Int32(rng.nextInt(30_000)) }))
+    return network
 }

@@ -38,13 +38,9 @@ enum CatalogSizeBenchmark {
     }
 
     static func measure(items: Int, onlyTouched: Bool, threads: Int, steps: Int) -> Double {
-        let arch = Architecture(name: "bench", layers: 2, heads: 2, hidden: 64, inner: 256, maxLength: 50)
-        let encoder = ItemEncoderConfig(kind: .text, fields: ["title"], maxPieces: [40], vocabularySize: 30_000, tokenEmbedding: 64)
-        let batch = 128, T = 50, pieces = 12
-        let shape = ModelShape(architecture: arch, itemEncoder: encoder, items: items)
-        let network = Network(shape: shape, maxBatch: (batch + threads - 1) / threads)
+        let batch = 128, T = 50
         var rng = RandomSource(seed: 1)
-        network.setCatalog(ItemTokens(items: items, fields: 1, pieces: pieces, ids: (0..<(items * pieces)).map { _ in Int32(rng.nextInt(30_000)) }))
+        let network = syntheticTextNetwork(items: items, batch: batch, threads: threads, rng: &rng)
         let sharded = threads > 1 ? ShardedGradients(network: network, shards: threads) : nil
         let workspace = LossWorkspace(maxRows: batch * T, hidden: 64)
         let m = FloatBuffer(count: network.params.count), v = FloatBuffer(count: network.params.count)

@@ -29,13 +29,10 @@ enum LossStepBenchmark {
     }
 
     static func measure(_ loss: LossKind, items: Int, batch: Int, threads: Int, steps: Int) -> Double {
-        let arch = Architecture(name: "bench", layers: 2, heads: 2, hidden: 64, inner: 256, maxLength: 50)
-        let encoder = ItemEncoderConfig(kind: .text, fields: ["title"], maxPieces: [40], vocabularySize: 30_000, tokenEmbedding: 64)
-        let T = 50, pieces = 12
+        let T = 50
         let function = loss.function
-        let network = Network(shape: ModelShape(architecture: arch, itemEncoder: encoder, items: items), maxBatch: (batch + threads - 1) / threads)
         var rng = RandomSource(seed: 1)
-        network.setCatalog(ItemTokens(items: items, fields: 1, pieces: pieces, ids: (0..<(items * pieces)).map { _ in Int32(rng.nextInt(30_000)) }))
+        let network = syntheticTextNetwork(items: items, batch: batch, threads: threads, rng: &rng)
         let sharded = threads > 1 ? ShardedGradients(network: network, shards: threads) : nil
         let workspace = threads > 1 ? nil : LossWorkspace(maxRows: batch * T, hidden: 64)
         let m = FloatBuffer(count: network.params.count), v = FloatBuffer(count: network.params.count)
