@@ -13,9 +13,8 @@ import Foundation
 /// ranking as it is, but it decides where training starts. The loss of a model that scores every
 /// item alike is lowest at σ = β/(β + K), that is at the score log(β/K). Without the shift, every
 /// first score is 0 and the K negatives' push-down outweighs the one positive. The representations
-/// then spend epochs moving together to that score before they learn anything about order: on
-/// ml-100k, `gbce:256` and `bce:16` sat at popularity's NDCG@10 for all 15–30 epochs (bench/RESULTS.md,
-/// session 16). With the shift they start there. For SASRec's `bce` (K = 1, β = 1) it is 0.
+/// then spend epochs moving together to that score before they learn anything about order, longer
+/// the larger K is. With the shift they start there. For SASRec's `bce` (K = 1, β = 1) it is 0.
 struct BinaryCrossEntropy: TrainingLoss {
     let count: Int
     /// gBCE's calibration t; nil for plain BCE.

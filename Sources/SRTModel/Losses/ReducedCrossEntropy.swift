@@ -45,7 +45,7 @@ struct ReducedCrossEntropy: TrainingLoss {
 
     public func sum(network: Network, rows: ScoredRows, inputs: LossInputs, prepared: (any LossPreparation)?,
                     workspace w: LossWorkspace, scale: Float) -> Double {
-        let plan = (prepared as? RECEPlan) ?? prepare(network: network, inputs: inputs, batchRows: rows.count) as! RECEPlan
+        let plan = prepared as! RECEPlan  // Loss.compute prepares it when the caller has not
         let c = network.shape.architecture.hidden, r = rows.count, v = network.items
         let items = network.itemVectors.pointer, itemGradients = network.itemGradients.pointer
         let centers = plan.heldCenters ?? plan.centerChunks(of: w.gathered.pointer, rows: r)
