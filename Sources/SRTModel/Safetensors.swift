@@ -42,6 +42,12 @@ public enum Safetensors {
 
     /// Decodes every tensor (F32 only), keyed by name, plus the metadata.
     public static func decode(_ data: Data, path: String = "model.safetensors") throws(FormatError) -> (tensors: [String: Tensor], metadata: [String: String]) {
+        let decoded = try decodeInFileOrder(data, path: path)
+        return (Dictionary(uniqueKeysWithValues: decoded.tensors.map { ($0.name, $0) }), decoded.metadata)
+    }
+
+    /// Decodes every tensor (F32 only) in the order of their data in the file, plus the metadata.
+    public static func decodeInFileOrder(_ data: Data, path: String = "model.safetensors") throws(FormatError) -> (tensors: [Tensor], metadata: [String: String]) {
         func fail(_ m: String) -> FormatError { FormatError(path: path, message: m) }
         guard data.count >= 8 else { throw fail("shorter than its 8-byte header length") }
         let declared = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
@@ -81,7 +87,7 @@ public enum Safetensors {
         for (a, b) in zip(spans, spans.dropFirst()) where b.begin < a.end {
             throw fail("tensors '\(a.name)' and '\(b.name)' overlap in the file")
         }
-        return (tensors, metadata)
+        return (spans.map { tensors[$0.name]! }, metadata)
     }
 }
 

@@ -63,11 +63,50 @@ def parameter_shapes(model):
     return shapes
 
 
+#: The weights file of `srthub export --format pytorch`: torch_model.SRT's own state dict.
+PYTORCH_WEIGHTS = "pytorch_model.safetensors"
+_PARTS = ("query", "key", "value")
+
+
+def to_pytorch(weights):
+    """model.safetensors' tensors under torch_model.SRT's state-dict names: each layer's fused
+    `attention.qkv` (rows: all of q, then k, then v) split into `attention.query`, `.key`, `.value`."""
+    out = {}
+    for name, value in weights.items():
+        if ".attention.qkv." in name:
+            prefix, kind = name.split(".attention.qkv.")
+            for part, rows in zip(_PARTS, np.split(value, 3, axis=0)):
+                out[f"{prefix}.attention.{part}.{kind}"] = np.ascontiguousarray(rows)
+        else:
+            out[name] = value
+    return out
+
+
+def from_pytorch(state):
+    """The inverse of `to_pytorch`: a state dict (NumPy arrays) under model.safetensors' names."""
+    out = {}
+    for name, value in state.items():
+        if any(f".attention.{part}." in name for part in _PARTS[1:]):
+            continue  # joined with its query
+        if ".attention.query." in name:
+            prefix, kind = name.split(".attention.query.")
+            out[f"{prefix}.attention.qkv.{kind}"] = np.concatenate([state[f"{prefix}.attention.{part}.{kind}"] for part in _PARTS], axis=0)
+        else:
+            out[name] = value
+    return out
+
+
 def read_weights(folder, model):
+    """model.safetensors' tensors, by its names; from an `srthub export --format pytorch` folder, its
+    pytorch_model.safetensors joined back to them."""
     path = os.path.join(folder, "model.safetensors")
-    if not os.path.exists(path):
+    exported = os.path.join(folder, PYTORCH_WEIGHTS)
+    if not os.path.exists(path) and os.path.exists(exported):
+        path, weights = exported, from_pytorch(load_file(exported))
+    elif not os.path.exists(path):
         raise CheckpointError(f"{path}: missing")
-    weights = load_file(path)
+    else:
+        weights = load_file(path)
     for name, shape in parameter_shapes(model).items():
         if name not in weights:
             raise CheckpointError(f"{path}: no tensor {name!r} (config.json's model needs it)")

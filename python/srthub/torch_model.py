@@ -1,12 +1,14 @@
-"""The SRT network as a PyTorch module whose parameter names are model.safetensors' own, so a
-checkpoint's weights load with `load_state_dict` as they are (needs torch)."""
+"""The SRT network as a plain PyTorch module (needs torch). Its parameter names are model.safetensors'
+own except attention's: query, key and value are three Linear layers where srthub fuses them into one
+`qkv` tensor. `srthub export --format pytorch` writes the module's names (pytorch_model.safetensors);
+`checkpoint.to_pytorch` / `from_pytorch` map between the two."""
 import math
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .checkpoint import read_config, read_weights
+from .checkpoint import read_config, read_weights, to_pytorch
 
 LAYER_NORM_EPS = 1e-12
 
@@ -40,12 +42,12 @@ class Attention(nn.Module):
     def __init__(self, hidden, heads, dropout):
         super().__init__()
         self.heads, self.dropout = heads, dropout
-        self.qkv = nn.Linear(hidden, 3 * hidden)  # rows: all of q, then k, then v
+        self.query, self.key, self.value = (nn.Linear(hidden, hidden) for _ in range(3))
         self.out = nn.Linear(hidden, hidden)
 
     def forward(self, x):
         b, t, c = x.shape
-        q, k, v = self.qkv(x).split(c, dim=-1)
+        q, k, v = self.query(x), self.key(x), self.value(x)
         q, k, v = (y.view(b, t, self.heads, c // self.heads).transpose(1, 2) for y in (q, k, v))
         scores = q @ k.transpose(-1, -2) / math.sqrt(c // self.heads)
         causal = torch.ones(t, t, dtype=torch.bool, device=x.device).tril()
@@ -114,9 +116,10 @@ class SRT(nn.Module):
 
     @classmethod
     def from_checkpoint(cls, folder):
+        """A checkpoint folder, or one `srthub export --format pytorch` wrote."""
         config = read_config(folder)
         module = cls(config["model"])
-        module.load_state_dict({k: torch.from_numpy(v) for k, v in read_weights(folder, config["model"]).items()})
+        module.load_state_dict({k: torch.from_numpy(v) for k, v in to_pytorch(read_weights(folder, config["model"])).items()})
         return module.eval()
 
     def forward(self, sequences, tokens=None):

@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from safetensors.numpy import save_file
 
 from . import data as srtdata
-from .checkpoint import FORMAT, FORMAT_VERSION, Catalog
+from .checkpoint import FORMAT, FORMAT_VERSION, Catalog, from_pytorch
 from .text import item_tokens, normalize
 from .torch_model import SRT
 
@@ -375,7 +375,8 @@ def write(args, d, split, shape, model, tokenizer_bytes, fisher_values, history,
     os.makedirs(tmp)
     with open(os.path.join(tmp, "config.json"), "w") as f:
         json.dump(config, f, indent=2, sort_keys=True)
-    weights = {n: p.detach().cpu().numpy().astype(np.float32) for n, p in model.state_dict().items()}
+    weights = from_pytorch({n: p.detach().cpu().numpy().astype(np.float32) for n, p in model.state_dict().items()})
+    fisher_values = from_pytorch(fisher_values)
     save_file(weights, os.path.join(tmp, "model.safetensors"), metadata={"format": "pt", "srthub": FORMAT})
     save_file(fisher_values, os.path.join(tmp, "fisher.safetensors"), metadata={"format": "pt", "srthub": "diagonal Fisher information"})
     with open(os.path.join(tmp, "tokenizer.model"), "wb") as f:

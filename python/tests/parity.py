@@ -15,6 +15,7 @@ import numpy as np
 from safetensors.numpy import load_file
 
 import srthub
+from srthub.checkpoint import to_pytorch
 
 
 def relative(a, b):
@@ -64,8 +65,8 @@ def main():
                 hidden, torch_items = module(torch.tensor([recent]), tokens)
                 torch_users.append(hidden[0, -1].numpy())
         report["torch_items"] = relative(torch_items.numpy(), swift["items"])
-        # The module's state dict is model.safetensors, name for name and bit for bit (float32).
-        original = load_file(folder + "/model.safetensors")
+        # The module's state dict is model.safetensors bit for bit (float32), q/k/v split out of qkv.
+        original = to_pytorch(load_file(folder + "/model.safetensors"))
         state = {k: v.numpy() for k, v in SRT.from_checkpoint(folder).state_dict().items()}
         report["torch_state_dict_exact"] = set(state) == set(original) and all(
             state[k].dtype == original[k].dtype and np.array_equal(state[k].view(np.uint32), original[k].view(np.uint32)) for k in original)

@@ -72,7 +72,6 @@ struct CurvePlot {
             out += "<text class=\"stage-name\" x=\"\(Self.left)\" y=\"\(f(axisY + 60 + Double(i) * 16))\" fill=\"#555\">stage \(i + 1): \(escaped(stage))</text>\n"
         }
         return out + "</svg>\n"
-        return out
     }
 
     func f(_ v: Double) -> String { String(format: "%.1f", v) }
