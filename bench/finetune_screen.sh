@@ -6,8 +6,10 @@
 # the chosen recipe). Release build, ../shared/datasets; runs are kept in .cache/screen (delete to redo).
 #   bash bench/finetune_screen.sh                       # every candidate below, both targets
 #   CANDIDATES="full-ce progressive" TARGETS=amazon-office bash bench/finetune_screen.sh
-# Env: BASE (amazon-7-srt-64x4), TARGETS, THREADS (2), EPOCHS (30: every candidate's total budget).
-# Prints a table and writes bench/results/finetune_screen.json.
+#   CANDIDATES="default keep-0.5" BASE=amazon-7-srt-128x2 TARGETS=amazon-office bash bench/finetune_screen.sh
+# Env: BASE (amazon-7-srt-64x4), TARGETS, THREADS (2), EPOCHS (30: every candidate's total budget),
+# DATASETS (../shared/datasets), SRTHUB_BIN (a built srthub to use instead of building one).
+# Prints a table and writes bench/results/finetune_screen-BASE.json.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -28,14 +30,24 @@ declare -A recipes=(
   [full-base-loss]="--stages full --final-epochs $epochs --lr 1e-3 --ewc 0"
   # full CE at a gentler rate, with EWC holding the weights near the base
   [full-ce-ewc]="--stages full --final-epochs $epochs --lr 1e-3 --ewc 100 --loss ce"
+  # finetune's defaults as they are (rescaled token table, the target's vocabulary)
+  [default]="--final-epochs $epochs"
+  # the defaults, every tensor above the token table blended toward a fresh initialization (shrink and perturb)
+  [keep-0.7]="--final-epochs $epochs --keep-base 0.7"
+  [keep-0.5]="--final-epochs $epochs --keep-base 0.5"
+  [keep-0.3]="--final-epochs $epochs --keep-base 0.3"
 )
 candidates="${CANDIDATES:-progressive full-ce full-base-loss full-ce-ewc}"
 for t in $targets; do
   [[ -d "$datasets/$t" ]] || { echo "bench/finetune_screen: $datasets/$t is absent; it needs ../shared/datasets" >&2; exit 0; }
 done
-swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || true
-bin="$(swift build -c release --show-bin-path)/srthub"
-out=.cache/screen
+if [[ -n "${SRTHUB_BIN:-}" ]]; then
+  bin="$SRTHUB_BIN"  # a fixed binary, so edits and builds beside a long screen do not change it midway
+else
+  swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || true
+  bin="$(swift build -c release --show-bin-path)/srthub"
+fi
+out=.cache/screen/$base  # before session 17 the 64x4 screen kept its runs in .cache/screen itself
 mkdir -p "$out" bench/results
 preset=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['model']['architecture']['name'])" ".cache/pretrained/$base/config.json")
 run() {  # folder command...: runs unless folder holds a checkpoint; records seconds beside it
@@ -78,5 +90,5 @@ for t in targets:
     for name, r in rows.items():
         v = r["validation_ndcg@10"]
         print(f"  {name:16s} {v:.4f} ({(v / scratch - 1) * 100:+5.1f}% vs scratch)  epoch 1: {r['first_epoch_validation']:.4f}  {r['seconds']:5d} s")
-json.dump(result, open("bench/results/finetune_screen.json", "w"), indent=2, sort_keys=True)
+json.dump(result, open(f"bench/results/finetune_screen-{base}.json", "w"), indent=2, sort_keys=True)
 PY

@@ -163,6 +163,19 @@ public final class Network: @unchecked Sendable {
         }
     }
 
+    /// Moves every tensor but those in `sparing` toward a fresh initialization (`initialize(seed:)`'s):
+    /// θ ← keep·θ + (1 − keep)·θ₀. This is "shrink and perturb" (Ash & Adams, NeurIPS 2020) with the
+    /// perturbation drawn as a fresh model would start: weights a pretraining grew large come back
+    /// toward a trainable scale, LayerNorm gains toward 1, while keep of what they learned stays.
+    public func blendTowardInitialization(keep: Float, seed: UInt64, sparing: Set<String> = []) {
+        precondition(keep >= 0 && keep <= 1)
+        let fresh = Network(shape: shape, maxBatch: 1, seed: seed)
+        for entry in layout.entries where !sparing.contains(entry.name) {
+            let p = params.pointer + entry.offset, q = fresh.params.pointer + entry.offset
+            for i in 0..<entry.count { p[i] = keep * p[i] + (1 - keep) * q[i] }
+        }
+    }
+
     public func parameter(_ name: String) -> UnsafeMutablePointer<Float> { params.pointer + layout[name].offset }
 
     /// Scales tensor `name` so its root-mean-square is `rms` (its direction kept); returns the old one.

@@ -26,13 +26,17 @@ public struct FineTuneRequest: Sendable {
     public var temperature: Float?
     /// Full CE's label smoothing (0: none); nil: the base's when the loss is the base's, else none.
     public var labelSmoothing: Float?
-    /// Epochs of the start probe (`StartProbe`): the base's weights against fresh ones; 0 skips it.
+    /// Epochs of the start probe (`StartProbe`): the base's weights against fresh ones over the
+    /// schedule's first epochs, the leader going on; 0 skips it.
     public var probeEpochs = 0
     /// Root-mean-square the base's token embeddings are rescaled to before fine-tuning (directions
     /// kept); nil keeps the base's. Pretraining grows them far past a fresh model's scale (0.02),
     /// where Adam's steps barely move them and the new catalog's logits start far too large: the
     /// base's start then trails fresh weights (bench/RESULTS.md).
     public var embeddingRMS: Float?
+    /// Fraction of the base's weights kept above the token table: each other tensor starts at
+    /// keep·base + (1 − keep)·fresh initialization (`Network.blendTowardInitialization`); 1 keeps the base.
+    public var keepBase: Float = 1
     /// The tokenizer the new catalog's text is encoded with: the base's, or one trained on it.
     public var vocabulary: FineTuneVocabulary = .target
     /// The license recorded in config.json; nil: the base's (a fine-tune is derived from it).
@@ -109,6 +113,10 @@ public enum FineTuneRun {
             let old = network.rescale(ParameterLayout.tokenEmbeddingName, toRMS: rms)
             _ = progress(.note("token embeddings rescaled from root-mean-square \(String(format: "%.3f", old)) to \(rms), directions kept (--embedding-rms)"))
         }
+        if request.keepBase < 1 {
+            network.blendTowardInitialization(keep: request.keepBase, seed: request.options.seed, sparing: [ParameterLayout.tokenEmbeddingName])
+            _ = progress(.note("every tensor above the token table starts at \(request.keepBase)·base + \(1 - request.keepBase)·fresh initialization (--keep-base)"))
+        }
         let anchor = network.params.array  // EWC holds the weights near the start actually fine-tuned
         var ewc: ElasticWeightConsolidation?
         if request.ewc > 0 {
@@ -146,31 +154,15 @@ public enum FineTuneRun {
                                       baseDatasetFingerprint: base.datasetFingerprint, plan: request.plan.description,
                                       ewcLambda: Double(request.ewc), stages: [], baseTraining: base.training)
         record.embeddingRMS = embeddingRMS
+        record.keepBase = request.keepBase < 1 ? request.keepBase : nil
         record.vocabulary = transfer == nil ? nil : FineTuneVocabulary.target.rawValue
         var interrupted = false
-        if request.probeEpochs > 0 {
-            if let probe = StartProbe.run(network, split: split, options: options, epochs: request.probeEpochs, progress: progress) {
-                record.probe = .init(probe)
-                let scores = "validation NDCG@10 after \(probe.epochs) epochs: \(String(format: "%.4f", probe.baseValidation)) from the base, \(String(format: "%.4f", probe.freshValidation)) from fresh weights"
-                if probe.baseWins {
-                    _ = progress(.note("probe: the base's start wins (\(scores)); fine-tuning from the base"))
-                } else {
-                    // The base does not help here: train as `srthub train` would, its own tokenizer included (fresh
-                    // weights under the base's vocabulary trailed that on ml-100k's movies), for the whole budget.
-                    _ = progress(.note("probe: the base's start LOSES on this catalog (\(scores)); training from scratch instead, as srthub train would: this catalog's own tokenizer, fresh weights, everything unfrozen, no EWC"))
-                    let epochs = stages.reduce(0) { $0 + $1.epochs }
-                    return try fromScratch(request, architecture: base.model.architecture, options: options, epochs: epochs,
-                                           license: request.license ?? base.license,
-                                           record: record, progress: progress)
-                }
-            } else {
-                interrupted = true
-            }
-        }
+        let budget = stages.reduce(0) { $0 + $1.epochs }
+        let raceEpochs = min(request.probeEpochs, stages[0].epochs)
         var history: [EpochSummary] = []
         var bestEpoch = 0  // 0: no epoch beat the starting weights
         var seen = 0
-        var flops = 0.0  // the stages' matrix products (StepAccounting); the probe's are not counted
+        var flops = 0.0  // the stages' matrix products (StepAccounting); the probe's fresh side is not counted
         var last: Trainer?
         for (i, stage) in stages.enumerated() where !interrupted {
             var stageOptions = options
@@ -182,10 +174,42 @@ public enum FineTuneRun {
             trainer.startingValidation = validation
             _ = progress(.stage(number: i + 1, of: stages.count, description: stage.description, epochs: stage.epochs))
             var stopped = false
+            let racing = i == 0 && raceEpochs > 0
+            if racing {
+                _ = progress(.note("start probe: the base's weights train the first \(raceEpochs) epochs of this schedule, then fresh weights do, as srthub train would start them; the one ahead on validation goes on from there"))
+                _ = progress(.run(label: "probe: the base, stage 1/\(stages.count)"))
+            }
             trainer.run { event in
                 let answer = progress(event)
-                if answer == .stop { stopped = true }
+                if answer == .stop { stopped = true; return .stop }
+                if racing, case .epoch(let summary) = event, summary.epoch == raceEpochs { return .stop }  // the probe's pause
                 return answer
+            }
+            if racing && !stopped {
+                let fresh = try freshStart(request, architecture: base.model.architecture, options: options, epochs: budget, raceEpochs: raceEpochs,
+                                           license: request.license ?? base.license, progress: progress)
+                guard let fresh else { interrupted = true; break }  // stopped by the user: the base's side is written, as any stop
+                let probe = StartProbe(baseValidation: trainer.bestValidation, freshValidation: fresh.validation, epochs: raceEpochs)
+                record.probe = .init(probe)
+                let scores = "best validation NDCG@10 in the first \(raceEpochs) epochs: \(String(format: "%.4f", probe.baseValidation)) from the base, \(String(format: "%.4f", probe.freshValidation)) from fresh weights"
+                if probe.baseWins {
+                    _ = progress(.note("start probe: the base's start wins (\(scores)); its run goes on"))
+                    try? FileManager.default.removeItem(atPath: fresh.folder)
+                    if trainer.isResumable {
+                        _ = progress(.run(label: "stage 1/\(stages.count)"))
+                        trainer.proceed { event in
+                            let answer = progress(event)
+                            if answer == .stop { stopped = true }
+                            return answer
+                        }
+                    }
+                } else {
+                    // The base does not help here: the fresh run, which is `srthub train`'s own (this catalog's
+                    // tokenizer included: fresh weights under the base's vocabulary trailed it on ml-100k's movies), goes on.
+                    _ = progress(.note("start probe: the base's start LOSES on this catalog (\(scores)); the run from fresh weights goes on, as srthub train's: this catalog's own tokenizer, everything unfrozen, no EWC"))
+                    return try finishFromScratch(request, fresh: fresh.folder, paused: fresh.report, architecture: base.model.architecture, options: options, epochs: budget,
+                                                 license: request.license ?? base.license, record: record, progress: progress)
+                }
             }
             validation = trainer.bestValidation
             if trainer.bestEpoch > 0 { bestEpoch = history.count + trainer.bestEpoch }  // counted over every stage
@@ -212,8 +236,7 @@ public enum FineTuneRun {
         }
         let test = interrupted ? Evaluator.Result.empty : Evaluator.evaluate(network, cases: split.test, ks: [1, 5, 10])
         let nonEmbedding = network.layout.count - network.layout.embeddingCount
-        let method = record.probe?.start == .fresh ? "finetune: fresh weights (the base lost the start probe), full, no EWC"
-            : "finetune \(request.plan)" + (request.ewc > 0 ? ", EWC λ=\(formatted(request.ewc))" : ", no EWC")
+        let method = "finetune \(request.plan)" + (request.ewc > 0 ? ", EWC λ=\(formatted(request.ewc))" : ", no EWC")
         var config = CheckpointConfig(
             name: (request.output as NSString).lastPathComponent, model: shape, training: options,
             parameters: .init(total: network.layout.count, nonEmbedding: nonEmbedding),
@@ -236,19 +259,56 @@ public enum FineTuneRun {
 
     static func formatted(_ x: Float) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
 
-    /// The fallback when the base loses the start probe: the base's architecture trained on the
-    /// target alone, as `srthub train` would, with `finetune`'s recipe; its config says why and
-    /// names the base it did not use (no parent: none of its weights came from it).
-    static func fromScratch(_ request: FineTuneRequest, architecture: Architecture, options: TrainingOptions, epochs: Int, license: String?,
-                            record: FineTuningRecord, progress: (TrainingEvent) -> TrainingControl) throws -> TrainReport {
-        var train = TrainRequest(dataPath: request.dataPath, architecture: architecture, output: request.output)
+    /// The fresh side of the start probe: the base's architecture trained on the target alone, as
+    /// `srthub train` would with `finetune`'s recipe and the plan's whole budget, paused after
+    /// `raceEpochs` epochs in a folder beside --out (resumable); nil when the user stopped it.
+    static func freshStart(_ request: FineTuneRequest, architecture: Architecture, options: TrainingOptions, epochs: Int, raceEpochs: Int,
+                           license: String?, progress: (TrainingEvent) -> TrainingControl) throws -> (folder: String, validation: Double, report: TrainReport)? {
+        let folder = request.output + ".fresh-start-\(ProcessInfo.processInfo.processIdentifier)"
+        try? FileManager.default.removeItem(atPath: folder)
+        _ = progress(.run(label: "probe: fresh weights"))
+        var stopped = false
+        let report = try TrainingRun.run(scratchRequest(request, architecture: architecture, options: options, epochs: epochs, license: license, output: folder)) { event in
+            let answer = progress(event)
+            if answer == .stop { stopped = true; return .stop }
+            if case .epoch(let summary) = event, summary.epoch == raceEpochs { return .stop }
+            return answer
+        }
+        if stopped { try? FileManager.default.removeItem(atPath: folder); return nil }
+        return (folder, report.validationNDCG10, report)
+    }
+
+    static func scratchRequest(_ request: FineTuneRequest, architecture: Architecture, options: TrainingOptions, epochs: Int, license: String?,
+                               output: String) -> TrainRequest {
+        var train = TrainRequest(dataPath: request.dataPath, architecture: architecture, output: output)
         train.load = request.load
         train.splitProtocol = request.splitProtocol
         train.options = options
         train.options.epochs = epochs
         train.replacing = request.replacing
         train.license = license
-        let report = try TrainingRun.run(train, progress: progress)
+        return train
+    }
+
+    /// Where the base loses the start probe: the fresh run goes on from its pause to the end of its
+    /// budget, exactly as an uninterrupted `srthub train` run; its config says why and names the base
+    /// it did not use (no parent: none of its weights came from it).
+    static func finishFromScratch(_ request: FineTuneRequest, fresh: String, paused: TrainReport, architecture: Architecture, options: TrainingOptions, epochs: Int,
+                                  license: String?, record: FineTuningRecord, progress: (TrainingEvent) -> TrainingControl) throws -> TrainReport {
+        defer { try? FileManager.default.removeItem(atPath: fresh) }
+        var train = scratchRequest(request, architecture: architecture, options: options, epochs: epochs, license: license, output: request.output)
+        let report: TrainReport
+        if FileManager.default.fileExists(atPath: fresh + "/resume") {
+            _ = progress(.run(label: "from scratch"))
+            train.resume = fresh
+            report = try TrainingRun.run(train, progress: progress)
+        } else {  // it ended within the probe (early stopping, divergence): complete as it is, its test pass included
+            try OutputFolder.check(request.output, replacing: request.replacing)
+            try AtomicFolder.replace(request.output, with: fresh)
+            report = TrainReport(checkpoint: request.output, parameters: paused.parameters, nonEmbeddingParameters: paused.nonEmbeddingParameters,
+                                 bestEpoch: paused.bestEpoch, epochs: paused.epochs, seconds: paused.seconds,
+                                 validationNDCG10: paused.validationNDCG10, test: paused.test)
+        }
         let path = request.output + "/config.json"
         var config = try JSONDecoder().decode(CheckpointConfig.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         config.method = "finetune: from scratch (the base lost the start probe)"

@@ -103,6 +103,8 @@ public struct FineTuningRecord: Codable, Sendable {
     public var probe: ProbeRecord?
     /// The root-mean-square the base's token embeddings were rescaled to first (absent: kept).
     public var embeddingRMS: Float?
+    /// The fraction of the base's weights kept above the token table, the rest a fresh initialization (absent: 1).
+    public var keepBase: Float?
     /// "target" when the catalog's text was encoded by a tokenizer trained on it (`VocabularyTransfer`);
     /// absent: the base's tokenizer.
     public var vocabulary: String?
@@ -116,6 +118,7 @@ public struct FineTuningRecord: Codable, Sendable {
         case baseTraining = "base_training"
         case probe = "start_probe"
         case embeddingRMS = "embedding_rms"
+        case keepBase = "keep_base"
         case vocabulary
     }
 }

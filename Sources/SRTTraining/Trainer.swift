@@ -230,6 +230,14 @@ public final class Trainer {
         network.params.copy(from: best)
     }
 
+    /// Goes on with a run that `progress` stopped at an epoch's end, exactly as it would have gone
+    /// without the stop (the state `srthub train --resume` reads, held in memory).
+    public func proceed(progress: (TrainingEvent) -> TrainingControl) {
+        let saved = (state: resumeState, best: best.array, m: snapshot.m.array, v: snapshot.v.array, average: snapshotAverage?.array)
+        network.params.copy(from: snapshot.params)
+        run(resumingFrom: saved, progress: progress)
+    }
+
     /// Epochs of the one-cycle warm-up, when the rate is still rising and validation scores dip
     /// and recover: early stopping waits for them to end, since a stop inside the warm-up keeps weights
     /// far from what the run would reach.

@@ -108,6 +108,8 @@ public enum TrainingEvent: Sendable {
     case epoch(EpochSummary)
     /// A fine-tuning stage begins.
     case stage(number: Int, of: Int, description: String, epochs: Int)
+    /// The epochs that follow belong to this run (the start probe's sides, a stage going on): a label for them.
+    case run(label: String)
 }
 
 public struct EpochSummary: Codable, Sendable {

@@ -22,7 +22,9 @@ struct EvalCommandTests {
         let run = try CLIRunner.run(["finetune", checkpoint, "--data", data, "--final-epochs", "2", "--batch", "8", "--out", out])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("token embeddings rescaled") && run.stderr.contains("to 0.02"), "\(run.stderr)")
-        #expect(run.stderr.contains("probe: 2 epochs from the base's weights") && run.stderr.contains("probe: 2 epochs from the fresh weights"))
+        // The probe's race: the first epochs of the schedule (here all 2) from each start, each side's epochs labelled.
+        #expect(run.stderr.contains("the base's weights train the first 2 epochs") && run.stderr.contains("probe: the base, stage 1/1 epoch 2:")
+                && run.stderr.contains("probe: fresh weights epoch 2:") && run.stderr.contains("start probe: the base's start"), "\(run.stderr)")
         let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/config.json"))) as? [String: Any])
         let fineTuning = try #require(config["fine_tuning"] as? [String: Any])
         #expect(fineTuning["plan"] as? String == "full" && fineTuning["ewc_lambda"] as? Double == 0)

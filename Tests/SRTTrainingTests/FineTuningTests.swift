@@ -205,6 +205,31 @@ import SRTTensor
         #expect(notes.contains { $0.contains("token embeddings rescaled") && $0.contains("to 0.01") }, "\(notes)")
     }
 
+    /// `--keep-base`: every tensor but the token table becomes keep·base + (1 − keep)·a fresh
+    /// initialization (LayerNorm gains toward 1, biases toward 0), and the result records it.
+    @Test func keepingPartOfTheBaseBlendsTowardAFreshInitialization() throws {
+        let base = try Self.baseCheckpoint()
+        let network = try Checkpoint.load(from: base, maxBatch: 16).network
+        let before = network.params.array
+        let fresh = Network(shape: network.shape, maxBatch: 1, seed: 7).params.array
+        network.blendTowardInitialization(keep: 0.25, seed: 7, sparing: [ParameterLayout.tokenEmbeddingName])
+        for entry in network.layout.entries {
+            for i in entry.range {
+                let expected = entry.name == ParameterLayout.tokenEmbeddingName ? before[i] : 0.25 * before[i] + 0.75 * fresh[i]
+                #expect(abs(network.params[i] - expected) <= 1e-6 * max(1, abs(expected)), "\(entry.name)[\(i - entry.offset)]")
+            }
+        }
+        let gain = network.layout["input_norm.weight"].offset
+        #expect(abs(network.params[gain] - (0.25 * before[gain] + 0.75)) < 1e-6, "a gain moves toward 1")
+        var request = FineTuneRequest(base: base, dataPath: Self.newCatalog(), output: NSTemporaryDirectory() + "srthub-ft-out-" + UUID().uuidString)
+        request.plan = .full
+        request.finalEpochs = 1
+        request.keepBase = 0.5
+        let (report, notes) = try FineTuneRun.runCollectingNotes(request)
+        #expect(try CheckpointConfig.read(report.checkpoint).fineTuning?.keepBase == 0.5)
+        #expect(notes.contains { $0.contains("0.5·base + 0.5·fresh") }, "\(notes)")
+    }
+
     @Test func missingFisherPointsToTheFisherCommand() throws {
         let base = try Self.baseCheckpoint()
         try FileManager.default.removeItem(atPath: base + "/fisher.safetensors")

@@ -4,7 +4,8 @@ import SRTData
 import SRTModel
 @testable import SRTTraining
 
-/// The fine-tune's start probe: the base's weights against fresh ones, the winner kept.
+/// The fine-tune's start probe: the base's weights against fresh ones over the schedule's first
+/// epochs, the winner's run going on exactly as it would have without the probe.
 @Suite struct StartProbeTests {
     /// A catalog of 25 items named "thing number i" whose users step through them by `step`.
     static func cycle(step: Int) -> String {
@@ -33,19 +34,21 @@ import SRTModel
         func fineTune(probeEpochs: Int) throws -> (config: CheckpointConfig, weights: Data) {
             var request = FineTuneRequest(base: base, dataPath: data, output: NSTemporaryDirectory() + "srthub-probe-out-" + UUID().uuidString)
             request.plan = .full
-            request.finalEpochs = 2
+            request.finalEpochs = 4
             request.ewc = 0
             request.options.batch = 16
             request.probeEpochs = probeEpochs
             let report = try FineTuneRun.run(request) { _ in .proceed }
+            #expect(!FileManager.default.fileExists(atPath: report.checkpoint + ".fresh-start-\(ProcessInfo.processInfo.processIdentifier)"), "the fresh side is cleaned up")
             return (try CheckpointConfig.read(report.checkpoint), try Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/model.safetensors")))
         }
-        let probed = try fineTune(probeEpochs: 1)
+        let probed = try fineTune(probeEpochs: 2)
         let plain = try fineTune(probeEpochs: 0)
         let probe = try #require(probed.config.fineTuning?.probe)
-        #expect(probe.start == .base && probe.baseValidationNDCG10 > probe.freshValidationNDCG10, "\(probe)")
+        #expect(probe.start == .base && probe.epochs == 2 && probe.baseValidationNDCG10 > probe.freshValidationNDCG10, "\(probe)")
         #expect(plain.config.fineTuning?.probe == nil)
-        #expect(probed.weights == plain.weights, "after a won probe the fine-tune starts from the base's exact weights")
+        #expect(probed.weights == plain.weights, "the base's run, paused for the probe and gone on, is exactly the run without it")
+        #expect(probed.config.bestEpoch == plain.config.bestEpoch && probed.config.seenInteractions == plain.config.seenInteractions)
     }
 
     @Test func aBaseThatHurtsLosesAndTrainingRunsAsFromScratch() throws {
@@ -78,10 +81,18 @@ import SRTModel
         #expect(notes.contains { $0.contains("LOSES") }, "finetune says so")
         // Trained as `srthub train` would: its own tokenizer (fresh weights under the base's vocabulary
         // trailed that), one run of the whole budget, no parent (none of its weights came from the base).
-        #expect(stages == 0 && config.method.contains("from scratch") && config.parent == nil, "\(config.method)")
+        #expect(stages == 1 && config.method.contains("from scratch") && config.parent == nil, "\(config.method)")
         #expect(config.training.epochs == 2 + 8, "the whole budget of the plan")
         #expect(try Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/tokenizer.model")) != Data(contentsOf: URL(fileURLWithPath: base + "/tokenizer.model")))
         #expect(config.fineTuning?.base != nil, "it names the base it did not use")
         #expect(report.test.masked["hr@5"]! > 0.5, "it still learns the catalog: \(report.test.masked)")
+        // The fresh run, paused for the probe and gone on, is exactly srthub train's uninterrupted run.
+        var train = FineTuneRun.scratchRequest(request, architecture: config.model.architecture, options: config.training, epochs: 2 + 8,
+                                               license: nil, output: NSTemporaryDirectory() + "srthub-probe-train-" + UUID().uuidString)
+        train.options.epochs = 2 + 8
+        let direct = try TrainingRun.run(train) { _ in .proceed }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: direct.checkpoint + "/model.safetensors"))
+                == Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/model.safetensors")))
+        #expect(direct.test.masked == report.test.masked)
     }
 }

@@ -46,6 +46,8 @@ final class ProgressDisplay: @unchecked Sendable {
                 let eta = Date().timeIntervalSince(started) / done * (Double(total) - done)
                 write("\r\(stage)epoch \(epoch)/\(total) step \(step)/\(steps)  loss \(String(format: "%.4f", loss))  \(Int(rate)) targets/s  ETA ≤ \(duration(eta))   ")
             }
+        case .run(let label):
+            stage = label + " "
         case .stage(let number, let count, let description, let epochs):
             clearLine()
             printError("srthub: stage \(number)/\(count): \(description), up to \(epochs) epochs")

@@ -22,9 +22,11 @@ struct Finetune: AsyncParsableCommand {
             1. The base's token embeddings are rescaled to the scale a fresh model starts at \
             (--embedding-rms 0.02), directions kept: pretraining grows them far past it, and from there \
             the fine-tune barely moves them.
-            2. A start probe (--probe-epochs 2): the base and fresh weights each train two epochs; where \
-            the base loses on validation (a catalog far from its corpus), finetune says so and trains \
-            from fresh weights, so a useless base costs four epochs, not the result.
+            2. A start probe (--probe-epochs 5): the base's weights train the first five epochs of the \
+            schedule, then fresh weights train the first five of the run srthub train would make (this \
+            catalog's own tokenizer, the whole budget); the one ahead on validation goes on from where it \
+            paused. Where the base loses (a catalog far from its corpus), finetune says so and the result \
+            is srthub train's, so a useless base costs five epochs, not the result.
 
             --stages progressive is the SRT paper's: stage 1 trains the top transformer layer, stage i \
             the top i layers, then a final stage trains everything including the token embeddings; the \
@@ -76,12 +78,15 @@ struct Finetune: AsyncParsableCommand {
     var threads: Int { threadOptions.threads }
     @Option(help: "Validate and keep an exponential moving average of the weights over about this many epochs of each stage (0: the raw weights).")
     var averageEpochs: Double = 0
-    @Option(help: ArgumentHelp("Epochs of the start probe: the base's weights and fresh ones each train this long, and the fine-tune starts from the better on validation (0: no probe).",
-                               discussion: "Where the base's start loses (a catalog far from its corpus), finetune says so and trains from fresh weights, everything unfrozen, for the plan's whole budget."))
-    var probeEpochs = 2
+    @Option(help: ArgumentHelp("Epochs of the start probe: the base's weights and fresh ones each train the schedule's first N epochs, and the one ahead on validation goes on (0: no probe).",
+                               discussion: "Where the base's start loses (a catalog far from its corpus), finetune says so and its fresh run goes on as srthub train's: this catalog's own tokenizer, everything unfrozen, the plan's whole budget."))
+    var probeEpochs = 5
     @Option(help: ArgumentHelp("Rescale the base's token embeddings to this root-mean-square before fine-tuning, directions kept (0: keep the base's).",
                                discussion: "0.02 is the scale a fresh model starts at. Pretraining grows the table far past it, and from there the fine-tune barely moves it (bench/finetune_screen.sh)."))
     var embeddingRms: Float = Network.initialScale
+    @Option(help: ArgumentHelp("Fraction of the base's weights kept above the token table; the rest is a fresh initialization (1: the base's as they are).",
+                               discussion: "Each tensor starts at keep·base + (1 − keep)·fresh, the shrink-and-perturb warm start: a pretraining grows weights past the scale training moves easily."))
+    var keepBase: Float = 1
     @Option(help: ArgumentHelp("Tokenizer of the catalog's text: base (the base's own) or target (one trained on this catalog, its token table started from the base's).",
                                discussion: "With target, a piece the base also has keeps its row, and any other starts at the mean of the rows of the base's pieces for the same text; everything above the token table is the base's."))
     var vocabulary = "target"
@@ -93,6 +98,7 @@ struct Finetune: AsyncParsableCommand {
 
     func validate() throws {
         if !(embeddingRms >= 0) { throw ValidationError("'--embedding-rms' must be zero or positive, got \(embeddingRms)") }
+        if !(keepBase >= 0 && keepBase <= 1) { throw ValidationError("'--keep-base' must be between 0 and 1, got \(keepBase)") }
         if probeEpochs < 0 { throw ValidationError("'--probe-epochs' must be zero or positive, got \(probeEpochs)") }
         guard FineTuneVocabulary(rawValue: vocabulary) != nil else { throw ValidationError("'--vocabulary' must be base or target, got '\(vocabulary)'") }
         guard StagePlan(stages) != nil else { throw ValidationError("'--stages' must be progressive, full or top:N (N ≥ 1), got '\(stages)'") }
@@ -137,6 +143,7 @@ struct Finetune: AsyncParsableCommand {
         request.probeEpochs = probeEpochs
         request.vocabulary = FineTuneVocabulary(rawValue: vocabulary)!
         request.embeddingRMS = embeddingRms > 0 ? embeddingRms : nil
+        request.keepBase = keepBase
         request.loss = loss.flatMap(LossKind.init)
         request.temperature = temperature
         request.labelSmoothing = labelSmoothing
