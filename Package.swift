@@ -61,6 +61,9 @@ let package = Package(
         .target(name: "SRTModel", dependencies: ["SRTTensor"], swiftSettings: numericSettings),
         .target(name: "SRTTraining", dependencies: ["SRTModel", "SRTData", "SRTTokenizer", "SRTEvaluation", "CFileSystem", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: numericSettings),
 
+        // MARK: Scaling laws: fits and figures over runs, knowing neither training nor storage
+        .target(name: "SRTScaling"),
+
         // MARK: Hub side
         .target(name: "SRTOCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
@@ -78,7 +81,7 @@ let package = Package(
         .target(
             name: "SRTCommands",
             dependencies: [
-                "SRTData", "SRTModel", "SRTTensor", "SRTTokenizer", "SRTTraining", "SRTOCI", "SRTRegistry", "SRTClient", "SRTServer",
+                "SRTData", "SRTModel", "SRTTensor", "SRTTokenizer", "SRTTraining", "SRTOCI", "SRTRegistry", "SRTClient", "SRTServer", "SRTScaling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "srthub", dependencies: ["SRTCommands", "SRTTensor"]),
@@ -93,6 +96,7 @@ let package = Package(
         .testTarget(name: "SRTOCITests", dependencies: ["SRTOCI"]),
         .testTarget(name: "SRTRegistryTests", dependencies: ["SRTRegistry"]),
         .testTarget(name: "SRTClientTests", dependencies: ["SRTClient", "SRTServer", "SRTRegistry"]),
+        .testTarget(name: "SRTScalingTests", dependencies: ["SRTScaling"]),
         .testTarget(name: "SRTCommandsTests", dependencies: ["SRTCommands", "SRTTensor"]),
     ],
     swiftLanguageModes: [.v6],

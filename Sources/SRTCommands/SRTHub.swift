@@ -16,7 +16,7 @@ public struct SRTHub: AsyncParsableCommand {
         version: "0.1.0",
         groupedSubcommands: [
             CommandGroup(name: "Data and models", subcommands: [
-                DataCommand.self, Presets.self, Train.self, Finetune.self, Fisher.self, Eval.self, Recommend.self, Plot.self,
+                DataCommand.self, Presets.self, Train.self, Finetune.self, Fisher.self, Eval.self, Recommend.self, Plot.self, Scaling.self,
             ]),
             CommandGroup(name: "Local registry", subcommands: [
                 Init.self, Add.self, List.self, Show.self, Log.self, Tag.self, Remove.self, Diff.self,

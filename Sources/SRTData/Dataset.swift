@@ -46,6 +46,11 @@ public struct LoadOptions: Sendable {
     /// Item file to use instead of the one found next to the interactions.
     public var itemsPath: String?
 
+    /// Keep only this fraction of the users (after the k-core filter), chosen by a hash of their id
+    /// with `usersSeed` (`Dataset.samplingUsers`); nil keeps everyone.
+    public var usersFraction: Double?
+    public var usersSeed: UInt64 = 0
+
     public init(kCore: Int? = nil, allowMissingText: Bool = false, itemsPath: String? = nil) {
         self.kCore = kCore
         self.allowMissingText = allowMissingText

@@ -17,6 +17,14 @@ public enum DatasetLoader {
                                 "no user and item is left after the \(k)-core filter", hint: "use a smaller --k-core")
             }
         }
+        if let fraction = options.usersFraction {
+            guard fraction > 0 && fraction <= 1 else { throw DataError(.badOption, "--users-fraction must be above 0 and at most 1, got \(fraction)") }
+            dataset = dataset.samplingUsers(fraction: fraction, seed: options.usersSeed)
+            if dataset.userCount == 0 {
+                throw DataError(.noInteractions, file: source.interactionsPath,
+                                "no user is left in a \(fraction) sample of \(source.name)'s users", hint: "use a larger --users-fraction")
+            }
+        }
         let items = try source.itemsPath.map { (path) throws(DataError) in try Table.read(path: path) }
         try attachText(to: &dataset, items: items, source: source, allowMissing: options.allowMissingText)
         return dataset

@@ -19,6 +19,14 @@ extension Dataset {
             if !changed { break }
         }
 
+        return keeping(users: keepUser, items: keepItem)
+    }
+}
+
+extension Dataset {
+    /// The users with `users[u]` and, in their sequences, the items with `items[i]`; indices are
+    /// re-densified (items and users left with nothing are gone).
+    func keeping(users keepUser: [Bool], items keepItem: [Bool]) -> Dataset {
         var newItem = [Int32](repeating: -1, count: itemCount)
         var itemIDs: [String] = []
         for i in 0..<itemCount where keepItem[i] {

@@ -21,6 +21,8 @@ public struct CheckpointMetadata: Sendable, Equatable {
     /// Every catalog the checkpoint was trained on (multi-catalog training lists them under
     /// `catalogs`; otherwise the one `dataset`), each with its fingerprint.
     public var catalogs: [TrainingCatalog] = []
+    /// What a scaling fit needs of a training run; nil where config.json lacks any of its required keys.
+    public var run: RunFacts?
     /// Every top-level key, flattened to text, for `diff`.
     public var fields: [String: String]
 
@@ -46,6 +48,7 @@ public struct CheckpointMetadata: Sendable, Equatable {
         } else if let fingerprint = datasetFingerprint {
             catalogs = [TrainingCatalog(name: dataset, fingerprint: fingerprint)]
         }
+        run = RunFacts(config: object)
         fields = Self.flatten(object)
     }
 
@@ -90,5 +93,57 @@ extension Evaluation {
             throw RegistryError(.badCheckpoint, "\(path): not an evaluation report (\(error))",
                                 hint: "write {\"dataset_fingerprint\", \"protocol\", \"mode\", \"metrics\"} or a list of them")
         }
+    }
+}
+
+/// One training run as a scaling law sees it, from config.json's `model.architecture`, `parameters`,
+/// `seen_interactions`, `flops`, `training`, `validation_ndcg@10` and `users_sample`.
+public struct RunFacts: Codable, Sendable, Equatable {
+    public var architecture: String?
+    public var layers: Int?
+    public var hidden: Int?
+    public var nonEmbeddingParameters: Int
+    public var parameters: Int?
+    public var seenInteractions: Int
+    public var flops: Double
+    public var epochs: Int?
+    public var bestEpoch: Int?
+    public var loss: String?
+    public var validationNDCG10: Double
+    public var usersFraction: Double?
+    public var usersSeed: Int?
+    public var split: String?
+
+    public init(architecture: String?, layers: Int?, hidden: Int?, nonEmbeddingParameters: Int, parameters: Int?, seenInteractions: Int,
+                flops: Double, epochs: Int?, bestEpoch: Int?, loss: String?, validationNDCG10: Double, usersFraction: Double?,
+                usersSeed: Int?, split: String?) {
+        (self.architecture, self.layers, self.hidden, self.nonEmbeddingParameters, self.parameters) = (architecture, layers, hidden, nonEmbeddingParameters, parameters)
+        (self.seenInteractions, self.flops, self.epochs, self.bestEpoch, self.loss) = (seenInteractions, flops, epochs, bestEpoch, loss)
+        (self.validationNDCG10, self.usersFraction, self.usersSeed, self.split) = (validationNDCG10, usersFraction, usersSeed, split)
+    }
+
+    init?(config object: [String: Any]) {
+        let parameters = object["parameters"] as? [String: Any]
+        guard let nonEmbedding = CheckpointMetadata.count(parameters?["non_embedding"]),
+              let seen = CheckpointMetadata.count(object["seen_interactions"]),
+              let flops = (object["flops"] as? NSNumber)?.doubleValue, flops.isFinite, flops >= 0,
+              let validation = (object["validation_ndcg@10"] as? NSNumber)?.doubleValue, validation.isFinite else { return nil }
+        let architecture = (object["model"] as? [String: Any])?["architecture"] as? [String: Any]
+        let training = object["training"] as? [String: Any]
+        let sample = object["users_sample"] as? [String: Any]
+        self.architecture = architecture?["name"] as? String
+        layers = CheckpointMetadata.count(architecture?["layers"])
+        hidden = CheckpointMetadata.count(architecture?["hidden"])
+        nonEmbeddingParameters = nonEmbedding
+        self.parameters = CheckpointMetadata.count(parameters?["total"])
+        seenInteractions = seen
+        self.flops = flops
+        epochs = CheckpointMetadata.count(training?["epochs"])
+        bestEpoch = CheckpointMetadata.count(object["best_epoch"])
+        loss = training?["loss"] as? String
+        validationNDCG10 = validation
+        usersFraction = (sample?["fraction"] as? NSNumber)?.doubleValue
+        usersSeed = CheckpointMetadata.count(sample?["seed"])
+        split = object["split"] as? String
     }
 }

@@ -127,6 +127,15 @@ public final class Registry: Sendable {
                     try db.execute(sql: "INSERT INTO manifestBlob (manifestDigest, blobDigest) VALUES (?, ?)",
                                    arguments: [digest.description, blob.description])
                 }
+                if let run = metadata?.run {
+                    try db.execute(sql: """
+                        INSERT INTO run (manifestDigest, architecture, layers, hidden, nonEmbeddingParameters, parameters, seenInteractions, flops,
+                                         epochs, bestEpoch, loss, validationNDCG10, usersFraction, usersSeed, split)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [digest.description, run.architecture, run.layers, run.hidden, run.nonEmbeddingParameters, run.parameters,
+                                         run.seenInteractions, run.flops, run.epochs, run.bestEpoch, run.loss, run.validationNDCG10,
+                                         run.usersFraction, run.usersSeed, run.split])
+                }
                 for (position, catalog) in (metadata?.catalogs ?? []).enumerated() {
                     try db.execute(sql: "INSERT INTO trainingCatalog (manifestDigest, position, name, fingerprint) VALUES (?, ?, ?, ?)",
                                    arguments: [digest.description, position, catalog.name, catalog.fingerprint])

@@ -115,6 +115,29 @@ public struct RegistryDatabase: Sendable {
         migrator.registerMigration("v5: evaluation baselines") { db in
             try db.execute(sql: "ALTER TABLE evaluation ADD COLUMN baselines TEXT")
         }
+        // What a scaling-law fit needs of each training run (`srthub scaling`): its size, its data,
+        // its compute and its result, from config.json (rows added before this have none).
+        migrator.registerMigration("v6: runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE run (
+                    manifestDigest TEXT PRIMARY KEY NOT NULL REFERENCES manifest(digest) ON DELETE CASCADE,
+                    architecture TEXT,
+                    layers INTEGER,
+                    hidden INTEGER,
+                    nonEmbeddingParameters INTEGER NOT NULL,
+                    parameters INTEGER,
+                    seenInteractions INTEGER NOT NULL,
+                    flops REAL NOT NULL,
+                    epochs INTEGER,
+                    bestEpoch INTEGER,
+                    loss TEXT,
+                    validationNDCG10 REAL NOT NULL,
+                    usersFraction REAL,
+                    usersSeed INTEGER,
+                    split TEXT
+                );
+                """)
+        }
         return migrator
     }
 

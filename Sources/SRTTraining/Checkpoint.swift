@@ -52,6 +52,12 @@ public struct CheckpointConfig: Codable, Sendable {
     public var complete: Bool? = nil
     /// The license the model is published under (an SPDX id, or "other"); the model card says it.
     public var license: String? = nil
+    /// The sample of each catalog's users the run trained on (`--users-fraction`, `--users-seed`); absent: all of them.
+    public var usersSample: UsersSample? = nil
+    public struct UsersSample: Codable, Sendable, Equatable {
+        public var fraction: Double
+        public var seed: UInt64
+    }
 
     public struct Catalog: Codable, Sendable, Equatable {
         public var name: String
@@ -63,6 +69,7 @@ public struct CheckpointConfig: Codable, Sendable {
         case format, name, model, training, parameters, dataset, split, method, parent, created, flops
         case fineTuning = "fine_tuning"
         case catalogs, complete, license
+        case usersSample = "users_sample"
         case datasetFingerprint = "dataset_fingerprint"
         case seenInteractions = "seen_interactions"
         case bestEpoch = "best_epoch"

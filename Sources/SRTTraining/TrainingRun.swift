@@ -135,6 +135,7 @@ public enum TrainingRun {
         config.catalogs = dataset.catalogs.isEmpty ? nil : dataset.catalogs.map { .init(name: $0.name, fingerprint: $0.fingerprint) }
         if incomplete { config.complete = false }
         config.license = request.license
+        config.usersSample = request.load.usersFraction.map { .init(fraction: $0, seed: request.load.usersSeed) }
         let evaluations = incomplete ? [] : test.evaluations(dataset: dataset.name, fingerprint: config.datasetFingerprint, split: split.splitProtocol)
         try Checkpoint.write(to: request.output, config: config, network: network, tokenizerPath: tokenizerPath,
                              dataset: dataset, history: trainer.history, evaluations: evaluations, fisher: fisher, resume: trainer)

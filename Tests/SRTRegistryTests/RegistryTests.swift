@@ -66,6 +66,31 @@ import SRTOCI
         #expect(try registry.children(of: base).map(\.child) == [child])
     }
 
+    /// The runs table: a checkpoint whose config carries the run facts is listed with them, by tag
+    /// prefix; one without (an artifact, an old config) is not a run.
+    @Test func runsAreRecordedFromTheConfigAndListedByTagPrefix() throws {
+        let folder = writeCheckpoint(at: tempPath("run"))
+        let path = folder + "/config.json"
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        config["seen_interactions"] = 120_000
+        config["flops"] = 3.5e12
+        config["validation_ndcg@10"] = 0.042
+        config["best_epoch"] = 7
+        config["model"] = ["architecture": ["name": "srt-64x2", "layers": 2, "hidden": 64]]
+        config["training"] = ["epochs": 10, "loss": "ssm:1000"]
+        config["users_sample"] = ["fraction": 0.25, "seed": 3]
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path))
+        let digest = try registry.add(checkpoint: folder, as: ref("scaling/shop:srt-64x2-f0.25")).digest
+        _ = try registry.add(checkpoint: writeCheckpoint(at: tempPath("plain"), name: "plain", weights: [1]), as: ref("scaling/shop:plain"))
+        let runs = try registry.runs(tagPrefix: "scaling/shop:")
+        #expect(runs.count == 1 && runs[0].digest == digest && runs[0].dataset == "ml-100k")
+        let facts = runs[0].facts
+        #expect(facts.nonEmbeddingParameters == 800 && facts.seenInteractions == 120_000 && facts.flops == 3.5e12 && facts.validationNDCG10 == 0.042)
+        #expect(facts.architecture == "srt-64x2" && facts.bestEpoch == 7 && facts.epochs == 10 && facts.loss == "ssm:1000")
+        #expect(facts.usersFraction == 0.25 && facts.usersSeed == 3)
+        #expect(try registry.runs(tagPrefix: "other:").isEmpty)
+    }
+
     @Test func everyTrainingCatalogIsRecordedAndListed() throws {
         let base = try registry.add(checkpoint: writeCheckpoint(at: tempPath("corpus"), dataset: "games+toys", catalogs: ["games", "toys"]),
                                     as: ref("base:v1")).digest

@@ -12,12 +12,26 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "Encode items that have no text row from empty text instead of refusing the data.")
     var allowMissingText = false
 
+    @Option(help: ArgumentHelp("Keep only this fraction of each catalog's users, chosen by a hash of their id (0 < F ≤ 1).",
+                               discussion: "The same users every time for one --users-seed, and a smaller fraction's users are within a larger one's: data sizes for a scaling sweep.",
+                               valueName: "F"))
+    var usersFraction: Double?
+
+    @Option(help: ArgumentHelp("Seed of --users-fraction's choice of users.", valueName: "S"))
+    var usersSeed: UInt64 = 0
+
     var loadOptions: LoadOptions {
-        LoadOptions(kCore: kCore, allowMissingText: allowMissingText, itemsPath: itemsPath)
+        var options = LoadOptions(kCore: kCore, allowMissingText: allowMissingText, itemsPath: itemsPath)
+        options.usersFraction = usersFraction
+        options.usersSeed = usersSeed
+        return options
     }
 
     func validate() throws {
         if let kCore, kCore < 1 { throw ValidationError("'--k-core' must be at least 1") }
+        if let usersFraction, !(usersFraction > 0 && usersFraction <= 1) {
+            throw ValidationError("'--users-fraction' must be above 0 and at most 1, got \(usersFraction)")
+        }
     }
 }
 

@@ -1,0 +1,191 @@
+import ArgumentParser
+import Foundation
+import SRTRegistry
+import SRTScaling
+
+/// The options every command over a sweep's fit takes.
+struct SweepFitOptions: ParsableArguments {
+    @Option(help: "The sweep's name (its runs are tagged NAME:…).") var name: String
+    @Option(help: "Bootstrap resamples of the runs for the 95% intervals.") var bootstrap = 300
+    @Option(help: "Share of the runs, the largest by FLOPs, left out of a second fit and predicted by it.") var heldOut = 0.25
+
+    func validate() throws {
+        if bootstrap < 20 { throw ValidationError("'--bootstrap' must be at least 20, got \(bootstrap)") }
+        if !(heldOut > 0 && heldOut < 0.5) { throw ValidationError("'--held-out' must be above 0 and below 0.5, got \(heldOut)") }
+    }
+
+    func fit(_ home: HomeOptions) throws -> (fit: ScalingFit, points: [ScalingPoint], runs: [Registry.StoredRun]) {
+        let registry = try home.open()
+        let (points, runs) = try Failure.reporting { try ScalingPoints.read(sweep: name, registry: registry) }
+        let fit = try Failure.reporting { try ScalingFit.fit(points, bootstrap: bootstrap, heldOutFraction: heldOut) }
+        return (fit, points, runs)
+    }
+}
+
+struct ScalingFitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fit",
+        abstract: "Fit the SRT paper's two laws over a sweep's runs, with 95% bootstrap intervals, R² and a held-out check.",
+        discussion: "The metric is each run's validation NDCG@10 (history masked), recorded after every epoch.")
+
+    @OptionGroup var options: SweepFitOptions
+    @OptionGroup var home: HomeOptions
+
+    func run() async throws {
+        let (fit, _, _) = try options.fit(home)
+        if home.json { return try printJSON(ScalingReport(sweep: options.name, metric: ScalingReport.metric, fit: fit)) }
+        print(ScalingReport.text(fit, sweep: options.name))
+    }
+}
+
+/// What `fit --json` prints: the fit and what it was fitted on.
+struct ScalingReport: Encodable {
+    static let metric = "validation NDCG@10, history masked, at each run's best epoch (Eq. 4) and after every epoch (Eq. 3)"
+    let schema = "srthub.scaling-fit.v1"
+    let sweep: String
+    let metric: String
+    let fit: ScalingFit
+
+    static func text(_ fit: ScalingFit, sweep: String) -> String {
+        func f(_ x: Double) -> String { String(format: abs(x) >= 1000 || (abs(x) < 0.001 && x != 0) ? "%.3g" : "%.4f", x) }
+        func ci(_ name: String, _ intervals: [String: ScalingFit.Interval]) -> String {
+            intervals[name].map { "[\(f($0.low)), \(f($0.high))]" } ?? "— (too few runs)"
+        }
+        let pd = fit.parameterData, cl = fit.compute
+        var lines = ["sweep \(sweep): \(fit.runs) runs; metric: \(metric)", ""]
+        lines.append("Eq. 4  NDCG(N, T) = E − A/N^α − B/T^β   (R² \(String(format: "%.3f", pd.rSquared)), \(pd.points) runs)")
+        for (name, value, paper) in [("E", pd.law.e, 0.163), ("A", pd.law.a, 18.56), ("alpha", pd.law.alpha, 0.376), ("B", pd.law.b, 2.9), ("beta", pd.law.beta, 0.364)] {
+            let inside = pd.intervals[name].map { $0.contains(paper) ? "inside" : "outside" } ?? "?"
+            lines.append("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(f(value).padding(toLength: 10, withPad: " ", startingAt: 0)) 95% \(ci(name, pd.intervals).padding(toLength: 24, withPad: " ", startingAt: 0)) paper \(f(paper)) (\(inside))")
+        }
+        lines.append("")
+        lines.append("Eq. 3  NDCG(FLOPs) = a/(1 + e^(−k(ln FLOPs − c))) − d   (R² \(String(format: "%.3f", cl.rSquared)), \(cl.points) envelope points)")
+        for (name, value) in [("a", cl.law.a), ("k", cl.law.k), ("c", cl.law.c), ("d", cl.law.d), ("asymptote", cl.law.asymptote)] {
+            lines.append("  \(name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(f(value).padding(toLength: 10, withPad: " ", startingAt: 0)) 95% \(ci(name, cl.intervals))")
+        }
+        lines.append("  paper: a 0.396, k 0.18, c 24.44, d 0.247 (asymptote 0.149), on NDCG@5 against 10,000 sampled negatives")
+        lines.append("")
+        if fit.heldOut.isEmpty {
+            lines.append("held out: too few runs to leave the largest out and still fit the rest")
+        } else {
+            lines.append("held out (the largest runs by FLOPs, predicted by a fit of the others):")
+            for h in fit.heldOut {
+                let band = h.interval.map { "[\(f($0.low)), \(f($0.high))]" + ($0.contains(h.actual) ? "" : " (outside the interval)") } ?? "(no interval: too few runs)"
+                lines.append("  \(h.name.padding(toLength: 22, withPad: " ", startingAt: 0)) actual \(f(h.actual))  predicted \(f(h.predicted)) \(band)  error \(String(format: "%.1f", h.relativeError * 100))%")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct ScalingSuggest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suggest",
+        abstract: "The compute-optimal preset and data size for a FLOP budget (or minutes on this machine), from the sweep's Eq. 4 fit.",
+        discussion: """
+            For each preset in the sweep, T = budget / its FLOPs per seen interaction (measured on its runs), \
+            and Eq. 4 predicts NDCG(N, T) with the bootstrap's 95% interval; the best prediction wins. \
+            --minutes converts with the FLOP rate the sweep's runs reached here. A budget outside the \
+            FLOPs the fit saw is an extrapolation, and says so.
+            """)
+
+    @OptionGroup var options: SweepFitOptions
+    @Option(help: "The FLOP budget.") var flops: Double?
+    @Option(help: "Minutes of training on this machine, instead of --flops.") var minutes: Double?
+    @OptionGroup var home: HomeOptions
+
+    func validate() throws {
+        guard (flops == nil) != (minutes == nil) else { throw ValidationError("pass either '--flops X' or '--minutes M'") }
+        if let flops, !(flops > 0) { throw ValidationError("'--flops' must be positive") }
+        if let minutes, !(minutes > 0) { throw ValidationError("'--minutes' must be positive") }
+    }
+
+    struct Candidate: Encodable {
+        let preset: String
+        let nonEmbeddingParameters: Double
+        let interactions: Double
+        let predicted: Double
+        let interval: ScalingFit.Interval?
+    }
+
+    struct Suggestion: Encodable {
+        let schema = "srthub.scaling-suggest.v1"
+        let flops: Double
+        let flopsPerSecond: Double?
+        let extrapolation: Bool
+        let best: Candidate
+        let candidates: [Candidate]
+    }
+
+    func run() async throws {
+        let (fit, points, runs) = try options.fit(home)
+        var perSecond: Double?
+        if let minutes {
+            let registry = try home.open()
+            var spent = 0.0, seconds = 0.0
+            for run in runs {
+                guard let data = try registry.layer("train_log.jsonl", of: run.digest) else { continue }
+                let epochSeconds = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
+                    (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["seconds"] as? Double
+                }
+                spent += run.facts.flops
+                seconds += epochSeconds.reduce(0, +)
+            }
+            guard seconds > 0 else {
+                throw Failure.report(RegistryError(.badCheckpoint, "the sweep's runs carry no epoch times", hint: "pass --flops instead of --minutes"))
+            }
+            perSecond = spent / seconds
+            _ = minutes
+        }
+        let budget = flops ?? minutes! * 60 * perSecond!
+        // FLOPs per seen interaction, per preset, from its runs.
+        var byPreset: [String: (n: Double, flopsPerInteraction: [Double])] = [:]
+        for (run, point) in zip(runs, points) {
+            let preset = run.facts.architecture ?? point.name
+            byPreset[preset, default: (point.parameters, [])].flopsPerInteraction.append(run.facts.flops / Double(max(run.facts.seenInteractions, 1)))
+        }
+        // The bootstrap's laws give each prediction its interval.
+        let laws = try ScalingFit.bootstrapLaws(points, samples: options.bootstrap)
+        let candidates = byPreset.map { preset, entry in
+            let rate = entry.flopsPerInteraction.reduce(0, +) / Double(entry.flopsPerInteraction.count)
+            let t = budget / rate
+            return Candidate(preset: preset, nonEmbeddingParameters: entry.n, interactions: t,
+                             predicted: fit.parameterData.law.predict(parameters: entry.n, interactions: t),
+                             interval: ScalingFit.interval(laws.map { $0.predict(parameters: entry.n, interactions: t) }))
+        }.sorted { $0.predicted > $1.predicted }
+        let extrapolation = !fit.flopsRange.contains(budget)
+        let suggestion = Suggestion(flops: budget, flopsPerSecond: perSecond, extrapolation: extrapolation, best: candidates[0], candidates: candidates)
+        if home.json { return try printJSON(suggestion) }
+        print(String(format: "budget %.3g FLOPs", budget) + (perSecond.map { String(format: " (%.3g FLOP/s measured on the sweep's runs)", $0) } ?? ""))
+        if extrapolation {
+            print(String(format: "EXTRAPOLATION: the fit saw runs of %.3g to %.3g FLOPs; predictions outside that range are guesses", fit.flopsRange.low, fit.flopsRange.high))
+        }
+        for c in candidates {
+            let band = c.interval.map { String(format: " [%.4f, %.4f]", $0.low, $0.high) } ?? " (no interval: too few runs)"
+            print("  \(c.preset.padding(toLength: 14, withPad: " ", startingAt: 0)) N \(Int(c.nonEmbeddingParameters))  T \(String(format: "%.3g", c.interactions)) interactions  predicted NDCG@10 \(String(format: "%.4f", c.predicted))\(band)")
+        }
+        print("best: \(candidates[0].preset) on \(String(format: "%.3g", candidates[0].interactions)) seen interactions")
+    }
+}
+
+struct ScalingPlotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plot",
+        abstract: "Write the paper's scaling figures for a sweep as SVG files: its Fig. 4 (by N and by T), Fig. 5 and Fig. 6.")
+
+    @OptionGroup var options: SweepFitOptions
+    @Option(help: "Folder to write the SVG files into (created).") var out: String
+    @OptionGroup var home: HomeOptions
+
+    func run() async throws {
+        let (fit, points, _) = try options.fit(home)
+        let figures = ScalingFigures.render(points, fit: fit, metric: "validation NDCG@10")
+        try Failure.reporting {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            for (name, svg) in figures { try svg.write(toFile: out + "/" + name, atomically: true, encoding: .utf8) }
+        }
+        let paths = figures.keys.sorted().map { out + "/" + $0 }
+        if home.json { return try printJSON(["schema": "srthub.scaling-plot.v1", "files": paths.joined(separator: ",")]) }
+        for path in paths { print("wrote \(path)") }
+    }
+}

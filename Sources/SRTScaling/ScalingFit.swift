@@ -1,0 +1,141 @@
+import Foundation
+
+/// Both laws fitted over a set of runs, with what says how far to trust them: 95% intervals of
+/// every coefficient by bootstrap over runs, R² of each fit, and a held-out check in which the
+/// largest runs (by FLOPs) are left out, the rest fitted, and the left-out runs predicted.
+public struct ScalingFit: Codable, Sendable {
+    public struct Interval: Codable, Sendable, Equatable {
+        public var low: Double, high: Double
+        public func contains(_ x: Double) -> Bool { x >= low && x <= high }
+    }
+
+    public struct Fitted<Law: Codable & Sendable>: Codable, Sendable {
+        public var law: Law
+        public var rSquared: Double
+        /// Coefficient name → 95% bootstrap interval (absent where too few resamples could be fitted).
+        public var intervals: [String: Interval]
+        public var points: Int
+    }
+
+    public struct HeldOut: Codable, Sendable, Equatable {
+        public var name: String
+        public var actual: Double
+        public var predicted: Double
+        /// Absent where too few bootstrap fits succeeded.
+        public var interval: Interval?
+        public var relativeError: Double { abs(predicted - actual) / abs(actual) }
+    }
+
+    public var runs: Int
+    public var parameterData: Fitted<ParameterDataLaw>
+    public var compute: Fitted<ComputeLaw>
+    public var heldOut: [HeldOut]
+    /// The smallest and largest FLOPs of the fitted runs: a prediction outside is an extrapolation.
+    public var flopsRange: Interval
+    public var bootstrapSamples: Int
+
+    public enum FitError: Error, CustomStringConvertible {
+        case tooFewRuns(have: Int, need: Int)
+        case tooFewEnvelopePoints(have: Int, need: Int)
+        case noFit(String)
+        public var description: String {
+            switch self {
+            case .tooFewRuns(let have, let need):
+                "\(have) runs cannot fit NDCG(N, T) = E − A/N^α − B/T^β: it has 5 coefficients, so it needs at least \(need) runs (srthub scaling sweep adds them)"
+            case .tooFewEnvelopePoints(let have, let need):
+                "the runs' curves give \(have) envelope points; NDCG(FLOPs) has 4 coefficients and needs at least \(need): train more sizes or more epochs"
+            case .noFit(let m): m
+            }
+        }
+    }
+
+    /// Runs needed: one more than the law with more coefficients has.
+    public static let minimumRuns = ParameterDataLaw.coefficients + 1
+
+    public static func fit(_ points: [ScalingPoint], bootstrap samples: Int = 300, heldOutFraction: Double = 0.25, seed: UInt64 = 2020) throws(FitError) -> ScalingFit {
+        guard points.count >= minimumRuns else { throw .tooFewRuns(have: points.count, need: minimumRuns) }
+        let envelope = ComputeLaw.envelope(points)
+        guard envelope.count >= ComputeLaw.coefficients + 1 else { throw .tooFewEnvelopePoints(have: envelope.count, need: ComputeLaw.coefficients + 1) }
+        guard let pd = ParameterDataLaw.fit(points) else { throw .noFit("NDCG(N, T) could not be fitted to these runs") }
+        guard let cl = ComputeLaw.fit(envelope) else { throw .noFit("NDCG(FLOPs) could not be fitted to these runs' envelope") }
+
+        var random = SplitMix(seed: seed)
+        var pdSamples: [ParameterDataLaw] = [], clSamples: [ComputeLaw] = []
+        for _ in 0..<samples {
+            let resampled = (0..<points.count).map { _ in points[random.below(points.count)] }
+            if Set(resampled.map(\.name)).count >= minimumRuns, let f = ParameterDataLaw.fit(resampled) { pdSamples.append(f.law) }
+            let e = ComputeLaw.envelope(resampled)
+            if e.count > ComputeLaw.coefficients, let f = ComputeLaw.fit(e) { clSamples.append(f.law) }
+        }
+        let pdIntervals = ["E": interval(pdSamples.map(\.e)), "A": interval(pdSamples.map(\.a)), "alpha": interval(pdSamples.map(\.alpha)),
+                           "B": interval(pdSamples.map(\.b)), "beta": interval(pdSamples.map(\.beta))].compactMapValues { $0 }
+        let clIntervals = ["a": interval(clSamples.map(\.a)), "k": interval(clSamples.map(\.k)), "c": interval(clSamples.map(\.c)),
+                           "d": interval(clSamples.map(\.d)), "asymptote": interval(clSamples.map(\.asymptote))].compactMapValues { $0 }
+
+        // Held out: the largest runs by compute, predicted by a fit (and its bootstrap) of the rest.
+        let byFlops = points.sorted { $0.flops < $1.flops }
+        let leftOut = max(1, Int((Double(points.count) * heldOutFraction).rounded()))
+        var heldOut: [HeldOut] = []
+        let kept = Array(byFlops.dropLast(leftOut))
+        if kept.count >= minimumRuns, let small = ParameterDataLaw.fit(kept) {
+            var laws: [ParameterDataLaw] = []
+            for _ in 0..<samples {
+                let resampled = (0..<kept.count).map { _ in kept[random.below(kept.count)] }
+                if Set(resampled.map(\.name)).count >= minimumRuns, let f = ParameterDataLaw.fit(resampled) { laws.append(f.law) }
+            }
+            heldOut = byFlops.suffix(leftOut).map { p in
+                HeldOut(name: p.name, actual: p.metric, predicted: small.law.predict(parameters: p.parameters, interactions: p.interactions),
+                        interval: interval(laws.map { $0.predict(parameters: p.parameters, interactions: p.interactions) }))
+            }
+        }
+        return ScalingFit(
+            runs: points.count,
+            parameterData: .init(law: pd.law, rSquared: rSquared(sse: pd.sse, y: points.map(\.metric)), intervals: pdIntervals, points: points.count),
+            compute: .init(law: cl.law, rSquared: rSquared(sse: cl.sse, y: envelope.map(\.metric)), intervals: clIntervals, points: envelope.count),
+            heldOut: heldOut, flopsRange: Interval(low: byFlops.first!.flops, high: byFlops.last!.flops), bootstrapSamples: samples)
+    }
+
+    /// The Eq. 4 laws of `samples` bootstrap resamples of the runs (predictions' intervals).
+    public static func bootstrapLaws(_ points: [ScalingPoint], samples: Int, seed: UInt64 = 2020) throws(FitError) -> [ParameterDataLaw] {
+        guard points.count >= minimumRuns else { throw .tooFewRuns(have: points.count, need: minimumRuns) }
+        var random = SplitMix(seed: seed)
+        var laws: [ParameterDataLaw] = []
+        for _ in 0..<samples {
+            let resampled = (0..<points.count).map { _ in points[random.below(points.count)] }
+            if Set(resampled.map(\.name)).count >= minimumRuns, let f = ParameterDataLaw.fit(resampled) { laws.append(f.law) }
+        }
+        return laws
+    }
+
+    static func rSquared(sse: Double, y: [Double]) -> Double {
+        let mean = y.reduce(0, +) / Double(y.count)
+        let sst = y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        return sst > 0 ? 1 - sse / sst : 0
+    }
+
+    /// Fewest bootstrap fits an interval is drawn from; with fewer (a handful of runs, whose
+    /// resamples rarely hold enough distinct runs to fit) there is no interval.
+    public static let minimumFits = 20
+
+    /// The 2.5th and 97.5th percentiles; nil from fewer than `minimumFits` values.
+    public static func interval(_ values: [Double]) -> Interval? {
+        let v = values.filter(\.isFinite).sorted()
+        guard v.count >= minimumFits else { return nil }
+        func q(_ p: Double) -> Double { v[min(v.count - 1, max(0, Int((p * Double(v.count - 1)).rounded())))] }
+        return Interval(low: q(0.025), high: q(0.975))
+    }
+}
+
+/// SplitMix64: a small seeded generator, so a fit's intervals are the same every time.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
