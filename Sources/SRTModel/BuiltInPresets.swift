@@ -138,6 +138,21 @@ enum BuiltInPresets {
 }
 
 """#,
+        "srt-16x2": #"""
+{
+  "name": "srt-16x2",
+  "layers": 2,
+  "heads": 2,
+  "hidden": 16,
+  "inner": 64,
+  "max_length": 50,
+  "hidden_dropout": 0.5,
+  "attention_dropout": 0.5,
+  "norm": "post",
+  "description": "extra (not in the SRT paper's Table 3): the smallest size of scaling sweeps (about 10k non-embedding parameters, the paper's smallest)"
+}
+
+"""#,
         "srt-64x2": #"""
 {
   "name": "srt-64x2",

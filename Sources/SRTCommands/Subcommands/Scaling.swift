@@ -47,6 +47,8 @@ struct ScalingSweep: AsyncParsableCommand {
     @Option(help: "Loss of every run, as srthub train spells it.") var loss = "ssm:1000"
     @Option(help: "Sequences per batch.") var batch = 128
     @Option(help: "Peak learning rate.") var lr: Float = 1e-3
+    @Option(help: "With several catalogs: draw the sampled loss's negatives from each batch's own catalog (as the published bases) or from the union.")
+    var negativesFrom: NegativeSource = .catalog
     @Option(help: "Seed of the users' sample.") var usersSeed: UInt64 = 0
     @Option(help: "Validation cases scored after each epoch.") var validationCases = 5000
     @Option(help: "Folder of the runs' checkpoints (default: runs/scaling/NAME).") var work: String?
@@ -80,7 +82,8 @@ struct ScalingSweep: AsyncParsableCommand {
         var paths = data, corpusName: String?
         if let corpus { (corpusName, paths) = try Failure.reporting { try CorpusFile.read(path: corpus) } }
         let folder = work ?? "runs/scaling/" + name
-        let grid = architectures.flatMap { a in fractionList.sorted().map { (a, $0) } }
+        // Smallest data first, every size at each: a sweep stopped early still spans the sizes.
+        let grid = fractionList.sorted().flatMap { f in architectures.map { ($0, f) } }
         var trained = 0, skipped = 0
         for (number, (architecture, fraction)) in grid.enumerated() {
             let run = Self.runName(preset: architecture.name, fraction: fraction)
@@ -103,6 +106,7 @@ struct ScalingSweep: AsyncParsableCommand {
             request.options.threads = threadOptions.threads
             request.options.validationCases = validationCases
             request.options.patience = epochs  // every epoch is a point of the curve
+            request.options.negatives = paths.count > 1 && negativesFrom == .catalog ? .catalog : nil
             let fm = FileManager.default
             let complete = fm.contents(atPath: out + "/config.json").flatMap { try? JSONDecoder().decode(CheckpointConfig.self, from: $0) }
                 .map { $0.complete != false } ?? false
