@@ -19,7 +19,8 @@ struct Scaling: AsyncParsableCommand {
             epoch; Eq. 3, NDCG(FLOPs) = a/(1 + e^(−k(ln FLOPs − c))) − d over the envelope of all curves.
 
             Example:
-              srthub scaling sweep --name scaling/amazon-7 --corpus models/corpora/amazon-7.json \\
+              srthub scaling sweep --name scaling/amazon-7 \\
+                  --corpus models/corpora/amazon-7.json \\
                   --presets srt-64x2,srt-128x2 --fractions 0.05,0.2,1 --epochs 10
               srthub scaling fit --name scaling/amazon-7
               srthub scaling plot --name scaling/amazon-7 --out figures/
