@@ -49,14 +49,17 @@ struct SVGChart {
         }
         out += "<text x=\"\(f(Self.left + plotWidth / 2))\" y=\"\(f(Self.height - 18))\" text-anchor=\"middle\">\(Self.escaped(xLabel))</text>\n"
         out += "<text transform=\"translate(18 \(f(Self.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escaped(yLabel))</text>\n"
-        for (i, s) in series.enumerated() {
+        var legendRow = 0
+        for s in series {
             let visible = s.points.filter { $0.x.isFinite && $0.y.isFinite && (!xLog || $0.x > 0) && (!yLog || $0.y > 0) }
             if s.line && visible.count > 1 {
                 let path = visible.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
                 out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"1.6\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
             }
             if s.dots { for p in visible { out += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"3\" fill=\"\(s.color)\"/>" } }
-            let ly = Self.top + 8 + Double(i) * 17
+            guard !s.label.isEmpty else { out += "\n"; continue }  // drawn in a labelled series' colour
+            let ly = Self.top + 8 + Double(legendRow) * 17
+            legendRow += 1
             out += "\n<line x1=\"\(f(Self.width - Self.right + 12))\" x2=\"\(f(Self.width - Self.right + 34))\" y1=\"\(f(ly))\" y2=\"\(f(ly))\" stroke=\"\(s.color)\" stroke-width=\"\(s.line ? 2 : 6)\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
             out += "<text x=\"\(f(Self.width - Self.right + 40))\" y=\"\(f(ly + 4))\">\(Self.escaped(s.label))</text>\n"
         }
