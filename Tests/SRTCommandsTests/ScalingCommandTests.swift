@@ -39,6 +39,13 @@ struct ScalingCommandTests {
         let text = try CLIRunner.run(["scaling", "fit", "--name", "scaling/shop", "--bootstrap", "20", "--home", home])
         #expect(text.stdout.contains("Eq. 4") && text.stdout.contains("paper 0.3760") && text.stdout.contains("Eq. 3"), "\(text.stdout)")
 
+        // Eq. 4 on another metric: each run's stored test evaluation (train stores it), or a refusal naming the missing one.
+        let test = try CLIRunner.run(["scaling", "fit", "--name", "scaling/shop", "--metric", "ndcg@10", "--bootstrap", "20", "--json", "--home", home])
+        #expect(test.status == 0 && test.stdout.contains("ndcg@10 of each run's stored test evaluation (full, history masked)"), "\(test.stdout)\(test.stderr)")
+        #expect(test.stdout != fit.stdout)
+        let sampled = try CLIRunner.run(["scaling", "fit", "--name", "scaling/shop", "--metric", "ndcg@5", "--mode", "sampled 10000 uniform, history masked", "--home", home])
+        #expect(sampled.status != 0 && sampled.stderr.contains("scaling/shop:s8-f0.4") && sampled.stderr.contains("--negatives 10000"), "\(sampled.stderr)")
+
         let out = makeTempFolder() + "/figures"
         let plot = try CLIRunner.run(["scaling", "plot", "--name", "scaling/shop", "--bootstrap", "20", "--out", out, "--home", home])
         #expect(plot.status == 0, "\(plot.stderr)")

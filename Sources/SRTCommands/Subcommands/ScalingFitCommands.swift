@@ -8,6 +8,12 @@ struct SweepFitOptions: ParsableArguments {
     @Option(help: "The sweep's name (its runs are tagged NAME:…).") var name: String
     @Option(help: "Bootstrap resamples of the runs for the 95% intervals.") var bootstrap = 300
     @Option(help: "Share of the runs, the largest by FLOPs, left out of a second fit and predicted by it.") var heldOut = 0.25
+    @Option(help: ArgumentHelp("Eq. 4's metric: validation_ndcg@10 (every run records it), or a key of an evaluation stored with each run on its own data, e.g. ndcg@5.",
+                               discussion: "With a stored evaluation's key, --mode picks the evaluation, e.g. 'sampled 10000 uniform, history masked' after srthub eval TAG --data DATA --negatives 10000 (the SRT paper's metric is ndcg@5 there)."))
+    var metric = ScalingPoints.Metric.validation
+    @Option(help: "The stored evaluation's mode, as srthub show lists it.") var mode = "full, history masked"
+
+    var chosenMetric: ScalingPoints.Metric { ScalingPoints.Metric(key: metric, mode: mode) }
 
     func validate() throws {
         if bootstrap < 20 { throw ValidationError("'--bootstrap' must be at least 20, got \(bootstrap)") }
@@ -16,7 +22,7 @@ struct SweepFitOptions: ParsableArguments {
 
     func fit(_ home: HomeOptions) throws -> (fit: ScalingFit, points: [ScalingPoint], runs: [Registry.StoredRun]) {
         let registry = try home.open()
-        let (points, runs) = try Failure.reporting { try ScalingPoints.read(sweep: name, registry: registry) }
+        let (points, runs) = try Failure.reporting { try ScalingPoints.read(sweep: name, registry: registry, metric: chosenMetric) }
         let fit = try Failure.reporting { try ScalingFit.fit(points, bootstrap: bootstrap, heldOutFraction: heldOut) }
         return (fit, points, runs)
     }
@@ -26,27 +32,27 @@ struct ScalingFitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fit",
         abstract: "Fit the SRT paper's two laws over a sweep's runs, with 95% bootstrap intervals, R² and a held-out check.",
-        discussion: "The metric is each run's validation NDCG@10 (history masked), recorded after every epoch.")
+        discussion: "Eq. 4's metric is each run's best validation NDCG@10 (history masked) unless --metric names a stored evaluation's; Eq. 3 fits the validation curves, recorded after every epoch. The report names the metric.")
 
     @OptionGroup var options: SweepFitOptions
     @OptionGroup var home: HomeOptions
 
     func run() async throws {
         let (fit, _, _) = try options.fit(home)
-        if home.json { return try printJSON(ScalingReport(sweep: options.name, metric: ScalingReport.metric, fit: fit)) }
-        print(ScalingReport.text(fit, sweep: options.name))
+        let metric = options.chosenMetric.description
+        if home.json { return try printJSON(ScalingReport(sweep: options.name, metric: metric, fit: fit)) }
+        print(ScalingReport.text(fit, sweep: options.name, metric: metric))
     }
 }
 
 /// What `fit --json` prints: the fit and what it was fitted on.
 struct ScalingReport: Encodable {
-    static let metric = "validation NDCG@10, history masked, at each run's best epoch (Eq. 4) and after every epoch (Eq. 3)"
     let schema = "srthub.scaling-fit.v1"
     let sweep: String
     let metric: String
     let fit: ScalingFit
 
-    static func text(_ fit: ScalingFit, sweep: String) -> String {
+    static func text(_ fit: ScalingFit, sweep: String, metric: String) -> String {
         func f(_ x: Double) -> String { String(format: abs(x) >= 1000 || (abs(x) < 0.001 && x != 0) ? "%.3g" : "%.4f", x) }
         func ci(_ name: String, _ intervals: [String: ScalingFit.Interval]) -> String {
             intervals[name].map { "[\(f($0.low)), \(f($0.high))]" } ?? "— (too few runs)"
@@ -179,7 +185,7 @@ struct ScalingPlotCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (fit, points, _) = try options.fit(home)
-        let figures = ScalingFigures.render(points, fit: fit, metric: "validation NDCG@10")
+        let figures = ScalingFigures.render(points, fit: fit, metric: "validation NDCG@10")  // the curves are validation's, whatever Eq. 4 fits
         try Failure.reporting {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             for (name, svg) in figures { try svg.write(toFile: out + "/" + name, atomically: true, encoding: .utf8) }

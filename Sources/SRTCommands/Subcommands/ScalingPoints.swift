@@ -10,7 +10,20 @@ enum ScalingPoints {
     /// The tag prefix of a sweep's runs: its repository.
     static func prefix(_ name: String) -> String { name + ":" }
 
-    static func read(sweep name: String, registry: Registry) throws -> (points: [ScalingPoint], runs: [Registry.StoredRun]) {
+    /// Which figure of a run Eq. 4 fits: its best validation NDCG@10 (recorded by every run), or a
+    /// metric of an evaluation stored with it on its own data (`key` in `mode`, as `srthub eval` stores).
+    struct Metric: Sendable {
+        static let validation = "validation_ndcg@10"
+        var key = Metric.validation
+        var mode = "full, history masked"
+        var isValidation: Bool { key == Metric.validation }
+        var description: String {
+            isValidation ? "validation NDCG@10, history masked, at each run's best epoch (Eq. 4) and after every epoch (Eq. 3)"
+                : "\(key) of each run's stored test evaluation (\(mode)) (Eq. 4); validation NDCG@10 after every epoch (Eq. 3)"
+        }
+    }
+
+    static func read(sweep name: String, registry: Registry, metric: Metric = Metric()) throws -> (points: [ScalingPoint], runs: [Registry.StoredRun]) {
         let runs = try registry.runs(tagPrefix: prefix(name))
         guard !runs.isEmpty else {
             throw RegistryError(.notFound, "no run in \(registry.home.path) is tagged \(prefix(name))…",
@@ -41,8 +54,19 @@ enum ScalingPoints {
                     if epoch.epoch == facts.bestEpoch { (seenAtBest, flopsAtBest) = (Double(facts.seenInteractions) * seen / max(total, 1), flops) }
                 }
             }
+            var value = facts.validationNDCG10
+            if !metric.isValidation {
+                let stored = try registry.evaluations(of: run.digest).map(\.evaluation).first {
+                    $0.mode.description == metric.mode && $0.datasetFingerprint == run.datasetFingerprint && $0.metrics[metric.key] != nil
+                }
+                guard let stored, let found = stored.metrics[metric.key] else {
+                    throw RegistryError(.notFound, "run \(prefix(name))\(label) has no stored \(metric.key) in mode '\(metric.mode)' on its own data",
+                                        hint: "evaluate every run the same way first, e.g. srthub eval \(prefix(name))\(label) --data DATA --negatives 10000 (or fit --metric \(Metric.validation))")
+                }
+                value = found
+            }
             points.append(ScalingPoint(name: label, parameters: Double(facts.nonEmbeddingParameters), interactions: seenAtBest,
-                                       flops: flopsAtBest, metric: facts.validationNDCG10, curve: curve))
+                                       flops: flopsAtBest, metric: value, curve: curve))
         }
         return (points, runs)
     }
