@@ -60,12 +60,11 @@ public struct ScalingFit: Codable, Sendable {
         guard let cl = ComputeLaw.fit(envelope) else { throw .noFit("NDCG(FLOPs) could not be fitted to these runs' envelope") }
 
         var random = SplitMix(seed: seed)
-        var pdSamples: [ParameterDataLaw] = [], clSamples: [ComputeLaw] = []
-        for _ in 0..<samples {
-            let resampled = (0..<points.count).map { _ in points[random.below(points.count)] }
-            if Set(resampled.map(\.name)).count >= minimumRuns, let f = ParameterDataLaw.fit(resampled) { pdSamples.append(f.law) }
-            let e = ComputeLaw.envelope(resampled)
-            if e.count > ComputeLaw.coefficients, let f = ComputeLaw.fit(e) { clSamples.append(f.law) }
+        let resamples = resampled(points, samples: samples, random: &random)
+        let pdSamples = resamples.compactMap(fitParameterData)
+        let clSamples = resamples.compactMap { r -> ComputeLaw? in
+            let e = ComputeLaw.envelope(r)
+            return e.count > ComputeLaw.coefficients ? ComputeLaw.fit(e)?.law : nil
         }
         let pdIntervals = ["E": interval(pdSamples.map(\.e)), "A": interval(pdSamples.map(\.a)), "alpha": interval(pdSamples.map(\.alpha)),
                            "B": interval(pdSamples.map(\.b)), "beta": interval(pdSamples.map(\.beta))].compactMapValues { $0 }
@@ -78,11 +77,7 @@ public struct ScalingFit: Codable, Sendable {
         var heldOut: [HeldOut] = []
         let kept = Array(byFlops.dropLast(leftOut))
         if kept.count >= minimumRuns, let small = ParameterDataLaw.fit(kept) {
-            var laws: [ParameterDataLaw] = []
-            for _ in 0..<samples {
-                let resampled = (0..<kept.count).map { _ in kept[random.below(kept.count)] }
-                if Set(resampled.map(\.name)).count >= minimumRuns, let f = ParameterDataLaw.fit(resampled) { laws.append(f.law) }
-            }
+            let laws = resampled(kept, samples: samples, random: &random).compactMap(fitParameterData)
             heldOut = byFlops.suffix(leftOut).map { p in
                 HeldOut(name: p.name, actual: p.metric, predicted: small.law.predict(parameters: p.parameters, interactions: p.interactions),
                         interval: interval(laws.map { $0.predict(parameters: p.parameters, interactions: p.interactions) }))
@@ -99,12 +94,17 @@ public struct ScalingFit: Codable, Sendable {
     public static func bootstrapLaws(_ points: [ScalingPoint], samples: Int, seed: UInt64 = 2020) throws(FitError) -> [ParameterDataLaw] {
         guard points.count >= minimumRuns else { throw .tooFewRuns(have: points.count, need: minimumRuns) }
         var random = SplitMix(seed: seed)
-        var laws: [ParameterDataLaw] = []
-        for _ in 0..<samples {
-            let resampled = (0..<points.count).map { _ in points[random.below(points.count)] }
-            if Set(resampled.map(\.name)).count >= minimumRuns, let f = ParameterDataLaw.fit(resampled) { laws.append(f.law) }
-        }
-        return laws
+        return resampled(points, samples: samples, random: &random).compactMap(fitParameterData)
+    }
+
+    /// `samples` resamples of the runs with replacement (the bootstrap over runs).
+    static func resampled(_ points: [ScalingPoint], samples: Int, random: inout SplitMix) -> [[ScalingPoint]] {
+        (0..<samples).map { _ in (0..<points.count).map { _ in points[random.below(points.count)] } }
+    }
+
+    /// Eq. 4 on a resample, where it holds enough distinct runs to determine the law.
+    static func fitParameterData(_ resample: [ScalingPoint]) -> ParameterDataLaw? {
+        Set(resample.map(\.name)).count >= minimumRuns ? ParameterDataLaw.fit(resample)?.law : nil
     }
 
     static func rSquared(sse: Double, y: [Double]) -> Double {

@@ -44,7 +44,7 @@ struct ScalingCommandTests {
         #expect(test.status == 0 && test.stdout.contains("ndcg@10 of each run's stored test evaluation (full, history masked)"), "\(test.stdout)\(test.stderr)")
         #expect(test.stdout != fit.stdout)
         let sampled = try CLIRunner.run(["scaling", "fit", "--name", "scaling/shop", "--metric", "ndcg@5", "--mode", "sampled 10000 uniform, history masked", "--home", home])
-        #expect(sampled.status != 0 && sampled.stderr.contains("scaling/shop:s8-f0.4") && sampled.stderr.contains("--negatives 10000"), "\(sampled.stderr)")
+        #expect(sampled.status != 0 && sampled.stderr.contains("run scaling/shop:s") && sampled.stderr.contains("has no stored ndcg@5") && sampled.stderr.contains("--negatives 10000"), "\(sampled.stderr)")
 
         let out = makeTempFolder() + "/figures"
         let plot = try CLIRunner.run(["scaling", "plot", "--name", "scaling/shop", "--bootstrap", "20", "--out", out, "--home", home])
