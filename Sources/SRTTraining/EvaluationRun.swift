@@ -6,7 +6,10 @@ import SRTTensor
 /// Everything `srthub eval` needs, parsed.
 public struct EvalRequest: Sendable {
     public var checkpoint: String
-    public var dataPath: String
+    /// One catalog, or the catalogs of a union (each case then ranked among its own catalog's items).
+    public var dataPaths: [String]
+    public var corpusName: String?
+    public var dataPath: String { dataPaths.joined(separator: ", ") }
     public var load = LoadOptions()
     public var splitProtocol: SplitProtocol = .leaveOneOut
     public var modes: [EvaluationMode] = [EvaluationMode(maskHistory: true), EvaluationMode(maskHistory: false)]
@@ -27,8 +30,12 @@ public struct EvalRequest: Sendable {
     public var keepRanks = false
 
     public init(checkpoint: String, dataPath: String) {
+        self.init(checkpoint: checkpoint, dataPaths: [dataPath])
+    }
+
+    public init(checkpoint: String, dataPaths: [String]) {
         self.checkpoint = checkpoint
-        self.dataPath = dataPath
+        self.dataPaths = dataPaths
     }
 }
 
@@ -91,7 +98,7 @@ public struct EvalReport: Codable, Sendable {
 public enum EvaluationRun {
     public static func run(_ request: EvalRequest, progress: (TrainingEvent) -> TrainingControl) throws -> EvalReport {
         let started = Date()
-        let dataset = try DatasetLoader.load(request.dataPath, options: request.load)
+        let dataset = try DatasetLoader.load(request.dataPaths, name: request.corpusName, options: request.load)
         let split = try dataset.split(request.splitProtocol)
         let fingerprint = dataset.fingerprint()
         let protocolName = "\(request.splitProtocol)" + (request.onValidation ? " (validation)" : "")
@@ -99,16 +106,17 @@ public enum EvaluationRun {
         _ = progress(.note("data \(dataset.name): \(cases.count) \(request.onValidation ? "validation" : "test") users, \(dataset.itemCount) items, \(protocolName)"))
 
         var rowRanks: [[[Int]]] = []  // [row][mode][case]; row 0 is the model's
-        func evaluate(_ scorer: some HistoryScorer) throws -> [String: [String: Double]] {
-            let ranks = try RankingEvaluation.ranks(scorer, cases: cases, modes: request.modes, ks: request.ks,
-                                                    popularity: split.popularity, seed: request.seed)
+        // A scorer for the whole catalog (nil) or for one catalog's items of a union (its range).
+        func evaluate(_ scorer: (Range<Int>?) -> any HistoryScorer) throws -> [String: [String: Double]] {
+            let ranks = try catalogRanks(scorer, cases: cases, split: split, request: request)
             rowRanks.append(ranks)
             return Dictionary(uniqueKeysWithValues: zip(request.modes.map(\.description), ranks.map { RankingEvaluation.metrics(of: $0, ks: request.ks) }))
         }
 
         let model = try Checkpoint.load(from: request.checkpoint, scoring: dataset.catalog, maxBatch: RankingEvaluation.batchSize)
         let name = (request.checkpoint as NSString).lastPathComponent
-        var rows = [EvalReport.Row(name: name, kind: "model", results: try evaluate(NetworkScorer(model.network)),
+        if !dataset.catalogs.isEmpty { _ = progress(.note("\(dataset.catalogs.count) catalogs: each user's target is ranked among its own catalog's items")) }
+        var rows = [EvalReport.Row(name: name, kind: "model", results: try evaluate { NetworkScorer(model.network, among: $0) },
                                    checkpoint: request.checkpoint, cached: nil)]
         // The sasrec baseline once per requested loss.
         let trained = request.baselines.flatMap { baseline -> [(Baseline, LossKind?)] in
@@ -116,7 +124,8 @@ public enum EvaluationRun {
         }
         for (baseline, loss) in trained {
             if baseline == .pop {
-                rows.append(.init(name: baseline.label, kind: baseline.rawValue, results: try evaluate(PopularityScorer(popularity: split.popularity)),
+                rows.append(.init(name: baseline.label, kind: baseline.rawValue,
+                                  results: try evaluate { PopularityScorer(popularity: $0.map { Array(split.popularity[$0]) } ?? split.popularity) },
                                   checkpoint: nil, cached: nil))
                 continue
             }
@@ -127,7 +136,7 @@ public enum EvaluationRun {
             defer { if request.cacheFolder == nil { try? FileManager.default.removeItem(atPath: folder) } }
             let loaded = try Checkpoint.load(from: folder, scoring: dataset.catalog, maxBatch: RankingEvaluation.batchSize)
             let label = loss.map { "sasrec (id, \($0))" } ?? baseline.label
-            rows.append(.init(name: label, kind: baseline.rawValue, results: try evaluate(NetworkScorer(loaded.network)),
+            rows.append(.init(name: label, kind: baseline.rawValue, results: try evaluate { NetworkScorer(loaded.network, among: $0) },
                               checkpoint: request.cacheFolder == nil ? nil : folder, cached: cached))
         }
         // Each baseline against the model on the same users, per mode.
@@ -146,6 +155,29 @@ public enum EvaluationRun {
         return report
     }
 
+    /// Each case's rank per mode, [mode][case]: for a union, each catalog's cases among that
+    /// catalog's own items (scored by `scorer(range)`, indices shifted to the range, negatives and
+    /// popularity from the catalog), as train ranks them; else among the whole catalog.
+    static func catalogRanks(_ scorer: (Range<Int>?) -> any HistoryScorer, cases: [EvaluationCase], split: DatasetSplit,
+                             request: EvalRequest) throws -> [[Int]] {
+        guard !split.catalogs.isEmpty else {
+            return try RankingEvaluation.ranks(scorer(nil), cases: cases, modes: request.modes, ks: request.ks,
+                                               popularity: split.popularity, seed: request.seed)
+        }
+        var ranks = [[Int]](repeating: [Int](repeating: 0, count: cases.count), count: request.modes.count)
+        let owner = cases.map { c in split.catalogs.firstIndex { $0.users.contains(Int(c.user)) } }
+        for (k, catalog) in split.catalogs.enumerated() {
+            let members = cases.indices.filter { owner[$0] == k }
+            guard !members.isEmpty else { continue }
+            let first = Int32(catalog.items.lowerBound)
+            let shifted = members.map { EvaluationCase(user: cases[$0].user, input: cases[$0].input.map { $0 - first }, target: cases[$0].target - first) }
+            let part = try RankingEvaluation.ranks(scorer(catalog.items), cases: shifted, modes: request.modes, ks: request.ks,
+                                                   popularity: Array(split.popularity[catalog.items]), seed: request.seed &+ UInt64(k))
+            for m in request.modes.indices { for (j, i) in members.enumerated() { ranks[m][i] = part[m][j] } }
+        }
+        return ranks
+    }
+
     /// The baseline's checkpoint folder, trained now unless the cache holds the same recipe.
     static func trainedBaseline(_ recipe: BaselineRecipe, request: EvalRequest,
                                 progress: (TrainingEvent) -> TrainingControl) throws -> (String, Bool) {
@@ -155,7 +187,9 @@ public enum EvaluationRun {
             return (folder, true)
         }
         try FileManager.default.createDirectory(atPath: (folder as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        var train = TrainRequest(dataPath: request.dataPath, architecture: recipe.architecture, output: folder)
+        var train = TrainRequest(dataPath: request.dataPaths[0], architecture: recipe.architecture, output: folder)
+        train.dataPaths = request.dataPaths
+        train.corpusName = request.corpusName
         train.load = request.load
         train.splitProtocol = request.splitProtocol
         train.encoder = recipe.encoder

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SRTData
 import SRTOCI
 import SRTRegistry
 import SRTTensor
@@ -40,7 +41,9 @@ struct Eval: AsyncParsableCommand {
     enum HistoryMasking: String, ExpressibleByArgument, CaseIterable { case masked, unmasked, both }
 
     @Argument(help: "Checkpoint folder, or a reference to a checkpoint in the registry.") var checkpoint: String
-    @Option(help: "Dataset folder or interactions file.") var data: String
+    @Option(help: "Dataset folder or interactions file (repeatable: the catalogs of a union, each user's target ranked among its own catalog's items).")
+    var data: [String] = []
+    @Option(help: "A corpus file listing the catalogs (models/corpora/*.json), instead of --data.") var corpus: String?
     @Option(help: "Comma-separated baselines: pop, sasrec, sasrec-ce, scratch.") var baselines = ""
     @Option(name: .customLong("cutoffs"), help: ArgumentHelp("Comma-separated cutoffs K of the metrics.", valueName: "k,…")) var k = "1,5,10"
     @Option(help: "Rank among N sampled negatives instead of the full catalog (100 as SASRec, 10000 as the SRT paper).")
@@ -66,6 +69,8 @@ struct Eval: AsyncParsableCommand {
     var baselineList: [Baseline] { baselines.split(separator: ",").compactMap { Baseline(rawValue: $0.trimmingCharacters(in: .whitespaces)) } }
 
     func validate() throws {
+        if data.isEmpty && corpus == nil { throw ValidationError("pass '--data DIR' (repeatable) or '--corpus FILE'") }
+        if !data.isEmpty && corpus != nil { throw ValidationError("pass either '--data' or '--corpus', not both") }
         let names = baselines.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         if let bad = names.first(where: { Baseline(rawValue: $0) == nil }) {
             throw ValidationError("unknown baseline '\(bad)': pick from \(Baseline.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -86,7 +91,10 @@ struct Eval: AsyncParsableCommand {
         let location = try CheckpointLocation(checkpoint, home: home)
         let folder = location.folder
         let registryHome = home.path.map(RegistryHome.init(path:)) ?? RegistryHome.fromEnvironment()
-        var request = EvalRequest(checkpoint: folder, dataPath: data)
+        var paths = data, corpusName: String?
+        if let corpus { (corpusName, paths) = try Failure.reporting { try CorpusFile.read(path: corpus) } }
+        var request = EvalRequest(checkpoint: folder, dataPaths: paths)
+        request.corpusName = corpusName
         request.load = dataOptions.loadOptions
         request.splitProtocol = split.splitProtocol
         let masks: [Bool] = history == .both ? [true, false] : [history == .masked]
