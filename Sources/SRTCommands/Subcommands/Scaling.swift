@@ -132,7 +132,11 @@ struct ScalingSweep: AsyncParsableCommand {
             printError("\(header): → \(added.reference) \(added.digest.short)")
             trained += 1
         }
-        if home.json { return try printJSON(["name": name, "runs": "\(grid.count)", "added": "\(trained)", "skipped": "\(skipped)"]) }
+        struct Summary: Encodable {
+            let schema = "srthub.scaling-sweep.v1"
+            let name: String, runs: Int, added: Int, recordedBefore: Int
+        }
+        if home.json { return try printJSON(Summary(name: name, runs: grid.count, added: trained, recordedBefore: skipped)) }
         print("sweep \(name): \(grid.count) runs, \(trained) added now, \(skipped) recorded before; fit them with srthub scaling fit --name \(name)")
     }
 }
