@@ -107,6 +107,7 @@ struct ScalingSweep: AsyncParsableCommand {
             request.options.threads = threadOptions.threads
             request.options.validationCases = validationCases
             request.options.patience = epochs  // every epoch is a point of the curve
+            request.computeFisher = false  // a point of a law, not a base to fine-tune with EWC: its pass would cost minutes
             request.options.negatives = paths.count > 1 && negativesFrom == .catalog ? .catalog : nil
             let fm = FileManager.default
             let complete = fm.contents(atPath: out + "/config.json").flatMap { try? JSONDecoder().decode(CheckpointConfig.self, from: $0) }
