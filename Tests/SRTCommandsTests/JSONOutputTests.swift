@@ -19,6 +19,19 @@ struct JSONOutputTests {
         return []
     }
 
+    @Test func anObjectDocumentNamesItsSchemaFirst() {
+        #expect(commandPath(["remote", "add", "origin", "http://x"]) == ["remote", "add"] && commandPath(["ls", "--json"]) == ["list"])
+        #expect(commandPath(["scaling", "fit", "--name", "x"]) == ["scaling", "fit"] && commandPath(["add", "runs/x"]) == ["add"])
+        #expect(withSchema("{\n  \"a\" : 1\n}", schema: "srthub.x.v1") == "{\n  \"schema\" : \"srthub.x.v1\",\n  \"a\" : 1\n}")
+        #expect(withSchema("{\n\n}", schema: "srthub.x.v1") == "{\n  \"schema\" : \"srthub.x.v1\"\n}")
+        #expect(withSchema("[\n  {\n    \"a\" : 1\n  }\n]", schema: "srthub.x.v1").hasPrefix("["), "a list stays a list")
+        let own = "{\n  \"a\" : 1,\n  \"schema\" : \"srthub.own.v1\"\n}"
+        #expect(withSchema(own, schema: "srthub.x.v1") == own, "a type's own schema is kept")
+        for json in [withSchema("{\n  \"a\" : 1\n}", schema: "srthub.x.v1"), withSchema("{\n\n}", schema: "srthub.x.v1")] {
+            #expect((try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil, "\(json)")
+        }
+    }
+
     @Test func noCommandPrintsACamelCaseKey() throws {
         let (data, preset) = TrainCommandTests.data()
         let work = makeTempFolder(), home = makeTempFolder()
@@ -41,6 +54,10 @@ struct JSONOutputTests {
         #expect((card?["markdown"] as? String)?.hasPrefix("---\n") == true, "show --card --json is JSON holding the card")
         for (name, text) in outputs {
             let document = try JSONSerialization.jsonObject(with: Data(text.utf8), options: .fragmentsAllowed)
+            if let object = document as? [String: Any] {
+                #expect(object["schema"] as? String == "srthub.\(name.replacingOccurrences(of: " --card", with: "").replacingOccurrences(of: " ", with: "-")).v1",
+                        "\(name) --json names no schema of its command: \(object.keys.sorted())")
+            }
             let camel = Self.keys(document).filter { $0.range(of: "^[a-z][a-z0-9]*[A-Z]", options: .regularExpression) != nil }
             #expect(camel.isEmpty, "\(name) --json has camelCase keys: \(Set(camel).sorted())")
         }
