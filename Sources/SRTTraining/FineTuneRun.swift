@@ -186,29 +186,31 @@ public enum FineTuneRun {
                 return answer
             }
             if racing && !stopped {
-                let fresh = try freshStart(request, architecture: base.model.architecture, options: options, epochs: budget, raceEpochs: raceEpochs,
-                                           license: request.license ?? base.license, progress: progress)
-                guard let fresh else { interrupted = true; break }  // stopped by the user: the base's side is written, as any stop
-                let probe = StartProbe(baseValidation: trainer.bestValidation, freshValidation: fresh.validation, epochs: raceEpochs)
-                record.probe = .init(probe)
-                let scores = "best validation NDCG@10 in the first \(raceEpochs) epochs: \(String(format: "%.4f", probe.baseValidation)) from the base, \(String(format: "%.4f", probe.freshValidation)) from fresh weights"
-                if probe.baseWins {
-                    _ = progress(.note("start probe: the base's start wins (\(scores)); its run goes on"))
-                    try? FileManager.default.removeItem(atPath: fresh.folder)
-                    if trainer.isResumable {
-                        _ = progress(.run(label: "stage 1/\(stages.count)"))
-                        trainer.proceed { event in
-                            let answer = progress(event)
-                            if answer == .stop { stopped = true }
-                            return answer
+                if let fresh = try freshStart(request, architecture: base.model.architecture, options: options, epochs: budget, raceEpochs: raceEpochs,
+                                              license: request.license ?? base.license, progress: progress) {
+                    let probe = StartProbe(baseValidation: trainer.bestValidation, freshValidation: fresh.validation, epochs: raceEpochs)
+                    record.probe = .init(probe)
+                    let scores = "best validation NDCG@10 in the first \(raceEpochs) epochs: \(String(format: "%.4f", probe.baseValidation)) from the base, \(String(format: "%.4f", probe.freshValidation)) from fresh weights"
+                    if probe.baseWins {
+                        _ = progress(.note("start probe: the base's start wins (\(scores)); its run goes on"))
+                        try? FileManager.default.removeItem(atPath: fresh.folder)
+                        if trainer.isResumable {
+                            _ = progress(.run(label: "stage 1/\(stages.count)"))
+                            trainer.proceed { event in
+                                let answer = progress(event)
+                                if answer == .stop { stopped = true }
+                                return answer
+                            }
                         }
+                    } else {
+                        // The base does not help here: the fresh run, which is `srthub train`'s own (this catalog's
+                        // tokenizer included: fresh weights under the base's vocabulary trailed it on ml-100k's movies), goes on.
+                        _ = progress(.note("start probe: the base's start LOSES on this catalog (\(scores)); the run from fresh weights goes on, as srthub train's: this catalog's own tokenizer, everything unfrozen, no EWC"))
+                        return try finishFromScratch(request, fresh: fresh.folder, paused: fresh.report, architecture: base.model.architecture, options: options, epochs: budget,
+                                                     license: request.license ?? base.license, record: record, progress: progress)
                     }
                 } else {
-                    // The base does not help here: the fresh run, which is `srthub train`'s own (this catalog's
-                    // tokenizer included: fresh weights under the base's vocabulary trailed it on ml-100k's movies), goes on.
-                    _ = progress(.note("start probe: the base's start LOSES on this catalog (\(scores)); the run from fresh weights goes on, as srthub train's: this catalog's own tokenizer, everything unfrozen, no EWC"))
-                    return try finishFromScratch(request, fresh: fresh.folder, paused: fresh.report, architecture: base.model.architecture, options: options, epochs: budget,
-                                                 license: request.license ?? base.license, record: record, progress: progress)
+                    stopped = true  // by the user, on the fresh side: the base's side is written as any stop leaves it
                 }
             }
             validation = trainer.bestValidation
