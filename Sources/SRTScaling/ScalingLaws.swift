@@ -77,11 +77,13 @@ public struct ComputeLaw: Codable, Sendable, Equatable {
 }
 
 /// A 2-D grid search, then four refinements on a finer grid around the best cell, each a quarter of
-/// the last one's spacing (the laws' two nonlinear coefficients; the rest are linear given them).
+/// the last one's spacing, never outside the first grid's bounds (the laws' two nonlinear
+/// coefficients; the rest are linear given them). A coefficient at a bound means the data do not
+/// pin it down there.
 enum Grid {
     static func search2<T>(from lo: (Double, Double), to hi: (Double, Double),
                            evaluate: (Double, Double) -> (T, Double)?) -> (law: T, sse: Double)? {
-        let floor = lo
+        let (floor, ceiling) = (lo, hi)
         var (lo, hi) = (lo, hi)
         var steps = 24
         var best: (T, Double, Double, Double)?
@@ -95,7 +97,7 @@ enum Grid {
             }
             guard let b = best else { return nil }
             lo = (max(floor.0, b.2 - 1.5 * dx), max(floor.1, b.3 - 1.5 * dy))
-            hi = (b.2 + 1.5 * dx, b.3 + 1.5 * dy)
+            hi = (min(ceiling.0, b.2 + 1.5 * dx), min(ceiling.1, b.3 + 1.5 * dy))
             steps = 12
         }
         return best.map { ($0.0, $0.1) }
