@@ -38,8 +38,11 @@ public struct ParameterDataLaw: Codable, Sendable, Equatable {
             guard let (w, sse) = LeastSquares.nonNegative(columns: columns, y: y) else { return nil }
             return (ParameterDataLaw(e: w[0], a: w[1], alpha: alpha, b: w[2], beta: beta), sse)
         }
-        return Grid.search2(from: (0.02, 0.02), to: (1.5, 1.5), evaluate: at)
+        return Grid.search2(from: (exponents.lowerBound, exponents.lowerBound), to: (exponents.upperBound, exponents.upperBound), evaluate: at)
     }
+
+    /// Where α and β are searched; a fit at either end is not pinned down by its runs.
+    public static let exponents = 0.02...1.5
 }
 
 /// The SRT paper's Eq. 3: metric(FLOPs) = a / (1 + e^(−k (ln FLOPs − c))) − d, over the envelope of

@@ -62,7 +62,10 @@ struct ScalingReport: Encodable {
         lines.append("Eq. 4  NDCG(N, T) = E − A/N^α − B/T^β   (R² \(String(format: "%.3f", pd.rSquared)), \(pd.points) runs)")
         for (name, value, paper) in [("E", pd.law.e, 0.163), ("A", pd.law.a, 18.56), ("alpha", pd.law.alpha, 0.376), ("B", pd.law.b, 2.9), ("beta", pd.law.beta, 0.364)] {
             let inside = pd.intervals[name].map { $0.contains(paper) ? "inside" : "outside" } ?? "?"
-            lines.append("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(f(value).padding(toLength: 10, withPad: " ", startingAt: 0)) 95% \(ci(name, pd.intervals).padding(toLength: 24, withPad: " ", startingAt: 0)) paper \(f(paper)) (\(inside))")
+            let bounds = ParameterDataLaw.exponents
+            let atBound = ["alpha", "beta"].contains(name) && (value == bounds.lowerBound || value == bounds.upperBound)
+                ? "  AT THE SEARCH BOUND: these runs do not pin it down" : ""
+            lines.append("  \(name.padding(toLength: 6, withPad: " ", startingAt: 0)) \(f(value).padding(toLength: 10, withPad: " ", startingAt: 0)) 95% \(ci(name, pd.intervals).padding(toLength: 24, withPad: " ", startingAt: 0)) paper \(f(paper)) (\(inside))\(atBound)")
         }
         lines.append("")
         lines.append("Eq. 3  NDCG(FLOPs) = a/(1 + e^(−k(ln FLOPs − c))) − d   (R² \(String(format: "%.3f", cl.rSquared)), \(cl.points) envelope points)")
