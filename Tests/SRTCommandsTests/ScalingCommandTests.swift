@@ -59,6 +59,24 @@ struct ScalingCommandTests {
         #expect(minutes.status == 0 && minutes.stdout.contains("flops_per_second"), "\(minutes.stderr)")
     }
 
+    /// Ctrl-C in a run stops the sweep with 130 and a resumable run; the same command again goes on
+    /// from that run's last epoch and records it once.
+    @Test func aStoppedSweepResumesItsRun() throws {
+        let home = makeTempFolder()
+        let (data, _) = TrainCommandTests.data()
+        let work = makeTempFolder()
+        writeFile(work + "/s8.json", #"{"name": "s8", "layers": 1, "heads": 1, "hidden": 8, "inner": 16, "max_length": 8}"#)
+        let args = ["scaling", "sweep", "--name", "scaling/stop", "--data", data, "--presets", work + "/s8.json", "--fractions", "1",
+                    "--epochs", "60", "--loss", "ce", "--batch", "16", "--work", work + "/runs", "--home", home]
+        let stopped = try CLIRunner.stop(args, with: SIGINT)
+        #expect(stopped.status == 130 && stopped.stderr.contains("run the same command again"), "\(stopped.stderr)")
+        #expect(FileManager.default.fileExists(atPath: work + "/runs/s8-f1.0/resume"))
+        let again = try CLIRunner.run(args)
+        #expect(again.status == 0 && again.stderr.contains("resuming") && again.stdout.contains("1 added now"), "\(again.stderr)")
+        let log = try String(contentsOfFile: work + "/runs/s8-f1.0/train_log.jsonl", encoding: .utf8)
+        #expect(log.split(separator: "\n").count == 60, "one run of 60 epochs, not two")
+    }
+
     @Test func fitsRefuseTooFewRunsAndAMixOfDatasets() throws {
         let home = makeTempFolder()
         let (data, _) = TrainCommandTests.data()
