@@ -92,7 +92,8 @@ struct ScalingSuggest: AsyncParsableCommand {
         commandName: "suggest",
         abstract: "The compute-optimal preset and data size for a FLOP budget (or minutes on this machine), from the sweep's Eq. 4 fit.",
         discussion: """
-            For each preset in the sweep, T = budget / its FLOPs per seen interaction (measured on its runs), \
+            For each preset in the sweep, T = budget / its FLOPs per seen interaction (measured on its runs; \
+            seen interactions count every epoch, so T beyond the data means more epochs of it), \
             and Eq. 4 predicts NDCG(N, T) with the bootstrap's 95% interval; the best prediction wins. \
             --minutes converts with the FLOP rate the sweep's runs reached here. A budget outside the \
             FLOPs the fit saw is an extrapolation, and says so.
@@ -171,7 +172,7 @@ struct ScalingSuggest: AsyncParsableCommand {
         }
         for c in candidates {
             let band = c.interval.map { String(format: " [%.4f, %.4f]", $0.low, $0.high) } ?? " (no interval: too few runs)"
-            print("  \(c.preset.padding(toLength: 14, withPad: " ", startingAt: 0)) N \(Int(c.nonEmbeddingParameters))  T \(String(format: "%.3g", c.interactions)) interactions  predicted NDCG@10 \(String(format: "%.4f", c.predicted))\(band)")
+            print("  \(c.preset.padding(toLength: 14, withPad: " ", startingAt: 0)) N \(Int(c.nonEmbeddingParameters))  T \(String(format: "%.3g", c.interactions)) seen interactions  predicted NDCG@10 \(String(format: "%.4f", c.predicted))\(band)")
         }
         print("best: \(candidates[0].preset) on \(String(format: "%.3g", candidates[0].interactions)) seen interactions")
     }
