@@ -25,6 +25,23 @@ enum AtomicFolder {
         _ = cfs_sync_directory((destination as NSString).deletingLastPathComponent.isEmpty ? "." : (destination as NSString).deletingLastPathComponent)
     }
 
+    /// Fills a folder staged beside `destination` (`fill` gets its path), then puts it in place whole;
+    /// on any error the staged folder is removed, so nothing half-written is ever visible.
+    static func write<T>(_ destination: String, fill: (String) throws -> T) throws -> T {
+        let fm = FileManager.default
+        let staged = destination + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
+        try? fm.removeItem(atPath: staged)
+        do {
+            try fm.createDirectory(atPath: staged, withIntermediateDirectories: true)
+            let result = try fill(staged)
+            try replace(destination, with: staged)
+            return result
+        } catch {
+            try? fm.removeItem(atPath: staged)
+            throw error
+        }
+    }
+
     /// fsync of every regular file and directory under `folder`, the folder included.
     static func syncTree(_ folder: String) throws {
         let fm = FileManager.default

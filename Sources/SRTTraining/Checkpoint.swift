@@ -83,15 +83,12 @@ public enum Checkpoint {
     public static func write(to folder: String, config: CheckpointConfig, network: Network, tokenizerPath: String?,
                              dataset: Dataset, history: [EpochSummary], evaluations: [Evaluation], fisher: [Float]? = nil,
                              resume: Trainer? = nil) throws {
-        let fm = FileManager.default
-        let tmp = folder + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
-        try? fm.removeItem(atPath: tmp)
         do {
-            try writeFiles(to: tmp, config: config, network: network, tokenizerPath: tokenizerPath, dataset: dataset, history: history,
-                           evaluations: evaluations, fisher: fisher, resume: resume)
-            try AtomicFolder.replace(folder, with: tmp)
+            try AtomicFolder.write(folder) { tmp in  // a full disk leaves no half-written folder behind
+                try writeFiles(to: tmp, config: config, network: network, tokenizerPath: tokenizerPath, dataset: dataset, history: history,
+                               evaluations: evaluations, fisher: fisher, resume: resume)
+            }
         } catch {
-            try? fm.removeItem(atPath: tmp)  // a full disk leaves no half-written folder behind
             throw TrainingError.cannotWrite("writing the checkpoint \(folder) failed: \(error.localizedDescription)")
         }
     }

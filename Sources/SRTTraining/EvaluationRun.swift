@@ -187,8 +187,7 @@ public enum EvaluationRun {
             return (folder, true)
         }
         try FileManager.default.createDirectory(atPath: (folder as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        var train = TrainRequest(dataPath: request.dataPaths[0], architecture: recipe.architecture, output: folder)
-        train.dataPaths = request.dataPaths
+        var train = TrainRequest(dataPaths: request.dataPaths, architecture: recipe.architecture, output: folder)
         train.corpusName = request.corpusName
         train.load = request.load
         train.splitProtocol = request.splitProtocol

@@ -85,22 +85,14 @@ public enum PyTorchFolder {
         }
     }
 
-    /// Stages the folder beside `destination` and moves it into place whole; nothing half-written is ever visible.
+    /// Stages the folder beside `destination` and moves it into place whole (`AtomicFolder.write`).
     static func write(_ destination: String, _ fill: (String) throws -> Void) throws -> Written {
-        let fm = FileManager.default
-        let staged = destination + ".partial-\(ProcessInfo.processInfo.processIdentifier)"
-        try? fm.removeItem(atPath: staged)
-        do {
-            try fm.createDirectory(atPath: staged, withIntermediateDirectories: true)
+        try AtomicFolder.write(destination) { staged in
             try fill(staged)
-            let files = try fm.contentsOfDirectory(atPath: staged).sorted()
+            let files = try FileManager.default.contentsOfDirectory(atPath: staged).sorted()
             let weights = files.first { $0 == weightsFile || $0 == "model.safetensors" }!
-            let tensors = try Safetensors.decode(fm.contents(atPath: staged + "/" + weights) ?? Data(), path: weights).tensors.count
-            try AtomicFolder.replace(destination, with: staged)
+            let tensors = try Safetensors.decode(FileManager.default.contents(atPath: staged + "/" + weights) ?? Data(), path: weights).tensors.count
             return Written(folder: destination, tensors: tensors, files: files)
-        } catch {
-            try? fm.removeItem(atPath: staged)
-            throw error
         }
     }
 }

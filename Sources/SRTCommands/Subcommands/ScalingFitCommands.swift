@@ -20,11 +20,11 @@ struct SweepFitOptions: ParsableArguments {
         if !(heldOut > 0 && heldOut < 0.5) { throw ValidationError("'--held-out' must be above 0 and below 0.5, got \(heldOut)") }
     }
 
-    func fit(_ home: HomeOptions) throws -> (fit: ScalingFit, points: [ScalingPoint], runs: [Registry.StoredRun]) {
+    func fit(_ home: HomeOptions) throws -> (fit: ScalingFit, points: [ScalingPoint], runs: [Registry.StoredRun], seconds: [Double]) {
         let registry = try home.open()
-        let (points, runs) = try Failure.reporting { try ScalingPoints.read(sweep: name, registry: registry, metric: chosenMetric) }
+        let (points, runs, seconds) = try Failure.reporting { try ScalingPoints.read(sweep: name, registry: registry, metric: chosenMetric) }
         let fit = try Failure.reporting { try ScalingFit.fit(points, bootstrap: bootstrap, heldOutFraction: heldOut) }
-        return (fit, points, runs)
+        return (fit, points, runs, seconds)
     }
 }
 
@@ -38,7 +38,7 @@ struct ScalingFitCommand: AsyncParsableCommand {
     @OptionGroup var home: HomeOptions
 
     func run() async throws {
-        let (fit, _, _) = try options.fit(home)
+        let (fit, _, _, _) = try options.fit(home)
         let metric = options.chosenMetric.description
         if home.json { return try printJSON(ScalingReport(sweep: options.name, metric: metric, fit: fit)) }
         print(ScalingReport.text(fit, sweep: options.name, metric: metric))
@@ -128,24 +128,14 @@ struct ScalingSuggest: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (fit, points, runs) = try options.fit(home)
+        let (fit, points, runs, seconds) = try options.fit(home)
         var perSecond: Double?
-        if let minutes {
-            let registry = try home.open()
-            var spent = 0.0, seconds = 0.0
-            for run in runs {
-                guard let data = try registry.layer("train_log.jsonl", of: run.digest) else { continue }
-                let epochSeconds = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
-                    (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["seconds"] as? Double
-                }
-                spent += run.facts.flops
-                seconds += epochSeconds.reduce(0, +)
-            }
-            guard seconds > 0 else {
+        if minutes != nil {
+            let spent = seconds.reduce(0, +)
+            guard spent > 0 else {
                 throw Failure.report(RegistryError(.badCheckpoint, "the sweep's runs carry no epoch times", hint: "pass --flops instead of --minutes"))
             }
-            perSecond = spent / seconds
-            _ = minutes
+            perSecond = runs.reduce(0) { $0 + $1.facts.flops } / spent
         }
         let budget = flops ?? minutes! * 60 * perSecond!
         // FLOPs per seen interaction, per preset, from its runs.
@@ -188,7 +178,7 @@ struct ScalingPlotCommand: AsyncParsableCommand {
     @OptionGroup var home: HomeOptions
 
     func run() async throws {
-        let (fit, points, _) = try options.fit(home)
+        let (fit, points, _, _) = try options.fit(home)
         let figures = ScalingFigures.render(points, fit: fit, metric: "validation NDCG@10")  // the curves are validation's, whatever Eq. 4 fits
         try Failure.reporting {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

@@ -23,7 +23,9 @@ enum ScalingPoints {
         }
     }
 
-    static func read(sweep name: String, registry: Registry, metric: Metric = Metric()) throws -> (points: [ScalingPoint], runs: [Registry.StoredRun]) {
+    /// The points, the stored runs they come from, and each run's training seconds (its epochs' sum).
+    static func read(sweep name: String, registry: Registry, metric: Metric = Metric()) throws
+        -> (points: [ScalingPoint], runs: [Registry.StoredRun], seconds: [Double]) {
         let runs = try registry.runs(tagPrefix: prefix(name))
         guard !runs.isEmpty else {
             throw RegistryError(.notFound, "no run in \(registry.home.path) is tagged \(prefix(name))…",
@@ -35,11 +37,12 @@ enum ScalingPoints {
                                 hint: "give each dataset's sweep its own --name")
         }
         var points: [ScalingPoint] = []
+        var seconds: [Double] = []
         for run in runs {
             let facts = run.facts
             let label = run.tags.first { $0.hasPrefix(prefix(name)) }.map { String($0.dropFirst(prefix(name).count)) } ?? run.digest.short
             var curve: [ScalingPoint.CurvePoint] = []
-            var seenAtBest = Double(facts.seenInteractions), flopsAtBest = facts.flops
+            var seenAtBest = Double(facts.seenInteractions), flopsAtBest = facts.flops, trained = 0.0
             if let data = try registry.layer("train_log.jsonl", of: run.digest) {
                 let epochs = String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
                     try? JSONDecoder().decode(EpochSummary.self, from: Data($0.utf8))
@@ -51,7 +54,8 @@ enum ScalingPoints {
                     // FLOPs accrue with the targets trained on (the step's products scale with them).
                     let flops = total > 0 ? facts.flops * seen / total : facts.flops
                     curve.append(.init(flops: flops, metric: epoch.validationNDCG10))
-                    if epoch.epoch == facts.bestEpoch { (seenAtBest, flopsAtBest) = (Double(facts.seenInteractions) * seen / max(total, 1), flops) }
+                    if epoch.epoch == facts.bestEpoch { (seenAtBest, flopsAtBest) = (seen, flops) }
+                    trained += epoch.seconds
                 }
             }
             var value = facts.validationNDCG10
@@ -67,7 +71,8 @@ enum ScalingPoints {
             }
             points.append(ScalingPoint(name: label, parameters: Double(facts.nonEmbeddingParameters), interactions: seenAtBest,
                                        flops: flopsAtBest, metric: value, curve: curve))
+            seconds.append(trained)
         }
-        return (points, runs)
+        return (points, runs, seconds)
     }
 }
