@@ -1,12 +1,16 @@
-/// Adam with coupled L2 weight decay (the reference's torch.optim.Adam with weight_decay: the
-/// decay is added to the gradient before the moments), over one flat parameter buffer.
+/// Adam over one flat parameter buffer, with two kinds of weight decay: coupled L2 (the reference's
+/// torch.optim.Adam with weight_decay: the decay is added to the gradient before the moments, so
+/// Adam's normalization scales it away for weights with large gradients) and decoupled (AdamW:
+/// every weight shrinks by lr × decay each step, whatever its gradient).
 public struct AdamSettings: Sendable, Codable, Equatable {
     public var beta1: Float = 0.9
     public var beta2: Float = 0.999
     public var eps: Float = 1e-8
     public var weightDecay: Float = 0
-    public init(beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0) {
+    public var decoupledWeightDecay: Float = 0
+    public init(beta1: Float = 0.9, beta2: Float = 0.999, eps: Float = 1e-8, weightDecay: Float = 0, decoupledWeightDecay: Float = 0) {
         self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
+        self.decoupledWeightDecay = decoupledWeightDecay
     }
 }
 
@@ -19,6 +23,10 @@ public func adamStep(
 ) {
     let beta1 = overrideBeta1 ?? a.beta1
     let correction1 = 1 - pow(beta1, Float(step)), correction2 = 1 - pow(a.beta2, Float(step))
+    if a.decoupledWeightDecay != 0 {  // torch.optim.AdamW shrinks before the Adam update; off, the loop below is all
+        let shrink = 1 - lr * a.decoupledWeightDecay
+        for i in 0..<count { params[i] *= shrink }
+    }
     for i in 0..<count {
         let g = grads[i] + a.weightDecay * params[i]
         m[i] = beta1 * m[i] + (1 - beta1) * g

@@ -326,7 +326,8 @@ public final class Trainer {
         for range in ranges {
             let o = range.lowerBound
             adamStep(params: network.params.pointer + o, grads: network.grads.pointer + o, m: m.pointer + o, v: v.pointer + o,
-                     count: range.count, lr: rate, step: step, settings: AdamSettings(weightDecay: options.weightDecay))
+                     count: range.count, lr: rate, step: step, settings: AdamSettings(weightDecay: options.weightDecay,
+                                                                                      decoupledWeightDecay: options.decoupledWeightDecay ?? 0))
         }
         average?.update(from: network.params)
         return loss

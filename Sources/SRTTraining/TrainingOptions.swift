@@ -7,6 +7,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var batch = 128
     public var learningRate: Float = 1e-3
     public var weightDecay: Float = 0
+    /// AdamW's decay (each step multiplies every weight by 1 − lr × it); nil: none. Keeps a long
+    /// run's weights near the scale they started at (see bench/RESULTS.md on why a base's scale matters).
+    public var decoupledWeightDecay: Float?
     /// Global gradient-norm clip; 0 turns clipping off.
     public var maxGradientNorm: Float = 1
     /// Epochs without a better validation NDCG@10 before stopping.
@@ -78,6 +81,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         case loss, epochs, batch, patience, seed, threads
         case learningRate = "learning_rate"
         case weightDecay = "weight_decay"
+        case decoupledWeightDecay = "decoupled_weight_decay"
         case maxGradientNorm = "max_gradient_norm"
         case validationCases = "validation_cases"
         case windowStride = "window_stride"

@@ -144,6 +144,15 @@ import Testing
         #expect(abs(p[0] - 0.9) < 1e-6 && abs(p[1] - (-1.9)) < 1e-6)
         #expect(abs(m[0] - 0.1 * 0.6) < 1e-7)
     }
+
+    @Test func decoupledDecayShrinksTheWeightsAndLeavesTheMomentsAlone() {
+        var p: [Float] = [1, -2], m: [Float] = [0, 0], v: [Float] = [0, 0]
+        let g: [Float] = [0.5, -1]
+        adamStep(params: &p, grads: g, m: &m, v: &v, count: 2, lr: 0.1, step: 1, settings: AdamSettings(decoupledWeightDecay: 0.1))
+        // AdamW: p·(1 − lr·λ) = p·0.99, then the step-1 update lr·sign(g) computed from g alone.
+        #expect(abs(p[0] - 0.89) < 1e-6 && abs(p[1] - (-1.88)) < 1e-6)
+        #expect(abs(m[0] - 0.1 * 0.5) < 1e-7 && abs(v[1] - 0.001 * 1) < 1e-7)
+    }
 }
 
 /// The SIMD reductions against scalar loops, at lengths around the vector width.

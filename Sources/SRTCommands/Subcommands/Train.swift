@@ -45,7 +45,8 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Maximum number of epochs.") var epochs = 100
     @Option(help: "Sequences per batch.") var batch = 128
     @Option(help: "Peak learning rate of the one-cycle schedule.") var lr: Float = 1e-3
-    @Option(help: "Coupled L2 weight decay.") var weightDecay: Float = 0
+    @Option(help: "Coupled L2 weight decay (added to the gradient, as torch.optim.Adam).") var weightDecay: Float = 0
+    @Option(help: "Decoupled weight decay (AdamW: every step multiplies each weight by 1 − lr × this; 0: none).") var decoupledWeightDecay: Float = 0
     @Option(help: "Learning-rate schedule: onecycle (30% warm-up, cosine) or constant (as RecBole).") var lrSchedule = "onecycle"
     @Option(help: "Validation NDCG@10 that picks the best epoch and drives early stopping: masked (history excluded), unmasked (every item ranked, as RecBole selects) or mean (of the two).")
     var select = "masked"
@@ -116,6 +117,7 @@ struct Train: AsyncParsableCommand {
         request.options.batch = batch
         request.options.learningRate = lr
         request.options.weightDecay = weightDecay
+        request.options.decoupledWeightDecay = decoupledWeightDecay == 0 ? nil : decoupledWeightDecay
         request.options.schedule = lrSchedule == "onecycle" ? nil : lrSchedule
         request.options.selection = select == "masked" ? nil : select
         request.options.averageEpochs = averageEpochs > 0 ? averageEpochs : nil
