@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: C libraries
@@ -68,7 +69,8 @@ let package = Package(
         .target(name: "SRTOCI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SRTRegistry",
-            dependencies: ["SRTOCI", "SRTEvaluation", "CFileSystem", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["SRTOCI", "SRTEvaluation", "CFileSystem", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Yams", package: "Yams")]),
         .target(name: "SRTClient", dependencies: ["SRTRegistry", "SRTOCI", "CCurl", "CDirectIO", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "SRTServer",
@@ -94,7 +96,7 @@ let package = Package(
         .testTarget(name: "SRTModelTests", dependencies: ["SRTModel"], exclude: ["Fixtures"]),
         .testTarget(name: "SRTTrainingTests", dependencies: ["SRTTraining", "SRTTensor"]),
         .testTarget(name: "SRTOCITests", dependencies: ["SRTOCI"]),
-        .testTarget(name: "SRTRegistryTests", dependencies: ["SRTRegistry"]),
+        .testTarget(name: "SRTRegistryTests", dependencies: ["SRTRegistry", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "SRTClientTests", dependencies: ["SRTClient", "SRTServer", "SRTRegistry"]),
         .testTarget(name: "SRTScalingTests", dependencies: ["SRTScaling"]),
         .testTarget(name: "SRTCommandsTests", dependencies: ["SRTCommands", "SRTTensor"]),

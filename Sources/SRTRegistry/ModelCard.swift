@@ -8,11 +8,8 @@ struct ModelCard {
     let metadata: CheckpointMetadata
     let evaluations: [Evaluation]
     let layers: [Descriptor]
-
-    /// JSON strings are valid YAML scalars, so every string is written JSON-quoted.
-    private func quoted(_ s: String) -> String {
-        String(decoding: try! JSONSerialization.data(withJSONObject: s, options: [.fragmentsAllowed, .withoutEscapingSlashes]), as: UTF8.self)
-    }
+    /// What the card calls the model (`show --card` passes the tag asked for); nil: the name it was trained under.
+    var title: String?
 
     /// The loss as the CLI spells it, from config.json's encoding (`training.loss.sampledSoftmax.negatives` → ssm:K).
     static func loss(_ fields: [String: String], key: String) -> String? {
@@ -24,37 +21,41 @@ struct ModelCard {
         return nil
     }
 
-    var name: String { metadata.fields["name"].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8), options: .fragmentsAllowed) as? String } ?? "srthub model" }
+    var name: String { title ?? trainedName }
+    private var trainedName: String { metadata.fields["name"].flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8), options: .fragmentsAllowed) as? String } ?? "srthub model" }
 
-    var markdown: String {
-        var y = ["---", "library_name: srthub", "license: \(quoted(metadata.license ?? "other"))", "tags:", "- sequential-recommendation", "- srt"]
+    var frontMatter: ModelCardFrontMatter {
+        var front = ModelCardFrontMatter(license: metadata.license ?? "other")
         if let parent = metadata.parent {
-            y.append("base_model: \(quoted(metadata.parentReference ?? parent.description))")
-            if metadata.method?.hasPrefix("finetune") == true { y.append("base_model_relation: finetune") }
+            front.baseModel = metadata.parentReference ?? parent.description
+            if metadata.method?.hasPrefix("finetune") == true { front.baseModelRelation = "finetune" }
         }
         // Datasets by name (the fingerprint, which pins the exact data, is each result's revision).
         var names: [String] = []
         for name in metadata.catalogs.map({ $0.name ?? $0.fingerprint }) + [metadata.dataset].compactMap({ $0 })
             + evaluations.map({ $0.dataset ?? $0.datasetFingerprint }) where !names.contains(name) { names.append(name) }
-        if !names.isEmpty { y.append("datasets:"); y += names.map { "- \(quoted($0))" } }
-        let sortedEvaluations = evaluations.sorted { ($0.datasetFingerprint, $0.protocol, $0.mode.description) < ($1.datasetFingerprint, $1.protocol, $1.mode.description) }
-        if !sortedEvaluations.isEmpty {
-            y += ["model-index:", "- name: \(quoted(name))", "  results:"]
-            for e in sortedEvaluations {
+        if !names.isEmpty { front.datasets = names }
+        let evaluations = sortedEvaluations
+        if !evaluations.isEmpty {
+            front.modelIndex = [.init(name: name, results: evaluations.map { e in
                 let dataset = e.dataset ?? e.datasetFingerprint
-                y += ["  - task:", "      type: sequential-recommendation", "      name: \"Sequential recommendation\"",
-                      "    dataset:", "      type: \(quoted(dataset))", "      name: \(quoted(dataset))", "      split: \"test\"",
-                      "      revision: \(quoted(e.datasetFingerprint))",
-                      "      args:", "        protocol: \(quoted(e.protocol))", "        mode: \(quoted(e.mode.description))",
-                      "    metrics:"]
-                for key in e.metrics.keys.sorted() {
-                    y += ["    - type: \(quoted(key))", "      name: \(quoted("\(key.uppercased()) (\(e.mode))"))",
-                          "      value: \(e.metrics[key]!)"]
-                }
-            }
+                return .init(dataset: .init(type: dataset, name: dataset, revision: e.datasetFingerprint,
+                                            args: .init(protocol: e.protocol, mode: e.mode.description)),
+                             metrics: e.metrics.keys.sorted().map { .init(type: $0, name: "\($0.uppercased()) (\(e.mode))", value: .init(e.metrics[$0]!)) })
+            })]
         }
-        y.append("---")
+        return front
+    }
 
+    private var sortedEvaluations: [Evaluation] {
+        evaluations.sorted { ($0.datasetFingerprint, $0.protocol, $0.mode.description) < ($1.datasetFingerprint, $1.protocol, $1.mode.description) }
+    }
+
+    var markdown: String {
+        // Encoding plain strings, numbers and lists cannot fail.
+        let y = ["---", (try! frontMatter.yaml()).trimmingCharacters(in: .newlines), "---"]
+
+        let sortedEvaluations = self.sortedEvaluations  // sorted once for the body's three tables
         var body = ["", "# \(name)", ""]
         body.append("A sequential-recommendation transformer (SRT) checkpoint managed by srthub.")
         if let parameters = metadata.parameters { body.append("Parameters: \(parameters).") }

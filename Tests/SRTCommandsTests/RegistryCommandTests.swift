@@ -55,7 +55,7 @@ struct RegistryCommandTests {
         #expect(show.stdout.contains("parent   \(digest)"))
         #expect(show.stdout.contains("model.safetensors"))
         let card = try CLIRunner.run(["show", "team/shop:ft", "--card"], environment: home)
-        #expect(card.stdout.hasPrefix("---\n") && card.stdout.contains("base_model: \"base:v1\""))
+        #expect(card.stdout.hasPrefix("---\n") && card.stdout.contains("base_model: base:v1\n"))
         let log = try CLIRunner.run(["log", "team/shop:ft"], environment: home)
         #expect(log.stdout.contains("made by  finetune progressive from \(digest.dropFirst(7).prefix(12))"))
         #expect(log.stdout.contains("(base:v1)"))

@@ -22,8 +22,9 @@ func writeCheckpoint(at folder: String, name: String = "base", weights: [UInt8] 
     FileManager.default.createFile(atPath: folder + "/model.safetensors", contents: Data(weights))
     FileManager.default.createFile(atPath: folder + "/tokenizer.model", contents: Data("tokenizer-\(name)".utf8))
     if let ndcg {
-        let eval = #"{"dataset": "\#(dataset)", "dataset_fingerprint": "sha256:\#(dataset)", "protocol": "leave-one-out", "mode": "full, history masked", "metrics": {"ndcg@10": \#(ndcg), "hr@10": 0.3}}"#
-        FileManager.default.createFile(atPath: folder + "/eval.json", contents: Data(eval.utf8))
+        let eval: [String: Any] = ["dataset": dataset, "dataset_fingerprint": "sha256:" + dataset, "protocol": "leave-one-out",
+                                   "mode": "full, history masked", "metrics": ["ndcg@10": ndcg, "hr@10": 0.3]]
+        try! JSONSerialization.data(withJSONObject: eval).write(to: URL(fileURLWithPath: folder + "/eval.json"))
     }
     return folder
 }

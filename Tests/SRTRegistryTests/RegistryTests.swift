@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SRTRegistry
+import Yams
 import SRTOCI
 
 @Suite struct RegistryTests {
@@ -103,7 +104,7 @@ import SRTOCI
         #expect(log[1].catalogs.map(\.name) == ["games", "toys"])
         let (manifest, _) = try registry.manifest(base)
         let card = String(decoding: try registry.blobs.read(manifest.layer(titled: "README.md")!.digest), as: UTF8.self)
-        #expect(card.contains("datasets:\n- \"games\"\n- \"toys\"\n"), "datasets by name")
+        #expect(try ModelCardFrontMatter.parse(card: card).datasets?.prefix(2) == ["games", "toys"], "datasets by name")
         #expect(card.contains("Catalogs: games (sha256:games), toys (sha256:toys)."))
     }
 
@@ -117,16 +118,37 @@ import SRTOCI
 
     @Test func modelCardHasFrontMatterWithResultsAndBaseModel() throws {
         let base = try registry.add(checkpoint: writeCheckpoint(at: tempPath("base")), as: ref("base:v1")).digest
-        let digest = try registry.add(checkpoint: writeCheckpoint(at: tempPath("child"), name: "child", parent: base, ndcg: 0.1234),
+        let digest = try registry.add(checkpoint: writeCheckpoint(at: tempPath("child"), name: "child", parent: base, method: "finetune", ndcg: 0.1234),
                                       as: ref("child")).digest
         let (manifest, _) = try registry.manifest(digest)
         let card = String(decoding: try registry.blobs.read(manifest.layer(titled: "README.md")!.digest), as: UTF8.self)
         #expect(card.hasPrefix("---\nlibrary_name: srthub\n"))
-        #expect(card.contains("base_model: \"base:v1\""))
-        #expect(card.contains("model-index:\n- name: \"child\""))
-        #expect(card.contains("    - type: \"ndcg@10\"\n      name: \"NDCG@10 (full, history masked)\"\n      value: 0.1234"))
-        #expect(card.contains("license: \"other\"") && card.contains("## Usage") && card.contains("## Limitations"))
-        #expect(card.contains("protocol: \"leave-one-out\""))
+        let front = try ModelCardFrontMatter.parse(card: card)
+        #expect(front.baseModel == "base:v1" && front.baseModelRelation == "finetune" && front.license == "other")
+        let result = try #require(front.modelIndex?.first?.results.first)
+        #expect(front.modelIndex?.first?.name == "child" && result.dataset.args.protocol == "leave-one-out")
+        #expect(result.metrics.contains(.init(type: "ndcg@10", name: "NDCG@10 (full, history masked)", value: 0.1234)))
+        #expect(card.contains("## Usage") && card.contains("## Limitations"))
+    }
+
+    /// Names a hand-written YAML would get wrong (a bare `yes` reads as true, `1.0` as a number, a
+    /// leading `- ` as a list, `: ` as a mapping) come back from the card as the strings they were.
+    @Test(arguments: ["yes", "1.0", "null", "- x", "a: b #c", "shop \"best\"", "ünïcode ✓", "~", "@at", "[1, 2]"])
+    func aCardsFrontMatterKeepsAnyNameAsWritten(_ name: String) throws {
+        let digest = try registry.add(checkpoint: writeCheckpoint(at: tempPath("n"), name: name, dataset: name), as: ref("n:v1")).digest
+        let (manifest, _) = try registry.manifest(digest)
+        let card = String(decoding: try registry.blobs.read(manifest.layer(titled: "README.md")!.digest), as: UTF8.self)
+        let front = try ModelCardFrontMatter.parse(card: card)
+        #expect(front.modelIndex?.first?.name == name, "\(card)")
+        #expect(front.datasets == [name] && front.modelIndex?.first?.results.first?.dataset.name == name)
+    }
+
+    /// Metric values as a reader and every YAML parser expect them: decimals with a dot, the exact Double back.
+    @Test(arguments: [(0.0138743255223686, "0.0138743255223686"), (0, "0.0"), (1, "1.0"), (1e-05, "1.0e-05"), (.infinity, ".inf")])
+    func metricValuesAreWrittenAsPlainFloats(_ value: Double, _ text: String) throws {
+        let yaml = try YAMLEncoder().encode([ModelCardFrontMatter.Metric(type: "ndcg@10", name: "NDCG@10", value: .init(value))])
+        #expect(yaml.contains("value: \(text)\n"), "\(yaml)")
+        #expect(try YAMLDecoder().decode([ModelCardFrontMatter.Metric].self, from: yaml).first?.value.value == value)
     }
 
     @Test func gcKeepsReferrersOfTaggedModelsAndFreshUploads() throws {

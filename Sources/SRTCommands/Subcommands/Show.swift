@@ -6,13 +6,15 @@ import SRTRegistry
 struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show a checkpoint: config, layers, lineage, evaluations (or its model card).",
-        discussion: "Examples:\n  srthub show ml-100k:v1\n  srthub show ml-100k:v1 --card")
+        discussion: "Examples:\n  srthub show ml-100k:v1\n  srthub show ml-100k:v1 --card\n  srthub show ml-100k:v1 --card --stored   # the README.md layer as pushed")
 
     @Argument(help: "Checkpoint reference: name[:tag] or name@sha256:<hex>.", transform: parseReference)
     var reference: Reference
 
-    @Flag(help: "Print the model card (README.md) instead.")
+    @Flag(help: "Print the model card instead: titled by the tag asked for, with every evaluation the registry holds for the model (those `srthub eval` stored since it was added included).")
     var card = false
+    @Flag(help: "With --card: print the README.md layer exactly as the image holds it (written by `add`; part of the model's digest).")
+    var stored = false
 
     @OptionGroup var home: HomeOptions
 
@@ -40,8 +42,11 @@ struct Show: AsyncParsableCommand {
         let (d, manifest) = details
         if card {
             guard let layer = manifest.layer(titled: "README.md") else { throw Failure.report(RegistryError(.notFound, "this checkpoint has no model card")) }
-            let text = String(decoding: try Failure.reporting { try registry.blobs.read(layer.digest) }, as: UTF8.self)
-            // As JSON: the card's text and where it lives (a script would otherwise get Markdown on stdout).
+            let text = try Failure.reporting {
+                stored ? String(decoding: try registry.blobs.read(layer.digest), as: UTF8.self)
+                       : try registry.currentCard(of: d.digest, title: reference.digest == nil ? reference.description : nil)
+            }
+            // As JSON: the card's text and where the image's own card lives (a script would otherwise get Markdown on stdout).
             if home.json { return try printJSON(["digest": d.digest.description, "card_digest": layer.digest.description, "markdown": text]) }
             return print(text, terminator: "")
         }
