@@ -7,7 +7,9 @@
 #   BUDGET=epochs: every loss gets EPOCHS epochs of the one-cycle schedule (gSASRec's comparison).
 # Each loss against the first of LOSSES: the test NDCG@10 difference with a 95% paired bootstrap
 # interval over users (2,000 resamples). DATASETS holds NAME=FOLDER[:temporal] entries (temporal: the
-# paper's global cutoff at the 0.95 quantile); a folder that is absent is skipped with a message.
+# paper's global cutoff at the 0.95 quantile), or NAME=CORPUS.json for a union of catalogs (trained
+# with negatives from each batch's own catalog and 7,000 validation cases an epoch, as the published
+# bases; each user ranked among their own catalog's items); a folder that is absent is skipped.
 # Prints a table, writes bench/results/loss_quality-<budget>.json. Runs are kept in
 # .cache/loss_quality (delete a run's folder to train it again).
 # Env: DATASETS, LOSSES, BUDGET, MINUTES (default 10), EPOCHS (default 30), THREADS, SRTHUB_BIN.
@@ -28,7 +30,14 @@ mkdir -p "$out" bench/results
 for entry in $datasets; do
   name="${entry%%=*}"; spec="${entry#*=}"; folder="${spec%%:temporal}"
   protocol=loo; [[ "$spec" == *:temporal ]] && protocol=temporal
-  [[ -d "$folder" ]] || { echo "==> $name: $folder is absent, skipped" >&2; continue; }
+  if [[ "$folder" == *.json ]]; then
+    data=(--corpus "$folder"); union=(--negatives-from catalog --validation-cases 7000)
+    python3 -c "import json,os,sys; f=sys.argv[1]; sys.exit(0 if all(os.path.isdir(os.path.join(os.path.dirname(f), c)) for c in json.load(open(f))['catalogs']) else 1)" "$folder" \
+      || { echo "==> $name: a catalog of $folder is absent, skipped" >&2; continue; }
+  else
+    data=(--data "$folder"); union=()
+    [[ -d "$folder" ]] || { echo "==> $name: $folder is absent, skipped" >&2; continue; }
+  fi
   for loss in $losses; do
     run="$out/$name.$loss"
     [[ -f "$run/config.json" ]] && { echo "==> $name $loss: kept from an earlier run" >&2; continue; }
@@ -36,10 +45,10 @@ for entry in $datasets; do
     if [[ "$budget" == time ]]; then limits=(--epochs 10000 --patience 10000 --lr-schedule constant --max-minutes "$minutes")
     else limits=(--epochs "$epochs" --patience "$epochs"); fi
     t0=$(date +%s)
-    "$bin" train --data "$folder" --protocol "$protocol" --preset srt-64x2 --loss "$loss" --batch 128 --lr 1e-3 "${limits[@]}" \
+    "$bin" train "${data[@]}" "${union[@]}" --protocol "$protocol" --preset srt-64x2 --loss "$loss" --batch 128 --lr 1e-3 "${limits[@]}" \
       --threads "$threads" --out "$run" --force > "$run.log" 2>&1 || { echo "    refused or failed: $(tail -1 "$run.log")" >&2; continue; }
     echo $(( $(date +%s) - t0 )) > "$run.seconds"
-    "$bin" eval "$run" --data "$folder" --protocol "$protocol" --no-save --threads "$threads" --ranks "$run.ranks.json" --json > /dev/null 2>&1
+    "$bin" eval "$run" "${data[@]}" --protocol "$protocol" --no-save --threads "$threads" --ranks "$run.ranks.json" --json > /dev/null 2>&1
   done
 done
 python3 - "$out" "$budget" "$losses" "$datasets" <<'PY'
