@@ -68,6 +68,8 @@ public final class Network: @unchecked Sendable {
     /// The catalog items behind the rows of `itemVectors` when a subset is encoded (row i is item
     /// `encodedSubset[i]`); nil when every item is, in catalog order.
     public private(set) var encodedSubset: [Int32]?
+    /// The pieces the last `encodeItems` left out (training only), which its backward must leave out too.
+    public private(set) var encodedDropout: TokenDropout?
     var tokens: [Int32] = []
     var pooled: FloatBuffer      // [V, NF·E] (text); a subset uses the first U rows
     var pooledGradient: FloatBuffer  // [V, NF·E] (text)
@@ -208,6 +210,7 @@ public final class Network: @unchecked Sendable {
         items = primary.items
         catalogItems = primary.catalogItems
         encodedSubset = primary.encodedSubset
+        encodedDropout = primary.encodedDropout
         itemVectors = primary.itemVectors
         if itemGradients.count != primary.itemGradients.count { itemGradients = FloatBuffer(count: primary.itemGradients.count) }
     }
@@ -229,6 +232,7 @@ public final class Network: @unchecked Sendable {
         self.pieces = pieces
         let c = shape.architecture.hidden
         encodedSubset = nil
+        encodedDropout = nil
         if count != catalogItems || itemVectors.count != count * c {
             items = count
             catalogItems = count
@@ -249,9 +253,10 @@ public final class Network: @unchecked Sendable {
     /// of `itemVectors`, row i for `subset[i]`; nil encodes the whole catalog. Sampled losses
     /// touch only a step's inputs, targets and negatives, so a step costs the same at 10k items
     /// as at a million. Inputs and targets given to `forward` and the losses then index rows.
-    public func encodeItems(only subset: [Int32]?) {
+    public func encodeItems(only subset: [Int32]?, dropping dropout: TokenDropout? = nil) {
         let c = shape.architecture.hidden
         encodedSubset = subset
+        encodedDropout = dropout
         items = subset?.count ?? catalogItems
         switch shape.itemEncoder.kind {
         case .id:
@@ -266,6 +271,7 @@ public final class Network: @unchecked Sendable {
             let table = parameter("item_encoder.token_embedding.weight")
             (pooled.pointer).update(repeating: 0, count: items * nf * e)
             // Masked sum of each field's token embeddings (padding −1 contributes nothing).
+            let scale = dropout?.scale ?? 1
             for row in 0..<items {
                 let v = subset.map { Int($0[row]) } ?? row
                 for f in 0..<nf {
@@ -274,8 +280,9 @@ public final class Network: @unchecked Sendable {
                     for p in 0..<pieces {
                         let t = Int(tokens[ids + p])
                         if t < 0 { break }
+                        if let dropout, !dropout.keeps(item: v, slot: f * pieces + p) { continue }
                         let tokenRow = table + t * e
-                        for j in 0..<e { out[j] += tokenRow[j] }
+                        for j in 0..<e { out[j] += scale * tokenRow[j] }  // × 1 when nothing drops: exact
                     }
                 }
             }
@@ -306,6 +313,7 @@ public final class Network: @unchecked Sendable {
             linearBackward(dPooled.pointer, gradient("item_encoder.adapter.weight"), gradient("item_encoder.adapter.bias"),
                            itemGradients.pointer, pooled.pointer, parameter("item_encoder.adapter.weight"), m: items, c: nf * e, oc: c)
             let dTable = gradient("item_encoder.token_embedding.weight")
+            let dropout = encodedDropout, scale = dropout?.scale ?? 1
             for row in 0..<items {
                 let v = subset.map { Int($0[row]) } ?? row
                 for f in 0..<nf {
@@ -314,8 +322,9 @@ public final class Network: @unchecked Sendable {
                     for p in 0..<pieces {
                         let t = Int(tokens[ids + p])
                         if t < 0 { break }
+                        if let dropout, !dropout.keeps(item: v, slot: f * pieces + p) { continue }
                         let tokenRow = dTable + t * e
-                        for j in 0..<e { tokenRow[j] += d[j] }
+                        for j in 0..<e { tokenRow[j] += scale * d[j] }
                     }
                 }
             }

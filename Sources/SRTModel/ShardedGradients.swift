@@ -36,19 +36,20 @@ public final class ShardedGradients: @unchecked Sendable {
     /// gradient of the mean loss over all `rows`, which it returns.
     public func lossAndGradients(
         _ kind: LossKind, sequences: [Int32], batch: Int, length: Int? = nil, rows: ScoredRows,
-        inputs: LossInputs = LossInputs(), training: Bool, itemSubset: [Int32]? = nil, rng: inout RandomSource
+        inputs: LossInputs = LossInputs(), training: Bool, itemSubset: [Int32]? = nil, tokenDropout: TokenDropout? = nil,
+        rng: inout RandomSource
     ) -> Float {
         let T = length ?? network.shape.architecture.maxLength
         let count = min(shards, batch)
         guard count >= 2 else {
             return network.lossAndGradients(kind, sequences: sequences, batch: batch, length: T, rows: rows, workspace: workspaces[0],
-                                            inputs: inputs, training: training, itemSubset: itemSubset, rng: &rng)
+                                            inputs: inputs, training: training, itemSubset: itemSubset, tokenDropout: tokenDropout, rng: &rng)
         }
         let bounds = (0...count).map { $0 * batch / count }  // shard s holds sequences bounds[s]..<bounds[s+1]
         let shardRows = split(rows, bounds: bounds, length: T)
         let seeds = (0..<count).map { _ in rng.next() }
         let workers = [network] + replicas
-        network.encodeItems(only: itemSubset)
+        network.encodeItems(only: itemSubset, dropping: tokenDropout)
         network.zeroGradients()
         // Work the loss shares across workers (RECE's bucketed catalog) is done once, here.
         let prepared = kind.function.prepare(network: network, inputs: inputs, batchRows: rows.count)

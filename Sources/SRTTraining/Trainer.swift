@@ -354,12 +354,15 @@ public final class Trainer {
                                 labelSmoothing: options.lossLabelSmoothing, population: network.catalogItems,
                                 seed: loss.drawsInside ? rng.next() : 0)
         let encodedItems = subset?.count ?? network.catalogItems
+        // Drawn only when pieces drop, so a run without it keeps its random stream.
+        let dropout = training && (options.tokenDropout ?? 0) > 0 ? TokenDropout(probability: options.tokenDropout!, seed: rng.next()) : nil
         if let sharded {
             return (sharded.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
-                                            inputs: inputs, training: training, itemSubset: subset, rng: &rng), encodedItems)
+                                            inputs: inputs, training: training, itemSubset: subset, tokenDropout: dropout, rng: &rng), encodedItems)
         }
         return (network.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
-                                        workspace: workspace, inputs: inputs, training: training, itemSubset: subset, rng: &rng), encodedItems)
+                                        workspace: workspace, inputs: inputs, training: training, itemSubset: subset, tokenDropout: dropout,
+                                        rng: &rng), encodedItems)
     }
 
     /// Scales the gradients so their global L2 norm is at most `maxGradientNorm`.

@@ -10,6 +10,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// AdamW's decay (each step multiplies every weight by 1 − lr × it); nil: none. Keeps a long
     /// run's weights near the scale they started at (see bench/RESULTS.md on why a base's scale matters).
     public var decoupledWeightDecay: Float?
+    /// Text models: the probability that a piece of an item's text is left out of a training step
+    /// (`TokenDropout`); nil: none. Evaluation always reads every piece.
+    public var tokenDropout: Float?
     /// Global gradient-norm clip; 0 turns clipping off.
     public var maxGradientNorm: Float = 1
     /// Epochs without a better validation NDCG@10 before stopping.
@@ -82,6 +85,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         case learningRate = "learning_rate"
         case weightDecay = "weight_decay"
         case decoupledWeightDecay = "decoupled_weight_decay"
+        case tokenDropout = "token_dropout"
         case maxGradientNorm = "max_gradient_norm"
         case validationCases = "validation_cases"
         case windowStride = "window_stride"

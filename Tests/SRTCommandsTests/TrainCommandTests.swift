@@ -134,6 +134,10 @@ struct TrainCommandTests {
         #expect(fineTuneTemperature.status == 64 && fineTuneTemperature.stderr.contains("'--temperature' must be positive"), "\(fineTuneTemperature.stderr)")
         let smoothing = try CLIRunner.run(["train", "--data", folder, "--label-smoothing", "1", "--out", makeTempFolder()])
         #expect(smoothing.status == 64 && smoothing.stderr.contains("'--label-smoothing' must be at least 0 and below 1"), "\(smoothing.stderr)")
+        let dropout = try CLIRunner.run(["train", "--data", folder, "--token-dropout", "1", "--out", makeTempFolder()])
+        #expect(dropout.status == 64 && dropout.stderr.contains("'--token-dropout' must be at least 0 and below 1, got 1.0"), "\(dropout.stderr)")
+        let idDropout = try CLIRunner.run(["train", "--data", folder, "--item-encoder", "id", "--token-dropout", "0.2", "--out", makeTempFolder()])
+        #expect(idDropout.status == 64 && idDropout.stderr.contains("applies to the text item encoder"), "\(idDropout.stderr)")
         let smoothingLoss = try CLIRunner.run(["train", "--data", folder, "--loss", "bce", "--label-smoothing", "0.1", "--out", makeTempFolder()])
         #expect(smoothingLoss.status == 64 && smoothingLoss.stderr.contains("needs the full CE loss (ce), not bce: drop --label-smoothing or use --loss ce"),
                 "\(smoothingLoss.stderr)")

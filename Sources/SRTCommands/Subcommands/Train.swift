@@ -47,6 +47,8 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Peak learning rate of the one-cycle schedule.") var lr: Float = 1e-3
     @Option(help: "Coupled L2 weight decay (added to the gradient, as torch.optim.Adam).") var weightDecay: Float = 0
     @Option(help: "Decoupled weight decay (AdamW: every step multiplies each weight by 1 − lr × this; 0: none).") var decoupledWeightDecay: Float = 0
+    @Option(help: "Text models: the probability that each piece of an item's text is left out of a training step (kept pieces scaled up to match; evaluation reads every piece; 0: none).")
+    var tokenDropout: Float = 0
     @Option(help: "Learning-rate schedule: onecycle (30% warm-up, cosine) or constant (as RecBole).") var lrSchedule = "onecycle"
     @Option(help: "Validation NDCG@10 that picks the best epoch and drives early stopping: masked (history excluded), unmasked (every item ranked, as RecBole selects) or mean (of the two).")
     var select = "masked"
@@ -91,6 +93,8 @@ struct Train: AsyncParsableCommand {
         if let maxMinutes, !(maxMinutes > 0) { throw ValidationError("'--max-minutes' must be positive") }
         if !(averageEpochs >= 0) { throw ValidationError("'--average-epochs' must be zero or positive") }
         if !(maxGradNorm >= 0) { throw ValidationError("'--max-grad-norm' must be zero or positive") }
+        if !(tokenDropout >= 0 && tokenDropout < 1) { throw ValidationError("'--token-dropout' must be at least 0 and below 1, got \(tokenDropout)") }
+        if tokenDropout > 0 && itemEncoder != .text { throw ValidationError("'--token-dropout' applies to the text item encoder; drop it with --item-encoder id") }
     }
 
     func run() async throws {
@@ -118,6 +122,7 @@ struct Train: AsyncParsableCommand {
         request.options.learningRate = lr
         request.options.weightDecay = weightDecay
         request.options.decoupledWeightDecay = decoupledWeightDecay == 0 ? nil : decoupledWeightDecay
+        request.options.tokenDropout = tokenDropout == 0 ? nil : tokenDropout
         request.options.schedule = lrSchedule == "onecycle" ? nil : lrSchedule
         request.options.selection = select == "masked" ? nil : select
         request.options.averageEpochs = averageEpochs > 0 ? averageEpochs : nil

@@ -203,13 +203,14 @@ extension Network {
     /// One gradient evaluation, shared by training steps, the Fisher pass and benchmarks: encode
     /// items (all, or only `itemSubset`: then every item index in `sequences`, `rows` and
     /// `inputs.sharedNegatives` is a row of that subset, and `inputs.logQ` is indexed the same way),
-    /// zero the gradients, run forward, compute the loss on `rows`, back-propagate into `grads`.
+    /// leaving out the pieces `tokenDropout` drops, zero the gradients, run forward, compute the loss on `rows`, back-propagate into `grads`.
     /// Returns the mean loss over the scored rows.
     public func lossAndGradients(
         _ kind: LossKind, sequences: [Int32], batch: Int, length: Int? = nil, rows: ScoredRows, workspace: LossWorkspace,
-        inputs: LossInputs = LossInputs(), training: Bool, itemSubset: [Int32]? = nil, rng: inout RandomSource
+        inputs: LossInputs = LossInputs(), training: Bool, itemSubset: [Int32]? = nil, tokenDropout: TokenDropout? = nil,
+        rng: inout RandomSource
     ) -> Float {
-        encodeItems(only: itemSubset)
+        encodeItems(only: itemSubset, dropping: tokenDropout)
         zeroGradients()
         forward(sequences, batch: batch, length: length, training: training, rng: &rng)
         hiddenGradient.zero()
