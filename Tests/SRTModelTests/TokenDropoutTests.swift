@@ -70,21 +70,8 @@ import SRTTensor
         let analytic = net.grads.array
         let base = Self.loss(net, kind, dropout: dropout)
         #expect(abs(base - clean) > 1e-4)  // pieces really were dropped
-        let eps: Float = 1e-2
-        for entry in net.layout.entries {
-            var maxDiff: Float = 0, maxNumeric: Float = 0
-            for i in entry.range {
-                let saved = net.params[i]
-                net.params[i] = saved + eps
-                let plus = Self.loss(net, kind, dropout: dropout)
-                net.params[i] = saved - eps
-                let minus = Self.loss(net, kind, dropout: dropout)
-                net.params[i] = saved
-                let numeric = (plus - minus) / (2 * eps)
-                maxDiff = max(maxDiff, abs(numeric - analytic[i]))
-                maxNumeric = max(maxNumeric, abs(numeric))
-            }
-            #expect(maxDiff <= 3e-3 * max(1, maxNumeric) + 2e-4, "\(kind) \(entry.name): max |analytic − numeric| = \(maxDiff)")
+        for (name, maxDiff, maxNumeric) in NetworkGradientTests.finiteDifferenceErrors(net, analytic: analytic, loss: { Self.loss(net, kind, dropout: dropout) }) {
+            #expect(maxDiff <= 3e-3 * max(1, maxNumeric) + 2e-4, "\(kind) \(name): max |analytic − numeric| = \(maxDiff)")
         }
     }
 
