@@ -136,6 +136,8 @@ struct TrainCommandTests {
         #expect(smoothing.status == 64 && smoothing.stderr.contains("'--label-smoothing' must be at least 0 and below 1"), "\(smoothing.stderr)")
         let dropout = try CLIRunner.run(["train", "--data", folder, "--token-dropout", "1", "--out", makeTempFolder()])
         #expect(dropout.status == 64 && dropout.stderr.contains("'--token-dropout' must be at least 0 and below 1, got 1.0"), "\(dropout.stderr)")
+        let fineTuneDropout = try CLIRunner.run(["finetune", makeTempFolder(), "--data", folder, "--token-dropout=-0.1", "--out", makeTempFolder()])
+        #expect(fineTuneDropout.status == 64 && fineTuneDropout.stderr.contains("'--token-dropout' must be at least 0 and below 1"), "\(fineTuneDropout.stderr)")
         let idDropout = try CLIRunner.run(["train", "--data", folder, "--item-encoder", "id", "--token-dropout", "0.2", "--out", makeTempFolder()])
         #expect(idDropout.status == 64 && idDropout.stderr.contains("applies to the text item encoder"), "\(idDropout.stderr)")
         let smoothingLoss = try CLIRunner.run(["train", "--data", folder, "--loss", "bce", "--label-smoothing", "0.1", "--out", makeTempFolder()])

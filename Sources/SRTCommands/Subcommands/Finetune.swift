@@ -68,6 +68,8 @@ struct Finetune: AsyncParsableCommand {
     @Option(help: "Loss, as srthub train spells it: ce, ssm:K, bce[:K], gbce[:K][,t=T], ce-:K, rece[:…] (default: ce on a catalog of at most 100,000 items, else the base's).") var loss: String?
     @Option(help: "Divide the loss's logits by this (default: the base's temperature).") var temperature: Float?
     @Option(help: "Label smoothing ε of the ce loss (default: the base's, when the loss is the base's).") var labelSmoothing: Float?
+    @Option(help: "The probability that each piece of an item's text is left out of a training step, as srthub train's (0: none).")
+    var tokenDropout: Float = 0
     @Option(help: ArgumentHelp("Which of the catalog's columns feed a text field of the base, e.g. title=title+brand (repeatable).",
                                discussion: "By default a column feeds the base's field of its own name, and every other column with text joins the base's first field, so no text is dropped."))
     var mapField: [String] = []
@@ -110,6 +112,7 @@ struct Finetune: AsyncParsableCommand {
             throw ValidationError("'--label-smoothing' must be at least 0 and below 1, got \(labelSmoothing)")
         }
         if !(ewc >= 0) { throw ValidationError("'--ewc' must be zero or positive") }
+        if !(tokenDropout >= 0 && tokenDropout < 1) { throw ValidationError("'--token-dropout' must be at least 0 and below 1, got \(tokenDropout)") }
         if !(averageEpochs >= 0) { throw ValidationError("'--average-epochs' must be zero or positive") }
     }
 
@@ -154,6 +157,7 @@ struct Finetune: AsyncParsableCommand {
         request.options.threads = threads
         request.replacing = force
         request.options.averageEpochs = averageEpochs > 0 ? averageEpochs : nil
+        request.options.tokenDropout = tokenDropout > 0 ? tokenDropout : nil
         request.options.seed = seed
         request.license = license
         BLASThreads.set(1)  // each batch is split across --threads workers instead
