@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds a published base model from ../shared/datasets: bash bench/pretrain.sh NAME
 # NAME is a folder of models/pretrained/ whose recipe.json gives the corpus, preset, loss, epochs,
-# batch, lr, seed, threads and validation cases. The checkpoint goes to .cache/pretrained/NAME; an
+# batch, lr, seed, threads, validation cases and (optionally) token dropout. The checkpoint goes to .cache/pretrained/NAME; an
 # interrupted run (Ctrl-C, kill) continues where it stopped when the script is run again, and a
 # finished one is kept. Prints the digest `srthub add` gives it and its validation per catalog;
 # writes bench/results/pretrain-NAME.json and the model card models/pretrained/NAME/README.md.
@@ -25,7 +25,7 @@ else
   echo "==> $name: training on $corpus"
   "$bin" train --corpus "$corpus" --preset "$(field preset)" --loss "$(field loss)" --epochs "$(field epochs)" \
     --batch "$(field batch)" --lr "$(field lr)" --seed "$(field seed)" --threads "$(field threads)" \
-    --validation-cases "$(field validation_cases)" --negatives-from "$(field negatives_from union)" --patience 1000 --out "$out" 2>&1 | tee "$out.log"
+    --validation-cases "$(field validation_cases)" --negatives-from "$(field negatives_from union)" --token-dropout "$(field token_dropout 0)" --patience 1000 --out "$out" 2>&1 | tee "$out.log"
 fi
 echo $(( $(date +%s) - t0 )) >> "$out.seconds"
 export SRTHUB_HOME="${SRTHUB_HOME:-$root/.cache/pretrained/home}"
