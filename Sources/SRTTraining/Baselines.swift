@@ -12,6 +12,8 @@ public enum Baseline: String, CaseIterable, Codable, Sendable {
     case sasrecCE = "sasrec-ce"
     /// The checkpoint's own architecture and item encoder, trained from scratch with its recipe.
     case scratch
+    /// No training: TF-IDF cosine of each item's text to the history's last item (`TextSimilarityScorer`).
+    case text
 
     public var label: String {
         switch self {
@@ -19,6 +21,7 @@ public enum Baseline: String, CaseIterable, Codable, Sendable {
         case .sasrec: "sasrec (id, bce)"
         case .sasrecCE: "sasrec-ce (id, ce)"
         case .scratch: "scratch (same architecture)"
+        case .text: "text (TF-IDF, last item)"
         }
     }
 }
@@ -50,7 +53,7 @@ public struct BaselineRecipe: Codable, Sendable {
         options.epochs = epochs ?? base.training.epochs
         let e = base.model.itemEncoder
         switch baseline {
-        case .pop, .scratch:
+        case .pop, .scratch, .text:
             encoder = e.kind
             fields = e.kind == .text ? e.fields : nil
             tokenEmbedding = e.kind == .text ? e.tokenEmbedding : nil

@@ -103,6 +103,9 @@ public enum EvaluationRun {
         let fingerprint = dataset.fingerprint()
         let protocolName = "\(request.splitProtocol)" + (request.onValidation ? " (validation)" : "")
         let cases = request.onValidation ? split.validation : split.test
+        if request.baselines.contains(.text) && dataset.textFields.isEmpty {
+            throw TrainingError.badData("the text baseline needs item text, and \(dataset.name) has none: drop text from --baselines")
+        }
         _ = progress(.note("data \(dataset.name): \(cases.count) \(request.onValidation ? "validation" : "test") users, \(dataset.itemCount) items, \(protocolName)"))
 
         var rowRanks: [[[Int]]] = []  // [row][mode][case]; row 0 is the model's
@@ -126,6 +129,12 @@ public enum EvaluationRun {
             if baseline == .pop {
                 rows.append(.init(name: baseline.label, kind: baseline.rawValue,
                                   results: try evaluate { PopularityScorer(popularity: $0.map { Array(split.popularity[$0]) } ?? split.popularity) },
+                                  checkpoint: nil, cached: nil))
+                continue
+            }
+            if baseline == .text {
+                rows.append(.init(name: baseline.label, kind: baseline.rawValue,
+                                  results: try evaluate { TextSimilarityScorer(itemText: $0.map { Array(dataset.itemText[$0]) } ?? dataset.itemText) },
                                   checkpoint: nil, cached: nil))
                 continue
             }

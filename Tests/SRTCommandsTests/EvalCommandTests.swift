@@ -71,6 +71,21 @@ struct EvalCommandTests {
         #expect(markdown.stdout.contains("sampled 5 popularity, history masked") && markdown.stdout.contains("|---|"))
     }
 
+    /// `--baselines text` ranks by the last item's text, with no training; a catalog without text is refused.
+    @Test func theTextBaselineNeedsNoTrainingAndRefusesACatalogWithoutText() throws {
+        let (data, checkpoint) = try Self.trained()
+        let run = try CLIRunner.run(["eval", checkpoint, "--data", data, "--baselines", "text", "--home", makeTempFolder(), "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let rows = (try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [String: Any])["rows"] as! [[String: Any]]
+        #expect(rows.map { $0["kind"] as! String } == ["model", "text"] && !run.stderr.contains("training"), "\(rows)")
+        let textless = makeTempFolder() + "/shop"
+        writeFile(textless + "/shop.inter", "user_id:token\titem_id:token\n" + (0..<20).map { "u\($0 % 5)\ti\($0 % 7)\n" }.joined())
+        let idModel = makeTempFolder() + "/id"
+        #expect(try CLIRunner.run(["train", "--data", textless, "--allow-missing-text", "--item-encoder", "id", "--epochs", "1", "--batch", "4", "--out", idModel]).status == 0)
+        let refused = try CLIRunner.run(["eval", idModel, "--data", textless, "--allow-missing-text", "--cutoffs", "1,5", "--baselines", "text", "--home", makeTempFolder()])
+        #expect(refused.status != 0 && refused.stderr.contains("the text baseline needs item text"), "\(refused.stderr)")
+    }
+
     /// `--baseline-loss` trains the sasrec baseline once per loss of the family, each its own row.
     @Test func theSasrecBaselineTrainsWithEachRequestedLoss() throws {
         let (data, checkpoint) = try Self.trained()

@@ -19,7 +19,9 @@ struct Eval: AsyncParsableCommand {
             items are not ranked, nor drawn as negatives) is printed with every result.
 
             Baselines: pop (most popular), sasrec (ID embeddings, BCE; --baseline-loss trains it with \
-            other losses, e.g. gbce:256 or rece), sasrec-ce (ID embeddings, full CE), scratch (this checkpoint's architecture trained from scratch on this data). \
+            other losses, e.g. gbce:256 or rece), sasrec-ce (ID embeddings, full CE), scratch (this checkpoint's architecture trained from scratch on this data), \
+            text (no training: the TF-IDF cosine of each item's text to the history's last item, which tells how much \
+            of a result text similarity alone explains). \
             Trained baselines use the checkpoint's recipe (a fine-tuned one: its base's) with the \
             checkpoint's own number of epochs (--baseline-epochs overrides it), so both sides get the same budget, \
             and are cached in $SRTHUB_HOME/cache/baselines by dataset fingerprint and recipe, so a \
@@ -44,7 +46,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Dataset folder or interactions file (repeatable: the catalogs of a union, each user's target ranked among its own catalog's items).")
     var data: [String] = []
     @Option(help: "A corpus file listing the catalogs (models/corpora/*.json), instead of --data.") var corpus: String?
-    @Option(help: "Comma-separated baselines: pop, sasrec, sasrec-ce, scratch.") var baselines = ""
+    @Option(help: "Comma-separated baselines: pop, sasrec, sasrec-ce, scratch, text.") var baselines = ""
     @Option(name: .customLong("cutoffs"), help: ArgumentHelp("Comma-separated cutoffs K of the metrics.", valueName: "k,…")) var k = "1,5,10"
     @Option(help: "Rank among N sampled negatives instead of the full catalog (100 as SASRec, 10000 as the SRT paper).")
     var negatives: Int?
