@@ -5,7 +5,8 @@
 # the corpus, from .cache/ml-100k as scripts/setup.sh installs it) and each published base (models/pretrained/):
 #   scratch    srthub train --preset <the base's> --loss ce, FT_EPOCHS epochs (the scratch recipe);
 #   zero-shot  srthub eval of the base itself on the target's test users (no fine-tuning);
-#   fine-tuned srthub finetune <base> with the command's defaults (its epoch count is FT_EPOCHS).
+#   fine-tuned srthub finetune <base> with the command's defaults (its epoch count is FT_EPOCHS);
+#   text       srthub eval --baselines text (TF-IDF cosine to the history's last item, no training).
 # Test split, leave-one-out, full ranking, history masked and unmasked; fine-tuned − scratch with a
 # 95% paired bootstrap interval over test users (2,000 resamples); wall times. Prints a table and
 # writes bench/results/transfer.json. Bases come from .cache/pretrained (bash bench/pretrain.sh NAME
@@ -49,6 +50,8 @@ for t in $targets; do
     preset=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['model']['architecture']['name'])" ".cache/pretrained/$b/config.json")
     timed "$t.scratch-$preset" "$bin" train --data "$(data "$t")" --preset "$preset" --loss ce --epochs "$epochs" --patience 1000 --threads "$threads" --out "$out/$t.scratch-$preset"
     ranks "$t.scratch-$preset" "$out/$t.scratch-$preset" "$t"
+    # the text baseline (no training: TF-IDF cosine to the last item), for reading zero-shot against
+    [[ -f "$out/$t.text.eval.json" ]] || "$bin" eval "$out/$t.scratch-$preset" --data "$(data "$t")" --baselines text --no-save --threads "$threads" --json > "$out/$t.text.eval.json" 2>/dev/null
     timed "$t.zero-shot-$b" "$bin" eval ".cache/pretrained/$b" --data "$(data "$t")" --no-save --threads "$threads" --ranks "$out/$t.zero-shot-$b.ranks.json" --json
     timed "$t.finetuned-$b" "$bin" finetune ".cache/pretrained/$b" --data "$(data "$t")" --threads "$threads" ${FT_ARGS:-} --out "$out/$t.finetuned-$b"
     ranks "$t.finetuned-$b" "$out/$t.finetuned-$b" "$t"
@@ -115,6 +118,9 @@ for t in targets:
                 delta = f"{d['difference']:+.4f} [{d['ci95'][0]:+.4f}, {d['ci95'][1]:+.4f}] ({d['relative']*100:+.1f}%)"
             wall = f"{e['seconds']} s" if e["seconds"] is not None else ""
             lines.append(f"  {label:12s} {m['ndcg@10']:.4f} / {u['ndcg@10']:.4f}   {m['hr@10']:.4f} / {u['hr@10']:.4f}   {delta:40s} {wall}")
+        text = next(row for row in json.load(open(os.path.join(out, f"{t}.text.eval.json")))["rows"] if row["kind"] == "text")["results"]
+        entry["text baseline"] = {m: {k: text[m][k] for k in ("ndcg@10", "hr@10")} for m in modes}
+        lines.append(f"  {'text':12s} {text[modes[0]]['ndcg@10']:.4f} / {text[modes[1]]['ndcg@10']:.4f}   {text[modes[0]]['hr@10']:.4f} / {text[modes[1]]['hr@10']:.4f}   (TF-IDF cosine to the last item; no training)")
         r = entry["finetune_recipe"]
         probe = r["start_probe"]
         start = (f"; probe: base {probe['base_validation_ndcg@10']:.4f} vs fresh {probe['fresh_validation_ndcg@10']:.4f} on validation, started from the {probe['start']}"
