@@ -131,6 +131,16 @@ import SRTOCI
         #expect(card.contains("## Usage") && card.contains("## Limitations"))
     }
 
+    /// The card's training section names the recipe, with the options a run set beyond the defaults.
+    @Test func theCardNamesTheRecipe() throws {
+        let training: [String: Any] = ["loss": "ssm:1000", "epochs": 30, "learning_rate": 0.001, "batch": 128, "token_dropout": 0.25]
+        let digest = try registry.add(checkpoint: writeCheckpoint(at: tempPath("r"), training: training), as: ref("r:v1")).digest
+        let (manifest, _) = try registry.manifest(digest)
+        let card = String(decoding: try registry.blobs.read(manifest.layer(titled: "README.md")!.digest), as: UTF8.self)
+        #expect(card.contains("## Training") && card.contains("loss ssm:1000; epochs 30;") && card.contains("token dropout 0.25"), "\(card)")
+        #expect(!card.contains("decoupled weight decay"))  // not set: not listed
+    }
+
     /// Names a hand-written YAML would get wrong (a bare `yes` reads as true, `1.0` as a number, a
     /// leading `- ` as a list, `: ` as a mapping) come back from the card as the strings they were.
     @Test(arguments: ["yes", "1.0", "null", "- x", "a: b #c", "shop \"best\"", "ünïcode ✓", "~", "@at", "[1, 2]"])
