@@ -20,6 +20,15 @@ if [[ -d "$out/resume" ]]; then
   echo "==> $name: resuming $out"
   "$bin" train --corpus "$corpus" --resume "$out" 2>&1 | tee -a "$out.log"
 elif [[ -f "$out/config.json" ]]; then
+  # A finished base is kept only if it was trained with today's recipe (a changed recipe needs a rebuild).
+  python3 - "$out/config.json" "$recipe" <<'PY' || { echo "bench/pretrain: $out was trained with another recipe; move it aside to rebuild" >&2; exit 65; }
+import json, sys
+training = json.load(open(sys.argv[1]))["training"]
+recipe = json.load(open(sys.argv[2]))
+pairs = [("epochs", "epochs"), ("batch", "batch"), ("lr", "learning_rate"), ("seed", "seed"), ("token_dropout", "token_dropout")]
+differ = [k for k, t in pairs if abs(float(recipe.get(k) or 0) - float(training.get(t) or 0)) > 1e-9]
+if differ: print("differs in: " + ", ".join(differ), file=sys.stderr); sys.exit(1)
+PY
   echo "==> $name: kept from an earlier run ($out)"
 else
   echo "==> $name: training on $corpus"

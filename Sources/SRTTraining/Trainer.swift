@@ -355,7 +355,8 @@ public final class Trainer {
                                 seed: loss.drawsInside ? rng.next() : 0)
         let encodedItems = subset?.count ?? network.catalogItems
         // Drawn only when pieces drop, so a run without it keeps its random stream.
-        let dropout = training && (options.tokenDropout ?? 0) > 0 ? TokenDropout(probability: options.tokenDropout!, seed: rng.next()) : nil
+        var dropout: TokenDropout?
+        if training, let p = options.tokenDropout, p > 0 { dropout = TokenDropout(probability: p, seed: rng.next()) }
         if let sharded {
             return (sharded.lossAndGradients(options.loss, sequences: sequences, batch: batch, length: length, rows: rows,
                                             inputs: inputs, training: training, itemSubset: subset, tokenDropout: dropout, rng: &rng), encodedItems)
