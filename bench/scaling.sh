@@ -4,7 +4,7 @@
 # under .cache/scaling/home and tagged scaling/amazon-7:PRESET-fFRACTION; then `scaling fit`, `plot`
 # and `suggest`. Resumable: run it again and recorded runs are skipped, a stopped one continues.
 # Prints the fit and writes bench/results/scaling.json (the fit), bench/results/scaling/*.svg.
-# Env: PRESETS, FRACTIONS, EPOCHS (4), THREADS (2), BOOTSTRAP (300), SRTHUB_BIN; NAME (default
+# Env: PRESETS, FRACTIONS, EPOCHS (4), THREADS (2), VALIDATION_CASES (5000), BOOTSTRAP (300), SRTHUB_BIN; NAME (default
 # scaling/amazon-7) keeps a sweep with another budget apart: its runs, tags and outputs
 # (bench/results/scaling-<last part of NAME>.json and scaling-<…>/) are its own.
 set -euo pipefail
@@ -26,7 +26,7 @@ suffix="${NAME:+-${NAME##*/}}"  # empty for the default sweep, whose outputs kee
 work=".cache/scaling/runs$suffix"
 t0=$(date +%s)
 "$bin" scaling sweep --name "$name" --corpus "$corpus" --presets "$presets" --fractions "$fractions" \
-  --epochs "${EPOCHS:-4}" --threads "${THREADS:-2}" --work "$work"
+  --epochs "${EPOCHS:-4}" --threads "${THREADS:-2}" --validation-cases "${VALIDATION_CASES:-5000}" --work "$work"
 echo "sweep wall time this call: $(( $(date +%s) - t0 )) s"
 "$bin" scaling fit --name "$name" --bootstrap "${BOOTSTRAP:-300}"
 "$bin" scaling fit --name "$name" --bootstrap "${BOOTSTRAP:-300}" --json > "bench/results/scaling$suffix.json"
