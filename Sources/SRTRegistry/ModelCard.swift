@@ -74,7 +74,7 @@ struct ModelCard {
                  "```", "", "In Python: `pip install ./python` from the srthub repository, then `srthub.load(folder)`."]
         let recipe = [("loss", "training.loss"), ("epochs", "training.epochs"), ("learning rate", "training.learning_rate"),
                       ("batch", "training.batch"), ("token dropout", "training.token_dropout"),
-                      ("decoupled weight decay", "training.decoupled_weight_decay"), ("best epoch", "best_epoch"), ("validation NDCG@10", "validation_ndcg@10"),
+                      ("decoupled weight decay", "training.decoupled_weight_decay"), ("base mix α", "fine_tuning.base_mix.alpha"), ("best epoch", "best_epoch"), ("validation NDCG@10", "validation_ndcg@10"),
                       ("seen interactions", "seen_interactions"), ("FLOPs", "flops")]
             .compactMap { label, key in (Self.loss(metadata.fields, key: key) ?? metadata.fields[key]).map { "\(label) \($0)" } }
         if !recipe.isEmpty { body += ["", "## Training", "", recipe.joined(separator: "; ") + "."] }

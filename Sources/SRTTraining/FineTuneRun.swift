@@ -37,6 +37,9 @@ public struct FineTuneRequest: Sendable {
     /// Fraction of the base's weights kept above the token table: each other tensor starts at
     /// keep·base + (1 − keep)·fresh initialization (`Network.blendTowardInitialization`); 1 keeps the base.
     public var keepBase: Float = 1
+    /// The α of `BaseMix` tried once fine-tuning ends, each (1 − α)·start + α·fine-tuned, kept where
+    /// it beats the fine-tune on validation; empty: none tried.
+    public var baseMixes: [Float] = BaseMix.defaultCandidates
     /// The tokenizer the new catalog's text is encoded with: the base's, or one trained on it.
     public var vocabulary: FineTuneVocabulary = .target
     /// The license recorded in config.json; nil: the base's (a fine-tune is derived from it).
@@ -226,6 +229,16 @@ public enum FineTuneRun {
                                        validationNDCG10: trainer.bestValidation))
             last = trainer
             if stopped { interrupted = true; break }
+        }
+        if !interrupted && !request.baseMixes.isEmpty {
+            let mix = BaseMix.choose(network: network, start: anchor, sparing: [ParameterLayout.tokenEmbeddingName],
+                                     candidates: request.baseMixes, validate: validate)
+            let tried = mix.trials.map { "\(String(format: "%g", Double($0.alpha))) \(String(format: "%.4f", $0.validationNDCG10))" }.joined(separator: ", ")
+            _ = progress(.note(mix.alpha < 1
+                ? "base mix: kept \(String(format: "%g", Double(mix.alpha)))·fine-tuned + \(String(format: "%g", Double(1 - mix.alpha)))·start, every tensor but the token table (validation NDCG@10 by α: \(tried))"
+                : "base mix: none beat the fine-tune on validation (by α: \(tried)); kept as trained"))
+            record.baseMix = mix
+            validation = mix.validation
         }
         // Interrupted during the probe: the base's weights are in place, written as they are.
         let trainer = last ?? Trainer(network: network, split: split, options: options)

@@ -108,6 +108,9 @@ public struct FineTuningRecord: Codable, Sendable {
     /// "target" when the catalog's text was encoded by a tokenizer trained on it (`VocabularyTransfer`);
     /// absent: the base's tokenizer.
     public var vocabulary: String?
+    /// The mix of the fine-tune with its start that was kept, and every mix tried (`BaseMix`);
+    /// absent: none was tried.
+    public var baseMix: BaseMix?
 
     enum CodingKeys: String, CodingKey {
         case base, plan, stages
@@ -120,5 +123,6 @@ public struct FineTuningRecord: Codable, Sendable {
         case embeddingRMS = "embedding_rms"
         case keepBase = "keep_base"
         case vocabulary
+        case baseMix = "base_mix"
     }
 }

@@ -47,6 +47,12 @@ struct ModelCardTests {
         #expect(try CLIRunner.run(["finetune", out, "--data", data, "--final-epochs", "1", "--batch", "8", "--out", ft]).status == 0)
         let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ft + "/config.json"))) as? [String: Any])
         #expect(config["license"] as? String == "apache-2.0")
+        // Its card's training section says which mix of it with its base was kept.
+        let fineTuning = try #require(config["fine_tuning"] as? [String: Any])
+        let alpha = try #require((fineTuning["base_mix"] as? [String: Any])?["alpha"] as? Double)
+        #expect(try CLIRunner.run(["add", ft, "--tag", "team/ft:v1", "--home", home]).status == 0)
+        let card = try CLIRunner.run(["show", "team/ft:v1", "--card", "--home", home]).stdout
+        #expect(card.contains("base mix α \(alpha == alpha.rounded() ? String(Int(alpha)) : String(alpha))"), "\(card)")
     }
 
     /// `show --card` is the card as it reads today: titled by the tag asked for, with an evaluation

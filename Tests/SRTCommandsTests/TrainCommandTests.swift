@@ -152,6 +152,8 @@ struct TrainCommandTests {
         #expect(tooMany.status == 64 && tooMany.stderr.contains("use ce-:K with K ≤"), "\(tooMany.stderr)")
         let fineTuneSmoothing = try CLIRunner.run(["finetune", makeTempFolder(), "--data", folder, "--label-smoothing=-0.1", "--out", makeTempFolder()])
         #expect(fineTuneSmoothing.status == 64 && fineTuneSmoothing.stderr.contains("'--label-smoothing' must be at least 0"), "\(fineTuneSmoothing.stderr)")
+        let baseMix = try CLIRunner.run(["finetune", makeTempFolder(), "--data", folder, "--base-mix", "0.8,1", "--out", makeTempFolder()])
+        #expect(baseMix.status == 64 && baseMix.stderr.contains("got '1' in '0.8,1'"), "\(baseMix.stderr)")
     }
     @Test func multiCatalogMistakesAreRefusedBeforeAnyWork() throws {
         let (folder, preset) = Self.data()

@@ -230,6 +230,54 @@ import SRTTensor
         #expect(notes.contains { $0.contains("0.5·base + 0.5·fresh") }, "\(notes)")
     }
 
+    /// WiSE-FT's mix: each tensor but the spared one is (1 − α)·start + α·tuned, the best α on
+    /// validation is left in the network, and a mix that does not beat the fine-tune is not kept.
+    @Test func baseMixKeepsTheBestMixOnValidationAndSparesTheTokenTable() throws {
+        let shape = ModelShape(architecture: Architecture(name: "t", layers: 1, heads: 2, hidden: 8, inner: 16, maxLength: 4),
+                               itemEncoder: ItemEncoderConfig(kind: .text, fields: ["title"], maxPieces: [4], vocabularySize: 20, tokenEmbedding: 8), items: 5)
+        let network = Network(shape: shape, maxBatch: 1, seed: 3)
+        let tuned = network.params.array
+        let start = Network(shape: shape, maxBatch: 1, seed: 4).params.array
+        let token = network.layout[ParameterLayout.tokenEmbeddingName].offset
+        // A validation that peaks where the first non-token weight is 0.75 of the way from start to tuned.
+        let probe = network.layout.entries.first { $0.name != ParameterLayout.tokenEmbeddingName }!.offset
+        func score() -> Double { -abs(Double(network.params[probe] - (0.25 * start[probe] + 0.75 * tuned[probe]))) }
+        let mix = BaseMix.choose(network: network, start: start, sparing: [ParameterLayout.tokenEmbeddingName], candidates: [0.9, 0.75, 0.5], validate: score)
+        #expect(mix.alpha == 0.75 && mix.trials.map(\.alpha) == [1, 0.9, 0.75, 0.5])
+        for entry in network.layout.entries {
+            for i in entry.range {
+                let expected = entry.name == ParameterLayout.tokenEmbeddingName ? tuned[i] : 0.25 * start[i] + 0.75 * tuned[i]
+                #expect(abs(network.params[i] - expected) <= 1e-6 * max(1, abs(expected)), "\(entry.name)[\(i - entry.offset)]")
+            }
+        }
+        #expect(network.params[token] == tuned[token])
+        // Where the fine-tune itself scores best, or ties the best mix, it stays exactly as trained.
+        network.params.pointer.update(from: tuned, count: tuned.count)
+        let none = BaseMix.choose(network: network, start: start, sparing: [], candidates: [0.8, 0.6]) { 1 }
+        #expect(none.alpha == 1 && none.validation == 1 && network.params.array == tuned)
+    }
+
+    /// `finetune` tries its mixes once training ends, says what it kept, and records every trial.
+    @Test func fineTuneRecordsItsBaseMix() throws {
+        let base = try Self.baseCheckpoint()
+        var request = FineTuneRequest(base: base, dataPath: Self.newCatalog(), output: NSTemporaryDirectory() + "srthub-ft-out-" + UUID().uuidString)
+        request.plan = .full
+        request.finalEpochs = 2
+        request.ewc = 0
+        request.baseMixes = [0.8, 0.5]
+        let (report, notes) = try FineTuneRun.runCollectingNotes(request)
+        let config = try CheckpointConfig.read(report.checkpoint)
+        let mix = try #require(config.fineTuning?.baseMix)
+        #expect(mix.trials.map(\.alpha) == [1, 0.8, 0.5])
+        #expect(mix.validation == mix.trials.map(\.validationNDCG10).max())
+        #expect(abs(report.validationNDCG10 - mix.validation) < 1e-12 && abs(config.validationNDCG10 - mix.validation) < 1e-12)
+        #expect(notes.contains { $0.hasPrefix("base mix: ") }, "\(notes)")
+        // None asked: none tried, none recorded.
+        request.baseMixes = []
+        request.output += "-none"
+        #expect(try CheckpointConfig.read(FineTuneRun.runCollectingNotes(request).0.checkpoint).fineTuning?.baseMix == nil)
+    }
+
     @Test func missingFisherPointsToTheFisherCommand() throws {
         let base = try Self.baseCheckpoint()
         try FileManager.default.removeItem(atPath: base + "/fisher.safetensors")

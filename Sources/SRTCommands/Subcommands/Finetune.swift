@@ -92,16 +92,33 @@ struct Finetune: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Tokenizer of the catalog's text: base (the base's own) or target (one trained on this catalog, its token table started from the base's).",
                                discussion: "With target, a piece the base also has keeps its row, and any other starts at the mean of the rows of the base's pieces for the same text; everything above the token table is the base's."))
     var vocabulary = "target"
+    @Option(help: ArgumentHelp("Once fine-tuning ends, try the weights (1 − α)·start + α·fine-tuned for each α and keep the best on validation, the fine-tune itself included: auto (α 0.9, 0.8, 0.7), a comma-separated list of α in [0, 1), or none.",
+                               discussion: "WiSE-FT's mix, every tensor but the token table, the start being the base as fine-tuning began from it. It is chosen on the validation split, like the best epoch, and recorded in config.json."))
+    var baseMix = "auto"
     @Option(help: "Random seed.") var seed: UInt64 = 2020
     @Option(help: "License to publish the model under, recorded in config.json and its model card (default: the base's).") var license: String?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var split: SplitOptions
     @OptionGroup var home: HomeOptions
 
+    /// The α of `--base-mix`: auto's, none, or the user's list.
+    func baseMixCandidates() throws -> [Float] {
+        switch baseMix {
+        case "auto": return BaseMix.defaultCandidates
+        case "none": return []
+        default:
+            let parts = baseMix.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let alphas = parts.map { Float($0) }
+            guard let bad = zip(parts, alphas).first(where: { $0.1.map { !($0 >= 0 && $0 < 1) } ?? true }) else { return alphas.map { $0! } }
+            throw ValidationError("'--base-mix' takes auto, none or α values in [0, 1) separated by commas (1 is the fine-tune itself, always tried), got '\(bad.0)' in '\(baseMix)'")
+        }
+    }
+
     func validate() throws {
         if !(embeddingRms >= 0) { throw ValidationError("'--embedding-rms' must be zero or positive, got \(embeddingRms)") }
         if !(keepBase >= 0 && keepBase <= 1) { throw ValidationError("'--keep-base' must be between 0 and 1, got \(keepBase)") }
         if probeEpochs < 0 { throw ValidationError("'--probe-epochs' must be zero or positive, got \(probeEpochs)") }
+        _ = try baseMixCandidates()
         guard FineTuneVocabulary(rawValue: vocabulary) != nil else { throw ValidationError("'--vocabulary' must be base or target, got '\(vocabulary)'") }
         guard StagePlan(stages) != nil else { throw ValidationError("'--stages' must be progressive, full or top:N (N ≥ 1), got '\(stages)'") }
         if let loss { do { _ = try LossKind.parse(loss) } catch { throw ValidationError("--loss: \(error.message)") } }
@@ -147,6 +164,7 @@ struct Finetune: AsyncParsableCommand {
         request.vocabulary = FineTuneVocabulary(rawValue: vocabulary)!
         request.embeddingRMS = embeddingRms > 0 ? embeddingRms : nil
         request.keepBase = keepBase
+        request.baseMixes = try baseMixCandidates()
         request.loss = loss.flatMap(LossKind.init)
         request.temperature = temperature
         request.labelSmoothing = labelSmoothing
