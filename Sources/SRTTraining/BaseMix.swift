@@ -6,8 +6,8 @@ import SRTModel
 /// The start is the base as fine-tuning began from it; the token table is spared because a fine-tune
 /// on the target's own vocabulary has a different one (and the base's was rescaled).
 public struct BaseMix: Codable, Sendable, Equatable {
-    /// The candidates `finetune` tries by default: screened on office and beauty's validation with
-    /// bench/posthoc_checks.py, where 0.8 led and 0.65 already lost (bench/RESULTS.md).
+    /// The candidates `finetune` tries by default: on office's validation (bench/posthoc_checks.py)
+    /// 0.8 led and 0.65 already lost; on beauty's no mix led (bench/RESULTS.md).
     public static let defaultCandidates: [Float] = [0.9, 0.8, 0.7]
 
     public struct Trial: Codable, Sendable, Equatable {
