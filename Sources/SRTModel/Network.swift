@@ -170,11 +170,16 @@ public final class Network: @unchecked Sendable {
     /// perturbation drawn as a fresh model would start: weights a pretraining grew large come back
     /// toward a trainable scale, LayerNorm gains toward 1, while keep of what they learned stays.
     public func blendTowardInitialization(keep: Float, seed: UInt64, sparing: Set<String> = []) {
-        precondition(keep >= 0 && keep <= 1)
-        let fresh = Network(shape: shape, maxBatch: 1, seed: seed)
+        blend(keep: keep, toward: Network(shape: shape, maxBatch: 1, seed: seed).params.array, sparing: sparing)
+    }
+
+    /// θ ← keep·θ + (1 − keep)·other for every tensor but those in `sparing`; `other` is a parameter
+    /// vector of this layout (a fresh initialization, a fine-tune's start).
+    public func blend(keep: Float, toward other: [Float], sparing: Set<String> = []) {
+        precondition(keep >= 0 && keep <= 1 && other.count == layout.count)
+        let p = params.pointer
         for entry in layout.entries where !sparing.contains(entry.name) {
-            let p = params.pointer + entry.offset, q = fresh.params.pointer + entry.offset
-            for i in 0..<entry.count { p[i] = keep * p[i] + (1 - keep) * q[i] }
+            for i in entry.range { p[i] = keep * p[i] + (1 - keep) * other[i] }
         }
     }
 

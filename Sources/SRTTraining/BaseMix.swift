@@ -31,23 +31,18 @@ public struct BaseMix: Codable, Sendable, Equatable {
                               validate: () -> Double) -> BaseMix {
         precondition(start.count == network.layout.count && candidates.allSatisfy { $0 >= 0 && $0 < 1 })
         let tuned = network.params.array
+        func mix(_ alpha: Float) {
+            network.params.pointer.update(from: tuned, count: tuned.count)
+            network.blend(keep: alpha, toward: start, sparing: sparing)
+        }
         var trials = [Trial(alpha: 1, validationNDCG10: validate())]
         for alpha in candidates {
-            mix(network, start: start, tuned: tuned, alpha: alpha, sparing: sparing)
+            mix(alpha)
             trials.append(Trial(alpha: alpha, validationNDCG10: validate()))
         }
         // Ties keep the larger α, the fine-tune itself first: a mix must earn its place.
         let best = trials.max { $0.validationNDCG10 < $1.validationNDCG10 || ($0.validationNDCG10 == $1.validationNDCG10 && $0.alpha < $1.alpha) }!
-        mix(network, start: start, tuned: tuned, alpha: best.alpha, sparing: sparing)
+        mix(best.alpha)
         return BaseMix(alpha: best.alpha, trials: trials)
-    }
-
-    /// Sets every tensor not in `sparing` to (1 − α)·start + α·tuned, and the spared ones to `tuned`.
-    static func mix(_ network: Network, start: [Float], tuned: [Float], alpha: Float, sparing: Set<String>) {
-        let p = network.params.pointer
-        for entry in network.layout.entries {
-            let spared = sparing.contains(entry.name)
-            for i in entry.range { p[i] = spared ? tuned[i] : (1 - alpha) * start[i] + alpha * tuned[i] }
-        }
     }
 }

@@ -233,9 +233,9 @@ public enum FineTuneRun {
         if !interrupted && !request.baseMixes.isEmpty {
             let mix = BaseMix.choose(network: network, start: anchor, sparing: [ParameterLayout.tokenEmbeddingName],
                                      candidates: request.baseMixes, validate: validate)
-            let tried = mix.trials.map { "\(String(format: "%g", Double($0.alpha))) \(String(format: "%.4f", $0.validationNDCG10))" }.joined(separator: ", ")
+            let tried = mix.trials.map { "\(formatted($0.alpha)) \(String(format: "%.4f", $0.validationNDCG10))" }.joined(separator: ", ")
             _ = progress(.note(mix.alpha < 1
-                ? "base mix: kept \(String(format: "%g", Double(mix.alpha)))·fine-tuned + \(String(format: "%g", Double(1 - mix.alpha)))·start, every tensor but the token table (validation NDCG@10 by α: \(tried))"
+                ? "base mix: kept α \(formatted(mix.alpha)), α·fine-tuned + (1 − α)·start for every tensor but the token table (validation NDCG@10 by α: \(tried))"
                 : "base mix: none beat the fine-tune on validation (by α: \(tried)); kept as trained"))
             record.baseMix = mix
             validation = mix.validation
