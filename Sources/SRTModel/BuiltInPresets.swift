@@ -93,6 +93,21 @@ enum BuiltInPresets {
 }
 
 """#,
+        "srt-256x2": #"""
+{
+  "name": "srt-256x2",
+  "layers": 2,
+  "heads": 4,
+  "hidden": 256,
+  "inner": 1024,
+  "max_length": 50,
+  "hidden_dropout": 0.5,
+  "attention_dropout": 0.5,
+  "norm": "post",
+  "description": "extra (not in the SRT paper's Table 3): 2 layers, 4 heads, 256 wide; the large end of bench/scaling.sh grown in width"
+}
+
+"""#,
         "srt-256x4": #"""
 {
   "name": "srt-256x4",

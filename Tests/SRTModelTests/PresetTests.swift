@@ -12,7 +12,7 @@ import Testing
 
     @Test func presetsParseFollowTheNamingSchemeAndHoldTable3() throws {
         let presets = try PresetCatalog(folder: Self.models).all()
-        #expect(presets.count == 12)
+        #expect(presets.count == 13)
         let shapes = Set(presets.map { [$0.layers, $0.heads, $0.hidden] })
         #expect(Self.table3.isSubset(of: shapes), "missing: \(Self.table3.subtracting(shapes))")
         for p in presets {
