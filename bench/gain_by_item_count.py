@@ -4,12 +4,14 @@ occurs in training and by the length of the user's history. The rank files are `
 --validation --masking masked --ranks FILE` of the two models on the same catalog (the VALIDATION
 split, leave-one-out: the target is each user's second-to-last item, training the items before it).
 Usage: python3 bench/gain_by_item_count.py CATALOG_FOLDER RANKS_A RANKS_B
-Prints a table (B against A per bucket) and writes bench/results/gain-by-item-count-<catalog>.json.
+Prints a table (B against A per bucket, with a 95% paired bootstrap interval over the bucket's
+users for the difference) and writes bench/results/gain-by-item-count-<catalog>.json.
 """
 import collections
 import json
 import math
 import os
+import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -26,6 +28,14 @@ def bucket(value, buckets):
 
 def gain(rank):
     return 1 / math.log2(rank + 1) if rank <= 10 else 0.0
+
+
+def interval(pairs, resamples=1000, seed=0):
+    """95% paired bootstrap interval of mean(b − a) over the users of one bucket."""
+    differences = [b - a for a, b in pairs]
+    rng, n = random.Random(seed), len(differences)
+    means = sorted(sum(differences[rng.randrange(n)] for _ in range(n)) / n for _ in range(resamples))
+    return means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
 
 
 def read_ranks(path):
@@ -46,6 +56,7 @@ def main():
         sys.exit(f"{path_a} and {path_b} rank different users: score both on the same catalog")
     counts = collections.Counter(item for items in sequences.values() for item in items[:-2])
     totals = collections.defaultdict(lambda: [0, 0.0, 0.0])
+    pairs = collections.defaultdict(list)
     for user, a, b in zip(users, ranks_a, ranks_b):
         history = sequences[user][:-2]
         for key in (("target's training count", bucket(counts[sequences[user][-2]], ITEM_BUCKETS)),
@@ -53,19 +64,22 @@ def main():
             totals[key][0] += 1
             totals[key][1] += gain(a)
             totals[key][2] += gain(b)
+            pairs[key].append((gain(a), gain(b)))
     rows = []
     print(f"validation NDCG@10, history masked, {name}: A = {path_a}, B = {path_b}")
-    print("| split by | bucket | users | share of A's NDCG | A | B | B vs A |")
-    print("|---|---|---|---|---|---|---|")
+    print("| split by | bucket | users | share of A's NDCG | A | B | B vs A | B − A [95% CI] |")
+    print("|---|---|---|---|---|---|---|---|")
     whole = totals[("all", "")][1]
     order = [("target's training count", label) for _, _, label in ITEM_BUCKETS] + \
         [("history length", label) for _, _, label in HISTORY_BUCKETS] + [("all", "")]
     for by, label in (key for key in order if key in totals):
         n, a, b = totals[(by, label)]
-        row = {"by": by, "bucket": label, "users": n, "a": a / n, "b": b / n, "share_of_a": a / whole if whole else 0}
+        low, high = interval(pairs[(by, label)])
+        row = {"by": by, "bucket": label, "users": n, "a": a / n, "b": b / n, "share_of_a": a / whole if whole else 0,
+               "b_minus_a_ci95": [low, high]}
         rows.append(row)
         change = f"{100 * (b / a - 1):+.1f}%" if a else "–"
-        print(f"| {by} | {label} | {n:,} | {100 * row['share_of_a']:.0f}% | {a / n:.4f} | {b / n:.4f} | {change} |")
+        print(f"| {by} | {label} | {n:,} | {100 * row['share_of_a']:.0f}% | {a / n:.4f} | {b / n:.4f} | {change} | {(b - a) / n:+.4f} [{low:+.4f}, {high:+.4f}] |")
     os.makedirs("bench/results", exist_ok=True)
     with open(f"bench/results/gain-by-item-count-{name}.json", "w") as f:
         json.dump({"catalog": name, "split": "validation", "a": path_a, "b": path_b, "rows": rows}, f, indent=2)
