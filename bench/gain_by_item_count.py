@@ -54,7 +54,8 @@ def main():
     users_b, ranks_b = read_ranks(path_b)
     if users != users_b:
         sys.exit(f"{path_a} and {path_b} rank different users: score both on the same catalog")
-    counts = collections.Counter(item for items in sequences.values() for item in items[:-2])
+    # Training counts over the ranked users only, so a run on a fraction of the users (--users-fraction) counts its own.
+    counts = collections.Counter(item for user in users for item in sequences[user][:-2])
     totals = collections.defaultdict(lambda: [0, 0.0, 0.0])
     pairs = collections.defaultdict(list)
     for user, a, b in zip(users, ranks_a, ranks_b):

@@ -12,7 +12,9 @@
 # writes bench/results/transfer.json. Bases come from .cache/pretrained (bash bench/pretrain.sh NAME
 # builds one); runs are kept in .cache/transfer, so a second run only re-reports (delete to redo).
 # Env: BASES (default: every models/pretrained/*), TARGETS, THREADS (2), FT_EPOCHS (the finetune
-# default's epochs), FT_ARGS (extra finetune options, for trying a recipe on validation: see RESULTS).
+# default's epochs), FT_ARGS (extra finetune options, for trying a recipe on validation: see RESULTS),
+# USERS_FRACTION (every command on that fraction of each target's users, --users-fraction: a smaller
+# catalog; its runs are kept in .cache/transfer-fF and its table in bench/results/transfer-fF.json).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -24,12 +26,14 @@ data() {  # a target's folder: ../shared/datasets/NAME, else .cache/NAME (the de
 bases="${BASES:-$(ls models/pretrained)}"
 threads="${THREADS:-2}"
 epochs="${FT_EPOCHS:-30}"
+fraction="${USERS_FRACTION:-}"
+sample=(); [[ -n "$fraction" ]] && sample=(--users-fraction "$fraction")
 for t in $targets; do
   [[ -d "$(data "$t")" ]] || { echo "bench/transfer: $t is absent (neither $datasets/$t nor .cache/$t); it needs ../shared/datasets and scripts/setup.sh" >&2; exit 0; }
 done
 swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || true
 bin="$(swift build -c release --show-bin-path)/srthub"
-out=.cache/transfer
+out=.cache/transfer${fraction:+-f$fraction}
 mkdir -p "$out" bench/results
 timed() {  # name command...: runs unless $out/name exists; records seconds
   local name=$1; shift
@@ -40,7 +44,7 @@ timed() {  # name command...: runs unless $out/name exists; records seconds
   echo $(( $(date +%s) - t0 )) > "$out/$name.seconds"
 }
 ranks() {  # name checkpoint target: per-user test ranks of a checkpoint
-  [[ -f "$out/$1.ranks.json" ]] || "$bin" eval "$2" --data "$(data "$3")" --no-save --threads "$threads" --ranks "$out/$1.ranks.json" --json > "$out/$1.eval.json" 2>/dev/null
+  [[ -f "$out/$1.ranks.json" ]] || "$bin" eval "$2" --data "$(data "$3")" "${sample[@]}" --no-save --threads "$threads" --ranks "$out/$1.ranks.json" --json > "$out/$1.eval.json" 2>/dev/null
 }
 for b in $bases; do
   [[ -f ".cache/pretrained/$b/config.json" ]] || { echo "bench/transfer: base $b is not built: run bash bench/pretrain.sh $b" >&2; exit 66; }
@@ -48,18 +52,18 @@ done
 for t in $targets; do
   for b in $bases; do
     preset=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['model']['architecture']['name'])" ".cache/pretrained/$b/config.json")
-    timed "$t.scratch-$preset" "$bin" train --data "$(data "$t")" --preset "$preset" --loss ce --epochs "$epochs" --patience 1000 --threads "$threads" --out "$out/$t.scratch-$preset"
+    timed "$t.scratch-$preset" "$bin" train --data "$(data "$t")" "${sample[@]}" --preset "$preset" --loss ce --epochs "$epochs" --patience 1000 --threads "$threads" --out "$out/$t.scratch-$preset"
     ranks "$t.scratch-$preset" "$out/$t.scratch-$preset" "$t"
     # the text baseline (no training: TF-IDF cosine to the last item), for reading zero-shot against
-    [[ -f "$out/$t.text.eval.json" ]] || "$bin" eval "$out/$t.scratch-$preset" --data "$(data "$t")" --baselines text --no-save --threads "$threads" --json > "$out/$t.text.eval.json" 2>/dev/null
-    timed "$t.zero-shot-$b" "$bin" eval ".cache/pretrained/$b" --data "$(data "$t")" --no-save --threads "$threads" --ranks "$out/$t.zero-shot-$b.ranks.json" --json
-    timed "$t.finetuned-$b" "$bin" finetune ".cache/pretrained/$b" --data "$(data "$t")" --threads "$threads" ${FT_ARGS:-} --out "$out/$t.finetuned-$b"
+    [[ -f "$out/$t.text.eval.json" ]] || "$bin" eval "$out/$t.scratch-$preset" --data "$(data "$t")" "${sample[@]}" --baselines text --no-save --threads "$threads" --json > "$out/$t.text.eval.json" 2>/dev/null
+    timed "$t.zero-shot-$b" "$bin" eval ".cache/pretrained/$b" --data "$(data "$t")" "${sample[@]}" --no-save --threads "$threads" --ranks "$out/$t.zero-shot-$b.ranks.json" --json
+    timed "$t.finetuned-$b" "$bin" finetune ".cache/pretrained/$b" --data "$(data "$t")" "${sample[@]}" --threads "$threads" ${FT_ARGS:-} --out "$out/$t.finetuned-$b"
     ranks "$t.finetuned-$b" "$out/$t.finetuned-$b" "$t"
   done
 done
-python3 - "$out" "$targets" "$bases" "$epochs" <<'PY'
+python3 - "$out" "$targets" "$bases" "$epochs" "$fraction" <<'PY'
 import json, os, random, sys
-out, targets, bases, epochs = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4])
+out, targets, bases, epochs, fraction = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4]), sys.argv[5]
 import math
 def ranks(name):
     r = json.load(open(os.path.join(out, name + ".ranks.json")))
@@ -130,6 +134,6 @@ for t in targets:
         else:
             lines.append(f"  fine-tune recipe: {r['plan']}, EWC λ={r['ewc']}, loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs, token embeddings rescaled to {r['embedding_rms']}, vocabulary {r['vocabulary']}{start}")
         lines.append(f"  base pretrained in {entry['pretrain_seconds']} s")
-json.dump(result, open("bench/results/transfer.json", "w"), indent=2, sort_keys=True)
+json.dump(result, open(f"bench/results/transfer{'-f' + fraction if fraction else ''}.json", "w"), indent=2, sort_keys=True)
 print("\n".join(lines))
 PY
