@@ -56,25 +56,21 @@ def main():
         sys.exit(f"{path_a} and {path_b} rank different users: score both on the same catalog")
     # Training counts over the ranked users only, so a run on a fraction of the users (--users-fraction) counts its own.
     counts = collections.Counter(item for user in users for item in sequences[user][:-2])
-    totals = collections.defaultdict(lambda: [0, 0.0, 0.0])
-    pairs = collections.defaultdict(list)
+    pairs = collections.defaultdict(list)  # (by, bucket) → [(A's gain, B's gain) per user]
     for user, a, b in zip(users, ranks_a, ranks_b):
         history = sequences[user][:-2]
         for key in (("target's training count", bucket(counts[sequences[user][-2]], ITEM_BUCKETS)),
                     ("history length", bucket(len(history), HISTORY_BUCKETS)), ("all", "")):
-            totals[key][0] += 1
-            totals[key][1] += gain(a)
-            totals[key][2] += gain(b)
             pairs[key].append((gain(a), gain(b)))
     rows = []
     print(f"validation NDCG@10, history masked, {name}: A = {path_a}, B = {path_b}")
     print("| split by | bucket | users | share of A's NDCG | A | B | B vs A | B − A [95% CI] |")
     print("|---|---|---|---|---|---|---|---|")
-    whole = totals[("all", "")][1]
+    whole = sum(a for a, _ in pairs[("all", "")])
     order = [("target's training count", label) for _, _, label in ITEM_BUCKETS] + \
         [("history length", label) for _, _, label in HISTORY_BUCKETS] + [("all", "")]
-    for by, label in (key for key in order if key in totals):
-        n, a, b = totals[(by, label)]
+    for by, label in (key for key in order if key in pairs):
+        n, a, b = len(pairs[(by, label)]), sum(a for a, _ in pairs[(by, label)]), sum(b for _, b in pairs[(by, label)])
         low, high = interval(pairs[(by, label)])
         row = {"by": by, "bucket": label, "users": n, "a": a / n, "b": b / n, "share_of_a": a / whole if whole else 0,
                "b_minus_a_ci95": [low, high]}
