@@ -134,6 +134,7 @@ for t in targets:
         else:
             lines.append(f"  fine-tune recipe: {r['plan']}, EWC λ={r['ewc']}, loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs, token embeddings rescaled to {r['embedding_rms']}, vocabulary {r['vocabulary']}{start}")
         lines.append(f"  base pretrained in {entry['pretrain_seconds']} s")
+result["users_fraction"] = float(fraction) if fraction else 1.0
 json.dump(result, open(f"bench/results/transfer{'-f' + fraction if fraction else ''}.json", "w"), indent=2, sort_keys=True)
 print("\n".join(lines))
 PY
