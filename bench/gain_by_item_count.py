@@ -11,11 +11,11 @@ import collections
 import json
 import math
 import os
-import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from content_baseline import read_catalog  # noqa: E402
+from paired_bootstrap import interval  # noqa: E402
 
 MODE = "full, history masked"
 ITEM_BUCKETS = [(0, 0, "0"), (1, 4, "1–4"), (5, 19, "5–19"), (20, None, "20+")]
@@ -28,14 +28,6 @@ def bucket(value, buckets):
 
 def gain(rank):
     return 1 / math.log2(rank + 1) if rank <= 10 else 0.0
-
-
-def interval(pairs, resamples=1000, seed=0):
-    """95% paired bootstrap interval of mean(b − a) over the users of one bucket."""
-    differences = [b - a for a, b in pairs]
-    rng, n = random.Random(seed), len(differences)
-    means = sorted(sum(differences[rng.randrange(n)] for _ in range(n)) / n for _ in range(resamples))
-    return means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
 
 
 def read_ranks(path):
@@ -71,7 +63,7 @@ def main():
         [("history length", label) for _, _, label in HISTORY_BUCKETS] + [("all", "")]
     for by, label in (key for key in order if key in pairs):
         n, a, b = len(pairs[(by, label)]), sum(a for a, _ in pairs[(by, label)]), sum(b for _, b in pairs[(by, label)])
-        low, high = interval(pairs[(by, label)])
+        _, low, high = interval([b - a for a, b in pairs[(by, label)]], resamples=1000)
         row = {"by": by, "bucket": label, "users": n, "a": a / n, "b": b / n, "share_of_a": a / whole if whole else 0,
                "b_minus_a_ci95": [low, high]}
         rows.append(row)

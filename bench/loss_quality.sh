@@ -52,16 +52,13 @@ for entry in $datasets; do
   done
 done
 python3 - "$out" "$budget" "$losses" "$datasets" <<'PY'
-import json, math, os, random, sys
+import json, math, os, sys
 out, budget, losses, datasets = sys.argv[1], sys.argv[2], sys.argv[3].split(), [d.split("=")[0] for d in sys.argv[4].split()]
 modes = ["full, history masked", "full, history unmasked"]
 def ndcg(rank): return 1 / math.log2(rank + 1) if rank <= 10 else 0.0
 def hr(rank): return 1.0 if rank <= 10 else 0.0
-def interval(a, b, resamples=2000, seed=0):
-    d = [ndcg(y) - ndcg(x) for x, y in zip(a, b)]
-    rng, n = random.Random(seed), len(d)
-    means = sorted(sum(d[rng.randrange(n)] for _ in range(n)) / n for _ in range(resamples))
-    return sum(d) / n, means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
+sys.path.insert(0, "bench")
+from paired_bootstrap import interval
 result = {"budget": budget, "datasets": {}}
 for name in datasets:
     runs = {l: os.path.join(out, f"{name}.{l}") for l in losses if os.path.exists(os.path.join(out, f"{name}.{l}.ranks.json"))}
@@ -79,7 +76,7 @@ for name in datasets:
             e[m] = {"ndcg@10": sum(map(ndcg, ranks[l][m])) / len(ranks[l][m]), "hr@10": sum(map(hr, ranks[l][m])) / len(ranks[l][m])}
         delta = ""
         if l != first:
-            mean, lo, hi = interval(ranks[first][modes[0]], ranks[l][modes[0]])
+            mean, lo, hi = interval([ndcg(y) - ndcg(x) for x, y in zip(ranks[first][modes[0]], ranks[l][modes[0]])])
             base = e_first = result["datasets"][name][first][modes[0]]["ndcg@10"]
             e["ndcg@10 masked − " + first] = {"difference": mean, "ci95": [lo, hi], "relative": mean / base if base else None}
             delta = f"{mean:+.4f} [{lo:+.4f}, {hi:+.4f}] ({mean / base:+.1%})" if base else f"{mean:+.4f}"

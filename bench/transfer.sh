@@ -62,7 +62,7 @@ for t in $targets; do
   done
 done
 python3 - "$out" "$targets" "$bases" "$epochs" "$fraction" <<'PY'
-import json, os, random, sys
+import json, os, sys
 out, targets, bases, epochs, fraction = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4]), sys.argv[5]
 import math
 def ranks(name):
@@ -78,13 +78,8 @@ def loss_name(loss):  # config.json's loss: "ce", "ssm:K" (session 15 on), or {"
     if isinstance(loss, str): return loss
     kind, args = next(iter(loss.items())) if isinstance(loss, dict) else (loss, {})
     return {"fullCrossEntropy": "ce", "binaryCrossEntropy": "bce"}.get(kind) or f"ssm:{args.get('negatives')}"
-def interval(a, b, metric, resamples=2000, seed=0):
-    """95% paired bootstrap interval of mean(metric(b)) − mean(metric(a)) over users."""
-    d = [metric(y) - metric(x) for x, y in zip(a, b)]
-    rng = random.Random(seed)
-    n = len(d)
-    means = sorted(sum(d[rng.randrange(n)] for _ in range(n)) / n for _ in range(resamples))
-    return sum(d) / n, means[int(0.025 * resamples)], means[int(0.975 * resamples) - 1]
+sys.path.insert(0, "bench")
+from paired_bootstrap import interval
 modes = ["full, history masked", "full, history unmasked"]
 result = {"epochs": epochs, "targets": {}}
 lines = []
@@ -107,7 +102,7 @@ for t in targets:
                 entry[label][m] = {"ndcg@10": sum(map(ndcg, r[m])) / len(r[m]), "hr@10": sum(map(hr, r[m])) / len(r[m])}
                 if label != "scratch":
                     for metric, f in (("ndcg@10", ndcg), ("hr@10", hr)):
-                        mean, lo, hi = interval(scratch[m], r[m], f)
+                        mean, lo, hi = interval([f(y) - f(x) for x, y in zip(scratch[m], r[m])])
                         base = entry["scratch"][m][metric]
                         entry[label][m][metric + " − scratch"] = {"difference": mean, "ci95": [lo, hi], "relative": mean / base if base else None}
         result["targets"][t][b] = entry

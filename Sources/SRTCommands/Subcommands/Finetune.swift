@@ -107,10 +107,13 @@ struct Finetune: AsyncParsableCommand {
         case "auto": return BaseMix.defaultCandidates
         case "none": return []
         default:
-            let parts = baseMix.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            let alphas = parts.map { Float($0) }
-            guard let bad = zip(parts, alphas).first(where: { $0.1.map { !($0 >= 0 && $0 < 1) } ?? true }) else { return alphas.map { $0! } }
-            throw ValidationError("'--base-mix' takes auto, none or α values in [0, 1) separated by commas (1 is the fine-tune itself, always tried), got '\(bad.0)' in '\(baseMix)'")
+            return try baseMix.split(separator: ",", omittingEmptySubsequences: false).map { part in
+                let text = part.trimmingCharacters(in: .whitespaces)
+                guard let alpha = Float(text), alpha >= 0, alpha < 1 else {
+                    throw ValidationError("'--base-mix' takes auto, none or α values in [0, 1) separated by commas (1 is the fine-tune itself, always tried), got '\(text)' in '\(baseMix)'")
+                }
+                return alpha
+            }
         }
     }
 
