@@ -3,22 +3,34 @@ enum LeastSquares {
     /// Minimizes ‖X·w − y‖² over w (X given as columns), by the normal equations and Gaussian
     /// elimination with partial pivoting; nil when the columns are (nearly) dependent.
     static func solve(columns: [[Double]], y: [Double]) -> [Double]? {
-        let k = columns.count
-        var a = [[Double]](repeating: [Double](repeating: 0, count: k + 1), count: k)
+        // One flat k × (k + 1) matrix and index loops: fits run this thousands of times, in debug
+        // builds (the tests) too, where nested arrays and closures cost more than the arithmetic.
+        let k = columns.count, width = k + 1
+        var a = [Double](repeating: 0, count: k * width)
         for i in 0..<k {
-            for j in 0..<k { a[i][j] = dot(columns[i], columns[j]) }
-            a[i][k] = dot(columns[i], y)
+            for j in i..<k {
+                let g = dot(columns[i], columns[j])
+                a[i * width + j] = g
+                a[j * width + i] = g
+            }
+            a[i * width + k] = dot(columns[i], y)
         }
         for c in 0..<k {
-            guard let pivot = (c..<k).max(by: { abs(a[$0][c]) < abs(a[$1][c]) }), abs(a[pivot][c]) > 1e-300 else { return nil }
-            a.swapAt(c, pivot)
+            var pivot = c
+            for r in (c + 1)..<max(c + 1, k) where abs(a[r * width + c]) > abs(a[pivot * width + c]) { pivot = r }
+            guard abs(a[pivot * width + c]) > 1e-300 else { return nil }
+            if pivot != c { for j in 0..<width { a.swapAt(c * width + j, pivot * width + j) } }
             for r in 0..<k where r != c {
-                let f = a[r][c] / a[c][c]
-                for j in c...k { a[r][j] -= f * a[c][j] }
+                let f = a[r * width + c] / a[c * width + c]
+                for j in c..<width { a[r * width + j] -= f * a[c * width + j] }
             }
         }
-        let w = (0..<k).map { a[$0][k] / a[$0][$0] }
-        return w.allSatisfy(\.isFinite) ? w : nil
+        var w = [Double](repeating: 0, count: k)
+        for i in 0..<k {
+            w[i] = a[i * width + k] / a[i * width + i]
+            guard w[i].isFinite else { return nil }
+        }
+        return w
     }
 
     /// Non-negative least squares for a handful of columns: every subset of columns is solved
@@ -43,13 +55,17 @@ enum LeastSquares {
 
     static func sse(columns: [[Double]], weights: [Double], y: [Double]) -> Double {
         var total = 0.0
-        for i in y.indices {
+        for i in 0..<y.count {
             var fit = 0.0
-            for (c, w) in zip(columns, weights) { fit += w * c[i] }
+            for c in 0..<columns.count { fit += weights[c] * columns[c][i] }
             total += (y[i] - fit) * (y[i] - fit)
         }
         return total
     }
 
-    static func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+    static func dot(_ a: [Double], _ b: [Double]) -> Double {
+        var total = 0.0
+        for i in 0..<min(a.count, b.count) { total += a[i] * b[i] }
+        return total
+    }
 }

@@ -3,6 +3,9 @@ import Foundation
 /// Both laws fitted over a set of runs, with what says how far to trust them: 95% intervals of
 /// every coefficient by bootstrap over runs, R² of each fit, and a held-out check in which the
 /// largest runs (by FLOPs) are left out, the rest fitted, and the left-out runs predicted.
+/// A held-out run gets two intervals: the law's (where the law itself lies, bootstrap over runs) and
+/// a prediction interval for one new run (the law's draws plus one run's scatter about it), which is what "predicts a run's NDCG" needs; leave-one-out over the fitted runs says how
+/// often each kind covers a run it did not see.
 public struct ScalingFit: Codable, Sendable {
     public struct Interval: Codable, Sendable, Equatable {
         public var low: Double, high: Double
@@ -21,8 +24,10 @@ public struct ScalingFit: Codable, Sendable {
         public var name: String
         public var actual: Double
         public var predicted: Double
-        /// Absent where too few bootstrap fits succeeded.
+        /// The law's 95% interval at this run; absent where too few bootstrap fits succeeded.
         public var interval: Interval?
+        /// The 95% interval for one new run here: the law's and a run's scatter about it.
+        public var predictionInterval: Interval?
         public var relativeError: Double { abs(predicted - actual) / abs(actual) }
     }
 
@@ -30,9 +35,17 @@ public struct ScalingFit: Codable, Sendable {
     public var parameterData: Fitted<ParameterDataLaw>
     public var compute: Fitted<ComputeLaw>
     public var heldOut: [HeldOut]
+    /// Leave-one-out over the runs the held-out check fits: how many each interval covers.
+    public var leaveOneOut: Coverage?
     /// The smallest and largest FLOPs of the fitted runs: a prediction outside is an extrapolation.
     public var flopsRange: Interval
     public var bootstrapSamples: Int
+
+    public struct Coverage: Codable, Sendable, Equatable {
+        public var runs: Int
+        public var coveredByLaw: Int
+        public var coveredByPrediction: Int
+    }
 
     public enum FitError: Error, CustomStringConvertible {
         case tooFewRuns(have: Int, need: Int)
@@ -52,7 +65,8 @@ public struct ScalingFit: Codable, Sendable {
     /// Runs needed: one more than the law with more coefficients has.
     public static let minimumRuns = ParameterDataLaw.coefficients + 1
 
-    public static func fit(_ points: [ScalingPoint], bootstrap samples: Int = 300, heldOutFraction: Double = 0.25, seed: UInt64 = 2020) throws(FitError) -> ScalingFit {
+    public static func fit(_ points: [ScalingPoint], bootstrap samples: Int = 300, heldOutFraction: Double = 0.25,
+                           leaveOneOut checked: Bool = true, seed: UInt64 = 2020) throws(FitError) -> ScalingFit {
         guard points.count >= minimumRuns else { throw .tooFewRuns(have: points.count, need: minimumRuns) }
         let envelope = ComputeLaw.envelope(points)
         guard envelope.count >= ComputeLaw.coefficients + 1 else { throw .tooFewEnvelopePoints(have: envelope.count, need: ComputeLaw.coefficients + 1) }
@@ -76,18 +90,70 @@ public struct ScalingFit: Codable, Sendable {
         let leftOut = max(1, Int((Double(points.count) * heldOutFraction).rounded()))
         var heldOut: [HeldOut] = []
         let kept = Array(byFlops.dropLast(leftOut))
+        var leaveOneOut: Coverage?
         if kept.count >= minimumRuns, let small = ParameterDataLaw.fit(kept) {
             let laws = resampled(kept, samples: samples, random: &random).compactMap(fitParameterData)
+            let scatter = scaledResiduals(kept, law: small.law)
             heldOut = byFlops.suffix(leftOut).map { p in
-                HeldOut(name: p.name, actual: p.metric, predicted: small.law.predict(parameters: p.parameters, interactions: p.interactions),
-                        interval: interval(laws.map { $0.predict(parameters: p.parameters, interactions: p.interactions) }))
+                let draws = laws.map { $0.predict(parameters: p.parameters, interactions: p.interactions) }
+                return HeldOut(name: p.name, actual: p.metric, predicted: small.law.predict(parameters: p.parameters, interactions: p.interactions),
+                               interval: interval(draws), predictionInterval: interval(withScatter(draws, scatter, random: &random)))
             }
+            if checked { leaveOneOut = coverage(leavingOneOutOf: kept, samples: samples, seed: seed &+ 1) }
         }
         return ScalingFit(
             runs: points.count,
             parameterData: .init(law: pd.law, rSquared: rSquared(sse: pd.sse, y: points.map(\.metric)), intervals: pdIntervals, points: points.count),
             compute: .init(law: cl.law, rSquared: rSquared(sse: cl.sse, y: envelope.map(\.metric)), intervals: clIntervals, points: envelope.count),
-            heldOut: heldOut, flopsRange: Interval(low: byFlops.first!.flops, high: byFlops.last!.flops), bootstrapSamples: samples)
+            heldOut: heldOut, leaveOneOut: leaveOneOut, flopsRange: Interval(low: byFlops.first!.flops, high: byFlops.last!.flops), bootstrapSamples: samples)
+    }
+
+    /// Each run's residual about `law` over the square root of its prediction, widened by
+    /// √(n / (n − 5)) for the five coefficients fitted to the same runs (residuals of a fit
+    /// understate new runs' scatter). The metric is a mean over validation cases, most of them 0,
+    /// so its variance grows about in proportion to its value: the scatter scales with √metric,
+    /// between a constant (too narrow for the held-out runs, the largest) and a proportion (which
+    /// lets the smallest runs' scatter, large against their tiny metric, swamp the largest).
+    static func scaledResiduals(_ points: [ScalingPoint], law: ParameterDataLaw) -> [Double] {
+        let n = Double(points.count), widen = (n / max(n - Double(ParameterDataLaw.coefficients), 1)).squareRoot()
+        // A run the law puts at or below zero has no scale in this model; it adds no residual.
+        return points.compactMap { p in
+            let predicted = law.predict(parameters: p.parameters, interactions: p.interactions)
+            return predicted > 0 ? (p.metric - predicted) / predicted.squareRoot() * widen : nil
+        }
+    }
+
+    /// Draws for one new run: each draw of the law plus a residual picked at random, rescaled to it.
+    static func withScatter(_ draws: [Double], _ residuals: [Double], random: inout SplitMix) -> [Double] {
+        residuals.isEmpty ? draws : draws.map { $0 + residuals[random.below(residuals.count)] * max($0, 0).squareRoot() }
+    }
+
+    /// One new run's 95% interval from the law's bootstrap draws at its (N, T) and the scatter of
+    /// the runs the law was fitted to (a fixed seed, so it is the same every time).
+    public static func predictionInterval(_ draws: [Double], fittedTo points: [ScalingPoint], law: ParameterDataLaw, seed: UInt64 = 2020) -> Interval? {
+        var random = SplitMix(seed: seed)
+        return interval(withScatter(draws, scaledResiduals(points, law: law), random: &random))
+    }
+
+    /// Each run predicted by a fit (and bootstrap) of the others: how many the law's interval and
+    /// the prediction interval cover. Nil where fewer than one more run than the law needs.
+    static func coverage(leavingOneOutOf points: [ScalingPoint], samples: Int, seed: UInt64) -> Coverage? {
+        guard points.count > minimumRuns else { return nil }
+        var random = SplitMix(seed: seed)
+        var (byLaw, byPrediction, counted) = (0, 0, 0)
+        for (i, p) in points.enumerated() {
+            var others = points
+            others.remove(at: i)
+            guard let law = ParameterDataLaw.fit(others)?.law else { continue }
+            let draws = resampled(others, samples: samples, random: &random).compactMap(fitParameterData)
+                .map { $0.predict(parameters: p.parameters, interactions: p.interactions) }
+            guard let lawBand = interval(draws),
+                  let band = interval(withScatter(draws, scaledResiduals(others, law: law), random: &random)) else { continue }
+            counted += 1
+            if lawBand.contains(p.metric) { byLaw += 1 }
+            if band.contains(p.metric) { byPrediction += 1 }
+        }
+        return counted > 0 ? Coverage(runs: counted, coveredByLaw: byLaw, coveredByPrediction: byPrediction) : nil
     }
 
     /// The Eq. 4 laws of `samples` bootstrap resamples of the runs (predictions' intervals).

@@ -77,10 +77,15 @@ struct ScalingReport: Encodable {
         if fit.heldOut.isEmpty {
             lines.append("held out: too few runs to leave the largest out and still fit the rest")
         } else {
-            lines.append("held out (the largest runs by FLOPs, predicted by a fit of the others):")
+            lines.append("held out (the largest runs by FLOPs, predicted by a fit of the others; 95% intervals of the law, and for one run: the law and a run's scatter):")
+            func band(_ interval: ScalingFit.Interval?, _ actual: Double) -> String {
+                interval.map { "[\(f($0.low)), \(f($0.high))]" + ($0.contains(actual) ? "" : " (outside)") } ?? "(none: too few runs)"
+            }
             for h in fit.heldOut {
-                let band = h.interval.map { "[\(f($0.low)), \(f($0.high))]" + ($0.contains(h.actual) ? "" : " (outside the interval)") } ?? "(no interval: too few runs)"
-                lines.append("  \(h.name.padding(toLength: 22, withPad: " ", startingAt: 0)) actual \(f(h.actual))  predicted \(f(h.predicted)) \(band)  error \(String(format: "%.1f", h.relativeError * 100))%")
+                lines.append("  \(h.name.padding(toLength: 22, withPad: " ", startingAt: 0)) actual \(f(h.actual))  predicted \(f(h.predicted))  law \(band(h.interval, h.actual))  run \(band(h.predictionInterval, h.actual))  error \(String(format: "%.1f", h.relativeError * 100))%")
+            }
+            if let c = fit.leaveOneOut {
+                lines.append("  leave-one-out over the \(c.runs) fitted runs: the law's interval covers \(c.coveredByLaw), a run's interval \(c.coveredByPrediction) (95% intervals should cover about \(Int((0.95 * Double(c.runs)).rounded())))")
             }
         }
         return lines.joined(separator: "\n")
@@ -115,7 +120,9 @@ struct ScalingSuggest: AsyncParsableCommand {
         let nonEmbeddingParameters: Double
         let interactions: Double
         let predicted: Double
+        /// The law's 95% interval, and one run's (the law's and a run's scatter about it).
         let interval: ScalingFit.Interval?
+        let runInterval: ScalingFit.Interval?
     }
 
     struct Suggestion: Encodable {
@@ -146,12 +153,13 @@ struct ScalingSuggest: AsyncParsableCommand {
         }
         // The bootstrap's laws give each prediction its interval.
         let laws = try ScalingFit.bootstrapLaws(points, samples: options.bootstrap)
-        let candidates = byPreset.map { preset, entry in
+        let candidates = byPreset.sorted { $0.key < $1.key }.map { preset, entry in
             let rate = entry.flopsPerInteraction.reduce(0, +) / Double(entry.flopsPerInteraction.count)
             let t = budget / rate
+            let draws = laws.map { $0.predict(parameters: entry.n, interactions: t) }
             return Candidate(preset: preset, nonEmbeddingParameters: entry.n, interactions: t,
                              predicted: fit.parameterData.law.predict(parameters: entry.n, interactions: t),
-                             interval: ScalingFit.interval(laws.map { $0.predict(parameters: entry.n, interactions: t) }))
+                             interval: ScalingFit.interval(draws), runInterval: ScalingFit.predictionInterval(draws, fittedTo: points, law: fit.parameterData.law))
         }.sorted { $0.predicted > $1.predicted }
         let extrapolation = !fit.flopsRange.contains(budget)
         let suggestion = Suggestion(flops: budget, flopsPerSecond: perSecond, extrapolation: extrapolation, best: candidates[0], candidates: candidates)
@@ -161,8 +169,9 @@ struct ScalingSuggest: AsyncParsableCommand {
             print(String(format: "EXTRAPOLATION: the fit saw runs of %.3g to %.3g FLOPs; predictions outside that range are guesses", fit.flopsRange.low, fit.flopsRange.high))
         }
         for c in candidates {
-            let band = c.interval.map { String(format: " [%.4f, %.4f]", $0.low, $0.high) } ?? " (no interval: too few runs)"
-            print("  \(c.preset.padding(toLength: 14, withPad: " ", startingAt: 0)) N \(Int(c.nonEmbeddingParameters))  T \(String(format: "%.3g", c.interactions)) seen interactions  predicted NDCG@10 \(String(format: "%.4f", c.predicted))\(band)")
+            let band = c.interval.map { String(format: " law [%.4f, %.4f]", $0.low, $0.high) } ?? " (no interval: too few runs)"
+            let run = c.runInterval.map { String(format: " run [%.4f, %.4f]", $0.low, $0.high) } ?? ""
+            print("  \(c.preset.padding(toLength: 14, withPad: " ", startingAt: 0)) N \(Int(c.nonEmbeddingParameters))  T \(String(format: "%.3g", c.interactions)) seen interactions  predicted NDCG@10 \(String(format: "%.4f", c.predicted))\(band)\(run)")
         }
         print("best: \(candidates[0].preset) on \(String(format: "%.3g", candidates[0].interactions)) seen interactions")
     }
