@@ -3,9 +3,10 @@ import Foundation
 /// Both laws fitted over a set of runs, with what says how far to trust them: 95% intervals of
 /// every coefficient by bootstrap over runs, R² of each fit, and a held-out check in which the
 /// largest runs (by FLOPs) are left out, the rest fitted, and the left-out runs predicted.
-/// A held-out run gets two intervals: the law's (where the law itself lies, bootstrap over runs) and
-/// a prediction interval for one new run (the law's draws plus one run's scatter about it), which is what "predicts a run's NDCG" needs; leave-one-out over the fitted runs says how
-/// often each kind covers a run it did not see.
+/// A held-out run gets two intervals: the law's (where the law itself lies, bootstrap over runs)
+/// and one for a single new run (the law's draws plus a run's scatter about it), which is what
+/// predicting a run's metric needs; leave-one-out over the fitted runs says how often each kind
+/// covers a run it did not see.
 public struct ScalingFit: Codable, Sendable {
     public struct Interval: Codable, Sendable, Equatable {
         public var low: Double, high: Double
@@ -93,11 +94,10 @@ public struct ScalingFit: Codable, Sendable {
         var leaveOneOut: Coverage?
         if kept.count >= minimumRuns, let small = ParameterDataLaw.fit(kept) {
             let laws = resampled(kept, samples: samples, random: &random).compactMap(fitParameterData)
-            let scatter = scaledResiduals(kept, law: small.law)
             heldOut = byFlops.suffix(leftOut).map { p in
                 let draws = laws.map { $0.predict(parameters: p.parameters, interactions: p.interactions) }
                 return HeldOut(name: p.name, actual: p.metric, predicted: small.law.predict(parameters: p.parameters, interactions: p.interactions),
-                               interval: interval(draws), predictionInterval: interval(withScatter(draws, scatter, random: &random)))
+                               interval: interval(draws), predictionInterval: predictionInterval(draws, fittedTo: kept, law: small.law))
             }
             if checked { leaveOneOut = coverage(leavingOneOutOf: kept, samples: samples, seed: seed &+ 1) }
         }
