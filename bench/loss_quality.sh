@@ -12,7 +12,10 @@
 # bases; each user ranked among their own catalog's items); a folder that is absent is skipped.
 # Prints a table, writes bench/results/loss_quality-<budget>.json. Runs are kept in
 # .cache/loss_quality (delete a run's folder to train it again).
-# Env: DATASETS, LOSSES, BUDGET, MINUTES (default 10), EPOCHS (default 30), THREADS, SRTHUB_BIN.
+# SEEDS (default 2020, train's own) trains each loss once per seed; the table then averages each
+# user's NDCG over the seeds both losses have before the paired bootstrap (runs of seeds other than
+# 2020 are kept as NAME.LOSS.seedS).
+# Env: DATASETS, LOSSES, BUDGET, MINUTES (default 10), EPOCHS (default 30), THREADS, SEEDS, SRTHUB_BIN.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -38,22 +41,25 @@ for entry in $datasets; do
     data=(--data "$folder"); union=()
     [[ -d "$folder" ]] || { echo "==> $name: $folder is absent, skipped" >&2; continue; }
   fi
+  for seed in ${SEEDS:-2020}; do
   for loss in $losses; do
-    run="$out/$name.$loss"
-    [[ -f "$run/config.json" ]] && { echo "==> $name $loss: kept from an earlier run" >&2; continue; }
-    echo "==> $name $loss ($budget budget)" >&2
+    run="$out/$name.$loss"; [[ "$seed" == 2020 ]] || run="$run.seed$seed"
+    [[ -f "$run/config.json" ]] && { echo "==> $name $loss seed $seed: kept from an earlier run" >&2; continue; }
+    echo "==> $name $loss seed $seed ($budget budget)" >&2
     if [[ "$budget" == time ]]; then limits=(--epochs 10000 --patience 10000 --lr-schedule constant --max-minutes "$minutes")
     else limits=(--epochs "$epochs" --patience "$epochs"); fi
     t0=$(date +%s)
     "$bin" train "${data[@]}" "${union[@]}" --protocol "$protocol" --preset srt-64x2 --loss "$loss" --batch 128 --lr 1e-3 "${limits[@]}" \
-      --threads "$threads" --out "$run" --force > "$run.log" 2>&1 || { echo "    refused or failed: $(tail -1 "$run.log")" >&2; continue; }
+      --seed "$seed" --threads "$threads" --out "$run" --force > "$run.log" 2>&1 || { echo "    refused or failed: $(tail -1 "$run.log")" >&2; continue; }
     echo $(( $(date +%s) - t0 )) > "$run.seconds"
     "$bin" eval "$run" "${data[@]}" --protocol "$protocol" --no-save --threads "$threads" --ranks "$run.ranks.json" --json > /dev/null 2>&1
   done
+  done
 done
-python3 - "$out" "$budget" "$losses" "$datasets" <<'PY'
+python3 - "$out" "$budget" "$losses" "$datasets" "${SEEDS:-2020}" <<'PY'
 import json, math, os, sys
 out, budget, losses, datasets = sys.argv[1], sys.argv[2], sys.argv[3].split(), [d.split("=")[0] for d in sys.argv[4].split()]
+seeds = sys.argv[5].split()
 modes = ["full, history masked", "full, history unmasked"]
 def ndcg(rank): return 1 / math.log2(rank + 1) if rank <= 10 else 0.0
 def hr(rank): return 1.0 if rank <= 10 else 0.0
@@ -61,22 +67,28 @@ sys.path.insert(0, "bench")
 from paired_bootstrap import interval
 result = {"budget": budget, "datasets": {}}
 for name in datasets:
-    runs = {l: os.path.join(out, f"{name}.{l}") for l in losses if os.path.exists(os.path.join(out, f"{name}.{l}.ranks.json"))}
+    def folder(l, seed): return os.path.join(out, f"{name}.{l}" + ("" if seed == "2020" else f".seed{seed}"))
+    # the seeds every listed loss has a run of; each figure is the mean over them
+    common = [s for s in seeds if all(os.path.exists(folder(l, s) + ".ranks.json") for l in losses)] or seeds[:1]
+    runs = {l: [folder(l, s) for s in common] for l in losses if all(os.path.exists(folder(l, s) + ".ranks.json") for s in common)}
     if not runs: continue
-    ranks = {l: json.load(open(p + ".ranks.json"))["ranks"] for l, p in runs.items()}
+    # per user, the seeds' ranks in a list: metrics average over them
+    ranks = {l: {m: list(zip(*[json.load(open(p + ".ranks.json"))["ranks"][m] for p in ps])) for m in modes} for l, ps in runs.items()}
     first = losses[0] if losses[0] in runs else next(iter(runs))
-    print(f"\n{name} ({budget} budget): test NDCG@10 / HR@10, history masked / unmasked; Δ vs {first} [95% CI]")
+    print(f"\n{name} ({budget} budget, seeds {' '.join(common)}): test NDCG@10 / HR@10, history masked / unmasked; Δ vs {first} [95% CI]")
     print(f"  {'loss':10s} {'NDCG@10 m / u':>17s} {'HR@10 m / u':>17s} {'epochs':>6s} {'best':>5s} {'wall':>6s}   Δ NDCG@10 masked")
+    def mean_over_seeds(f, user): return sum(map(f, user)) / len(user)
     result["datasets"][name] = {}
-    for l, p in runs.items():
-        config = json.load(open(os.path.join(p, "config.json")))
-        history = [json.loads(x) for x in open(os.path.join(p, "train_log.jsonl")) if x.strip()]
-        e = {"seconds": int(open(p + ".seconds").read()), "epochs": len(history), "best_epoch": config.get("best_epoch")}
+    for l, ps in runs.items():
+        config = json.load(open(os.path.join(ps[0], "config.json")))
+        history = [json.loads(x) for x in open(os.path.join(ps[0], "train_log.jsonl")) if x.strip()]
+        e = {"seeds": common, "seconds": sum(int(open(p + ".seconds").read()) for p in ps) // len(ps), "epochs": len(history), "best_epoch": config.get("best_epoch")}
         for m in modes:
-            e[m] = {"ndcg@10": sum(map(ndcg, ranks[l][m])) / len(ranks[l][m]), "hr@10": sum(map(hr, ranks[l][m])) / len(ranks[l][m])}
+            users = ranks[l][m]
+            e[m] = {"ndcg@10": sum(mean_over_seeds(ndcg, u) for u in users) / len(users), "hr@10": sum(mean_over_seeds(hr, u) for u in users) / len(users)}
         delta = ""
         if l != first:
-            mean, lo, hi = interval([ndcg(y) - ndcg(x) for x, y in zip(ranks[first][modes[0]], ranks[l][modes[0]])])
+            mean, lo, hi = interval([mean_over_seeds(ndcg, y) - mean_over_seeds(ndcg, x) for x, y in zip(ranks[first][modes[0]], ranks[l][modes[0]])])
             base = e_first = result["datasets"][name][first][modes[0]]["ndcg@10"]
             e["ndcg@10 masked − " + first] = {"difference": mean, "ci95": [lo, hi], "relative": mean / base if base else None}
             delta = f"{mean:+.4f} [{lo:+.4f}, {hi:+.4f}] ({mean / base:+.1%})" if base else f"{mean:+.4f}"
