@@ -51,6 +51,10 @@ import Testing
             #expect(run.interval != nil && run.predictionInterval != nil, "\(run)")
         }
         #expect(fit.leaveOneOut == nil)
+        // The held-out figure draws each run and says how many fell within 10%.
+        let figure = try #require(ScalingFigures.render(Self.paperRuns(), fit: fit, metric: "NDCG@5")["held-out.svg"])
+        #expect(figure.contains("Held out: 6 of 6 within 10%") && figure.contains("one run's 95%") && figure.contains("held-out run"))
+        #expect(figure.components(separatedBy: "<circle").count - 1 == 6)
         #expect(fit.flopsRange.low == 6 * 1e4 * 5e4 && fit.flopsRange.high == 6 * 1e6 * 2e6)
     }
 

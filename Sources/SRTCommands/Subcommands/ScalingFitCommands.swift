@@ -180,7 +180,7 @@ struct ScalingSuggest: AsyncParsableCommand {
 struct ScalingPlotCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plot",
-        abstract: "Write the paper's scaling figures for a sweep as SVG files: its Fig. 4 (by N and by T), Fig. 5 and Fig. 6.")
+        abstract: "Write the paper's scaling figures for a sweep as SVG files: its Fig. 4 (by N and by T), Fig. 5 and Fig. 6, and the held-out check.")
 
     @OptionGroup var options: SweepFitOptions
     @Option(help: "Folder to write the SVG files into (created).") var out: String
