@@ -80,21 +80,22 @@ for name in datasets:
     def mean_over_seeds(f, user): return sum(map(f, user)) / len(user)
     result["datasets"][name] = {}
     for l, ps in runs.items():
-        config = json.load(open(os.path.join(ps[0], "config.json")))
-        history = [json.loads(x) for x in open(os.path.join(ps[0], "train_log.jsonl")) if x.strip()]
-        e = {"seeds": common, "seconds": sum(int(open(p + ".seconds").read()) for p in ps) // len(ps), "epochs": len(history), "best_epoch": config.get("best_epoch")}
+        # wall time: the seeds' mean; epochs and best epoch: each seed's
+        e = {"seeds": common, "seconds": sum(int(open(p + ".seconds").read()) for p in ps) // len(ps),
+             "epochs": [sum(1 for x in open(os.path.join(p, "train_log.jsonl")) if x.strip()) for p in ps],
+             "best_epoch": [json.load(open(os.path.join(p, "config.json"))).get("best_epoch") for p in ps]}
         for m in modes:
             users = ranks[l][m]
             e[m] = {"ndcg@10": sum(mean_over_seeds(ndcg, u) for u in users) / len(users), "hr@10": sum(mean_over_seeds(hr, u) for u in users) / len(users)}
         delta = ""
         if l != first:
             mean, lo, hi = interval([mean_over_seeds(ndcg, y) - mean_over_seeds(ndcg, x) for x, y in zip(ranks[first][modes[0]], ranks[l][modes[0]])])
-            base = e_first = result["datasets"][name][first][modes[0]]["ndcg@10"]
+            base = result["datasets"][name][first][modes[0]]["ndcg@10"]
             e["ndcg@10 masked − " + first] = {"difference": mean, "ci95": [lo, hi], "relative": mean / base if base else None}
             delta = f"{mean:+.4f} [{lo:+.4f}, {hi:+.4f}] ({mean / base:+.1%})" if base else f"{mean:+.4f}"
         result["datasets"][name][l] = e
         print(f"  {l:10s} {e[modes[0]]['ndcg@10']:.4f} / {e[modes[1]]['ndcg@10']:.4f}   {e[modes[0]]['hr@10']:.4f} / {e[modes[1]]['hr@10']:.4f}"
-              f" {e['epochs']:>6d} {e['best_epoch']:>5} {e['seconds']:>5d}s   {delta}")
+              f" {'/'.join(map(str, e['epochs'])):>6s} {'/'.join(map(str, e['best_epoch'])):>5s} {e['seconds']:>5d}s   {delta}")
 path = f"bench/results/loss_quality-{budget}.json"
 json.dump(result, open(path, "w"), indent=2)
 print(f"wrote {path}")

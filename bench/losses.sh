@@ -9,7 +9,7 @@
 # 24 GiB machine at batch 128 (at 1M: 25.6 GB, 51 GB with their gradient), so it runs at batches 8, 16
 # and 32 (PT_BATCHES), one process each, and its batch-128 row is the straight line through those
 # (peak RSS and step time grow linearly in the batch), marked as extrapolated.
-# Prints a table, writes bench/results/losses.json. Override with SIZES="…", LOSSES="…", STEPS=N, APPEND=1, PEERS=0 (no PyTorch).
+# Prints a table, writes bench/results/losses.json. Override with SIZES="…", LOSSES="…", STEPS=N, APPEND=1, PEERS=0 (no PyTorch), PT_BATCHES="…".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

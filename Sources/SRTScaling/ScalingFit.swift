@@ -123,16 +123,14 @@ public struct ScalingFit: Codable, Sendable {
         }
     }
 
-    /// Draws for one new run: each draw of the law plus a residual picked at random, rescaled to it.
-    static func withScatter(_ draws: [Double], _ residuals: [Double], random: inout SplitMix) -> [Double] {
-        residuals.isEmpty ? draws : draws.map { $0 + residuals[random.below(residuals.count)] * max($0, 0).squareRoot() }
-    }
-
-    /// One new run's 95% interval from the law's bootstrap draws at its (N, T) and the scatter of
-    /// the runs the law was fitted to (a fixed seed, so it is the same every time).
+    /// One new run's 95% interval: each of the law's bootstrap draws at its (N, T) plus a residual of
+    /// the runs the law was fitted to, picked at random and rescaled to the draw (a fixed seed, so
+    /// it is the same every time).
     public static func predictionInterval(_ draws: [Double], fittedTo points: [ScalingPoint], law: ParameterDataLaw, seed: UInt64 = 2020) -> Interval? {
+        let residuals = scaledResiduals(points, law: law)
+        guard !residuals.isEmpty else { return interval(draws) }
         var random = SplitMix(seed: seed)
-        return interval(withScatter(draws, scaledResiduals(points, law: law), random: &random))
+        return interval(draws.map { $0 + residuals[random.below(residuals.count)] * max($0, 0).squareRoot() })
     }
 
     /// Each run predicted by a fit (and bootstrap) of the others: how many the law's interval and
@@ -147,8 +145,7 @@ public struct ScalingFit: Codable, Sendable {
             guard let law = ParameterDataLaw.fit(others)?.law else { continue }
             let draws = resampled(others, samples: samples, random: &random).compactMap(fitParameterData)
                 .map { $0.predict(parameters: p.parameters, interactions: p.interactions) }
-            guard let lawBand = interval(draws),
-                  let band = interval(withScatter(draws, scaledResiduals(others, law: law), random: &random)) else { continue }
+            guard let lawBand = interval(draws), let band = predictionInterval(draws, fittedTo: others, law: law, seed: seed &+ UInt64(i)) else { continue }
             counted += 1
             if lawBand.contains(p.metric) { byLaw += 1 }
             if band.contains(p.metric) { byPrediction += 1 }
