@@ -5,6 +5,9 @@
 #   BUDGET=time (default): every loss gets the same wall time (--max-minutes MINUTES) with a constant
 #     learning rate (a one-cycle schedule would not have annealed when the budget stops it).
 #   BUDGET=epochs: every loss gets EPOCHS epochs of the one-cycle schedule (gSASRec's comparison).
+#   BUDGET=patience: the RECE reference's own loop (REFERENCE.md §2.1): a constant learning rate, each
+#     loss trained until PATIENCE (default 10) epochs pass without a better validation NDCG@10 (at
+#     most EPOCHS), so each converges in its own number of epochs.
 # Each loss against the first of LOSSES: the test NDCG@10 difference with a 95% paired bootstrap
 # interval over users (2,000 resamples). DATASETS holds NAME=FOLDER[:temporal] entries (temporal: the
 # paper's global cutoff at the 0.95 quantile), or NAME=CORPUS.json for a union of catalogs (trained
@@ -15,13 +18,16 @@
 # SEEDS (default 2020, train's own) trains each loss once per seed; the table then averages each
 # user's NDCG over the seeds both losses have before the paired bootstrap (runs of seeds other than
 # 2020 are kept as NAME.LOSS.seedS).
-# Env: DATASETS, LOSSES, BUDGET, MINUTES (default 10), EPOCHS (default 30), THREADS, SEEDS, SRTHUB_BIN.
+# Env: DATASETS, LOSSES, BUDGET, MINUTES (default 10), EPOCHS (default 30; 1000 with BUDGET=patience),
+# PATIENCE, THREADS, SEEDS, SRTHUB_BIN.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 datasets="${DATASETS:-ml-100k=.cache/ml-100k amazon-beauty=../shared/datasets/amazon-beauty amazon-books-sample=../shared/datasets/amazon-books-sample:temporal}"
 losses="${LOSSES:-ce ssm:1000 rece gbce:256 bce ce-:1024}"
-budget="${BUDGET:-time}"; minutes="${MINUTES:-10}"; epochs="${EPOCHS:-30}"; threads="${THREADS:-2}"
+budget="${BUDGET:-time}"; minutes="${MINUTES:-10}"; threads="${THREADS:-2}"; patience="${PATIENCE:-10}"
+[[ "$budget" == patience ]] && epochs="${EPOCHS:-1000}" || epochs="${EPOCHS:-30}"
+[[ "$budget" =~ ^(time|epochs|patience)$ ]] || { echo "BUDGET must be time, epochs or patience, not '$budget'" >&2; exit 64; }
 [[ -s .cache/ml-100k/ml-100k.inter ]] || bash scripts/setup.sh
 if [[ -n "${SRTHUB_BIN:-}" ]]; then bin="$SRTHUB_BIN"  # a binary built elsewhere (while another benchmark uses .build's)
 else
@@ -46,8 +52,11 @@ for entry in $datasets; do
     run="$out/$name.$loss"; [[ "$seed" == 2020 ]] || run="$run.seed$seed"
     [[ -f "$run/config.json" ]] && { echo "==> $name $loss seed $seed: kept from an earlier run" >&2; continue; }
     echo "==> $name $loss seed $seed ($budget budget)" >&2
-    if [[ "$budget" == time ]]; then limits=(--epochs 10000 --patience 10000 --lr-schedule constant --max-minutes "$minutes")
-    else limits=(--epochs "$epochs" --patience "$epochs"); fi
+    case "$budget" in
+      time) limits=(--epochs 10000 --patience 10000 --lr-schedule constant --max-minutes "$minutes") ;;
+      patience) limits=(--epochs "$epochs" --patience "$patience" --lr-schedule constant) ;;
+      *) limits=(--epochs "$epochs" --patience "$epochs") ;;
+    esac
     t0=$(date +%s)
     "$bin" train "${data[@]}" "${union[@]}" --protocol "$protocol" --preset srt-64x2 --loss "$loss" --batch 128 --lr 1e-3 "${limits[@]}" \
       --seed "$seed" --threads "$threads" --out "$run" --force > "$run.log" 2>&1 || { echo "    refused or failed: $(tail -1 "$run.log")" >&2; continue; }

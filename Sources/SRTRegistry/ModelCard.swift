@@ -75,6 +75,7 @@ struct ModelCard {
         let recipe = [("loss", "training.loss"), ("epochs", "training.epochs"), ("learning rate", "training.learning_rate"),
                       ("batch", "training.batch"), ("token dropout", "training.token_dropout"),
                       ("decoupled weight decay", "training.decoupled_weight_decay"), ("base mix α", "fine_tuning.base_mix.alpha"), ("best epoch", "best_epoch"), ("validation NDCG@10", "validation_ndcg@10"),
+                      ("text baseline's validation NDCG@10", "fine_tuning.text_baseline_validation_ndcg@10"),
                       ("seen interactions", "seen_interactions"), ("FLOPs", "flops")]
             .compactMap { label, key in (Self.loss(metadata.fields, key: key) ?? metadata.fields[key]).map { "\(label) \($0)" } }
         if !recipe.isEmpty { body += ["", "## Training", "", recipe.joined(separator: "; ") + "."] }

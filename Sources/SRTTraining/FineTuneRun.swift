@@ -152,6 +152,7 @@ public enum FineTuneRun {
         func validate() -> Double { Evaluator.evaluate(network, cases: validationCases, ks: [10]).masked["ndcg@10"] ?? 0 }
         var validation = validate()
         _ = progress(.note("base model before fine-tuning: validation NDCG@10 \(String(format: "%.4f", validation))"))
+        let textBaseline = try TextBaselineCheck.validation(dataset, cases: validationCases)
         let stages = request.plan.stages(layers: base.model.architecture.layers, epochsPerLayer: request.epochsPerLayer, finalEpochs: request.finalEpochs)
         var record = FineTuningRecord(base: request.baseReference ?? request.baseDigest ?? request.base, baseDigest: request.baseDigest, baseDataset: base.dataset,
                                       baseDatasetFingerprint: base.datasetFingerprint, plan: request.plan.description,
@@ -159,6 +160,7 @@ public enum FineTuneRun {
         record.embeddingRMS = embeddingRMS
         record.keepBase = request.keepBase < 1 ? request.keepBase : nil
         record.vocabulary = transfer == nil ? nil : FineTuneVocabulary.target.rawValue
+        record.textBaselineValidationNDCG10 = textBaseline
         var interrupted = false
         let budget = stages.reduce(0) { $0 + $1.epochs }
         let raceEpochs = min(request.probeEpochs, stages[0].epochs)
@@ -267,9 +269,10 @@ public enum FineTuneRun {
         try Checkpoint.write(to: request.output, config: config, network: network,
                              tokenizerPath: tokenizerPath,
                              dataset: dataset, history: history, evaluations: evaluations, fisher: fisher)
+        if !interrupted { _ = progress(.note(TextBaselineCheck.note(text: textBaseline, model: validation, output: request.output, data: request.dataPath))) }
         return TrainReport(checkpoint: request.output, parameters: network.layout.count, nonEmbeddingParameters: nonEmbedding,
                            bestEpoch: bestEpoch, epochs: history.count, seconds: Date().timeIntervalSince(started),
-                           validationNDCG10: validation, test: test)
+                           validationNDCG10: validation, test: test, textBaselineValidationNDCG10: textBaseline)
     }
 
     static func formatted(_ x: Float) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
@@ -329,6 +332,12 @@ public enum FineTuneRun {
         config.method = "finetune: from scratch (the base lost the start probe)"
         config.fineTuning = record
         try Checkpoint.configEncoder.encode(config).write(to: URL(fileURLWithPath: path), options: .atomic)
-        return report
+        guard let text = record.textBaselineValidationNDCG10 else { return report }
+        if config.complete != false {
+            _ = progress(.note(TextBaselineCheck.note(text: text, model: report.validationNDCG10, output: request.output, data: request.dataPath)))
+        }
+        var withBaseline = report
+        withBaseline.textBaselineValidationNDCG10 = text
+        return withBaseline
     }
 }

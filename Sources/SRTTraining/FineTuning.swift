@@ -111,6 +111,9 @@ public struct FineTuningRecord: Codable, Sendable {
     /// The mix of the fine-tune with its start that was kept, and every mix tried (`BaseMix`);
     /// absent: none was tried.
     public var baseMix: BaseMix?
+    /// Validation NDCG@10 of the text baseline on the same cases (`TextBaselineCheck`), the bar a
+    /// fine-tune should clear.
+    public var textBaselineValidationNDCG10: Double?
 
     enum CodingKeys: String, CodingKey {
         case base, plan, stages
@@ -124,5 +127,6 @@ public struct FineTuningRecord: Codable, Sendable {
         case keepBase = "keep_base"
         case vocabulary
         case baseMix = "base_mix"
+        case textBaselineValidationNDCG10 = "text_baseline_validation_ndcg@10"
     }
 }

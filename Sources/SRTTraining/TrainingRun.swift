@@ -50,6 +50,8 @@ public struct TrainReport: Codable, Sendable {
     public let seconds: Double
     public let validationNDCG10: Double
     public let test: Evaluator.Result
+    /// `finetune` only: the text baseline's validation NDCG@10 on the same cases (`TextBaselineCheck`).
+    public var textBaselineValidationNDCG10: Double? = nil
 }
 
 public enum TrainingRun {

@@ -35,6 +35,14 @@ struct EvalCommandTests {
         #expect(training["loss"] as? String == "ce", "the loss as the CLI spells it: \(training)")
         #expect((training["learning_rate"] as? Double).map { abs($0 - 1e-3) < 1e-9 } == true, "\(training)")
         #expect(training["epochs"] as? Int == 2)
+        // The text baseline on the validation cases the fine-tune chose by, as `eval --baselines text --validation` scores it.
+        let recorded = try #require(fineTuning["text_baseline_validation_ndcg@10"] as? Double)
+        #expect(run.stderr.contains(String(format: "%.4f for the text baseline", recorded)), "\(run.stderr)")
+        let eval = try CLIRunner.run(["eval", out, "--data", data, "--baselines", "text", "--validation", "--no-save", "--json"])
+        #expect(eval.status == 0, "\(eval.stderr)")
+        let rows = try #require((try JSONSerialization.jsonObject(with: Data(eval.stdout.utf8)) as? [String: Any])?["rows"] as? [[String: Any]])
+        let text = try #require(rows.first { $0["kind"] as? String == "text" }?["results"] as? [String: [String: Double]])
+        #expect(text["full, history masked"]?["ndcg@10"] == recorded, "eval: \(text), finetune: \(recorded)")
     }
 
     @Test func tableWithBaselinesThenCachedAndSaved() throws {

@@ -278,6 +278,30 @@ import SRTTensor
         #expect(try CheckpointConfig.read(FineTuneRun.runCollectingNotes(request).0.checkpoint).fineTuning?.baseMix == nil)
     }
 
+    /// Item k's title shares one word with item k − 1 and one with item k + 1, and every user walks
+    /// k → k + 1: with the history masked, the TF-IDF neighbour left is the target, so the text
+    /// baseline ranks every validation target first. A model behind it is told so.
+    @Test func textBaselineScoresTheValidationCasesAndWarnsAModelBehindIt() throws {
+        let path = NSTemporaryDirectory() + "srthub-text-" + UUID().uuidString + "/chain"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        var inter = "user_id:token\titem_id:token\n"
+        for u in 0..<30 { for t in 0..<6 { inter += "u\(u)\tc\((u + t) % 20)\n" } }
+        let items = "item_id:token\ttitle:token_seq\n" + (0..<20).map { "c\($0)\tw\($0) w\(($0 + 1) % 20)\n" }.joined()
+        try inter.write(toFile: path + "/chain.inter", atomically: true, encoding: .utf8)
+        try items.write(toFile: path + "/chain.item", atomically: true, encoding: .utf8)
+        let dataset = try DatasetLoader.load(path)
+        let cases = CatalogEvaluation.validationCases(try dataset.split(.leaveOneOut), limit: nil)
+        #expect(cases.count == 30)
+        #expect(try TextBaselineCheck.validation(dataset, cases: cases) == 1)
+        // Unmasked, the last item itself comes first and the previous one ties with the target, which
+        // pessimistic ties put third: NDCG 1 / log2(4).
+        let unmasked = try RankingEvaluation.evaluate(TextSimilarityScorer(itemText: dataset.itemText), cases: cases,
+                                                      modes: [EvaluationMode(maskHistory: false)], ks: [10], popularity: [])
+        #expect(abs(unmasked[0]["ndcg@10"]! - 0.5) < 1e-9)
+        #expect(TextBaselineCheck.note(text: 1, model: 0.5, output: "runs/x", data: "shop").contains("--baselines text"))
+        #expect(!TextBaselineCheck.note(text: 0.2, model: 0.5, output: "runs/x", data: "shop").contains("--baselines text"))
+    }
+
     @Test func missingFisherPointsToTheFisherCommand() throws {
         let base = try Self.baseCheckpoint()
         try FileManager.default.removeItem(atPath: base + "/fisher.safetensors")
