@@ -212,7 +212,7 @@ public enum FineTuneRun {
                         // tokenizer included: fresh weights under the base's vocabulary trailed it on ml-100k's movies), goes on.
                         _ = progress(.note("start probe: the base's start LOSES on this catalog (\(scores)); the run from fresh weights goes on, as srthub train's: this catalog's own tokenizer, everything unfrozen, no EWC"))
                         return try finishFromScratch(request, fresh: fresh.folder, paused: fresh.report, architecture: base.model.architecture, options: options, epochs: budget,
-                                                     license: request.license ?? base.license, record: record, progress: progress)
+                                                     license: request.license ?? base.license, record: record, started: started, progress: progress)
                     }
                 } else {
                     stopped = true  // by the user, on the fresh side: the base's side is written as any stop leaves it
@@ -312,7 +312,7 @@ public enum FineTuneRun {
     /// budget, exactly as an uninterrupted `srthub train` run; its config says why and names the base
     /// it did not use (no parent: none of its weights came from it).
     static func finishFromScratch(_ request: FineTuneRequest, fresh: String, paused: TrainReport, architecture: Architecture, options: TrainingOptions, epochs: Int,
-                                  license: String?, record: FineTuningRecord, progress: (TrainingEvent) -> TrainingControl) throws -> TrainReport {
+                                  license: String?, record: FineTuningRecord, started: Date, progress: (TrainingEvent) -> TrainingControl) throws -> TrainReport {
         defer { try? FileManager.default.removeItem(atPath: fresh) }
         var train = scratchRequest(request, architecture: architecture, options: options, epochs: epochs, license: license, output: request.output)
         let report: TrainReport
@@ -332,12 +332,13 @@ public enum FineTuneRun {
         config.method = "finetune: from scratch (the base lost the start probe)"
         config.fineTuning = record
         try Checkpoint.configEncoder.encode(config).write(to: URL(fileURLWithPath: path), options: .atomic)
-        guard let text = record.textBaselineValidationNDCG10 else { return report }
-        if config.complete != false {
+        if let text = record.textBaselineValidationNDCG10, config.complete != false {
             _ = progress(.note(TextBaselineCheck.note(text: text, model: report.validationNDCG10, output: request.output, data: request.dataPath)))
         }
-        var withBaseline = report
-        withBaseline.textBaselineValidationNDCG10 = text
-        return withBaseline
+        // The whole command's time (the base's probe epochs included), not the resumed run's alone.
+        return TrainReport(checkpoint: report.checkpoint, parameters: report.parameters, nonEmbeddingParameters: report.nonEmbeddingParameters,
+                           bestEpoch: report.bestEpoch, epochs: report.epochs, seconds: Date().timeIntervalSince(started),
+                           validationNDCG10: report.validationNDCG10, test: report.test,
+                           textBaselineValidationNDCG10: record.textBaselineValidationNDCG10, baseLostProbe: true)
     }
 }

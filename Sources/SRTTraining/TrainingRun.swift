@@ -52,6 +52,8 @@ public struct TrainReport: Codable, Sendable {
     public let test: Evaluator.Result
     /// `finetune` only: the text baseline's validation NDCG@10 on the same cases (`TextBaselineCheck`).
     public var textBaselineValidationNDCG10: Double? = nil
+    /// `finetune` only: true where the base lost the start probe and the result is a run from scratch.
+    public var baseLostProbe: Bool? = nil
 }
 
 public enum TrainingRun {

@@ -39,6 +39,7 @@ import SRTModel
             request.options.batch = 16
             request.probeEpochs = probeEpochs
             let report = try FineTuneRun.run(request) { _ in .proceed }
+            #expect(report.baseLostProbe == nil)
             #expect(!FileManager.default.fileExists(atPath: report.checkpoint + ".fresh-start-\(ProcessInfo.processInfo.processIdentifier)"), "the fresh side is cleaned up")
             return (try CheckpointConfig.read(report.checkpoint), try Data(contentsOf: URL(fileURLWithPath: report.checkpoint + "/model.safetensors")))
         }
@@ -79,6 +80,9 @@ import SRTModel
         let probe = try #require(config.fineTuning?.probe)
         #expect(probe.start == .fresh && probe.freshValidationNDCG10 > probe.baseValidationNDCG10, "\(probe)")
         #expect(notes.contains { $0.contains("LOSES") }, "finetune says so")
+        #expect(report.baseLostProbe == true, "the command's last line says so too")
+        #expect(report.textBaselineValidationNDCG10 != nil && report.textBaselineValidationNDCG10 == config.fineTuning?.textBaselineValidationNDCG10)
+        #expect(notes.last?.contains("for the text baseline") == true, "it ends with the text baseline, as a base that wins does: \(notes.last ?? "")")
         // Trained as `srthub train` would: its own tokenizer (fresh weights under the base's vocabulary
         // trailed that), one run of the whole budget, no parent (none of its weights came from the base).
         #expect(stages == 1 && config.method.contains("from scratch") && config.parent == nil, "\(config.method)")

@@ -191,7 +191,8 @@ struct Finetune: AsyncParsableCommand {
         display.finish()
         defer { if ProgressDisplay.interrupted { Foundation.exit(ProgressDisplay.interruptedExitStatus) } }
         if home.json { return try printJSON(report) }
-        print("checkpoint   \(report.checkpoint)  (fine-tuned from \(base), \(report.epochs) epochs, \(String(format: "%.0f", report.seconds)) s)")
+        let origin = report.baseLostProbe == true ? "trained from scratch: \(base) lost the start probe" : "fine-tuned from \(base)"
+        print("checkpoint   \(report.checkpoint)  (\(origin), \(report.epochs) epochs, \(String(format: "%.0f", report.seconds)) s)")
         print(TestTable.render(report.test))
     }
 }
