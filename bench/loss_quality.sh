@@ -13,7 +13,8 @@
 # paper's global cutoff at the 0.95 quantile), or NAME=CORPUS.json for a union of catalogs (trained
 # with negatives from each batch's own catalog and 7,000 validation cases an epoch, as the published
 # bases; each user ranked among their own catalog's items); a folder that is absent is skipped.
-# Prints a table, writes bench/results/loss_quality-<budget>.json. Runs are kept in
+# Prints a table, writes bench/results/loss_quality-<budget>.json (the tables of datasets not in this
+# run are kept from earlier runs of the same budget). Runs are kept in
 # .cache/loss_quality (delete a run's folder to train it again).
 # SEEDS (default 2020, train's own) trains each loss once per seed; the table then averages each
 # user's NDCG over the seeds both losses have before the paired bootstrap (runs of seeds other than
@@ -74,7 +75,9 @@ def ndcg(rank): return 1 / math.log2(rank + 1) if rank <= 10 else 0.0
 def hr(rank): return 1.0 if rank <= 10 else 0.0
 sys.path.insert(0, "bench")
 from paired_bootstrap import interval
-result = {"budget": budget, "datasets": {}}
+path = f"bench/results/loss_quality-{budget}.json"
+# A run over some datasets keeps the others' tables from earlier runs of the same budget.
+result = {"budget": budget, "datasets": json.load(open(path)).get("datasets", {}) if os.path.exists(path) else {}}
 for name in datasets:
     def folder(l, seed): return os.path.join(out, f"{name}.{l}" + ("" if seed == "2020" else f".seed{seed}"))
     # the seeds every listed loss has a run of; each figure is the mean over them
@@ -105,7 +108,6 @@ for name in datasets:
         result["datasets"][name][l] = e
         print(f"  {l:10s} {e[modes[0]]['ndcg@10']:.4f} / {e[modes[1]]['ndcg@10']:.4f}   {e[modes[0]]['hr@10']:.4f} / {e[modes[1]]['hr@10']:.4f}"
               f" {'/'.join(map(str, e['epochs'])):>6s} {'/'.join(map(str, e['best_epoch'])):>5s} {e['seconds']:>5d}s   {delta}")
-path = f"bench/results/loss_quality-{budget}.json"
 json.dump(result, open(path, "w"), indent=2)
 print(f"wrote {path}")
 PY

@@ -17,6 +17,12 @@ enum TextBaselineCheck {
         let figures = "validation NDCG@10 \(String(format: "%.4f", model)) for this model, \(String(format: "%.4f", text)) for the text baseline (TF-IDF cosine to the last item, no training)"
         guard text >= model else { return figures }
         return figures + ": text similarity alone ranks this catalog at least as well; compare both on test "
-            + "(srthub eval \(output) --data \(data) --baselines text) before publishing"
+            + "(srthub eval \(quoted(output)) --data \(quoted(data)) --baselines text) before publishing"
+    }
+
+    /// A path as a shell reads it back: single-quoted where it holds anything but safe characters.
+    static func quoted(_ path: String) -> String {
+        let safe = path.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/._-+:@%=,".contains($0)) }
+        return safe && !path.isEmpty ? path : "'" + path.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 }

@@ -300,6 +300,8 @@ import SRTTensor
         #expect(abs(unmasked[0]["ndcg@10"]! - 0.5) < 1e-9)
         #expect(TextBaselineCheck.note(text: 1, model: 0.5, output: "runs/x", data: "shop").contains("--baselines text"))
         #expect(!TextBaselineCheck.note(text: 0.2, model: 0.5, output: "runs/x", data: "shop").contains("--baselines text"))
+        // The command it suggests reads back in a shell whatever the paths hold.
+        #expect(TextBaselineCheck.note(text: 1, model: 0.5, output: "my runs/it's", data: "shop").contains(#"srthub eval 'my runs/it'\''s' --data shop "#))
     }
 
     @Test func missingFisherPointsToTheFisherCommand() throws {
