@@ -335,10 +335,10 @@ public enum FineTuneRun {
         if let text = record.textBaselineValidationNDCG10, config.complete != false {
             _ = progress(.note(TextBaselineCheck.note(text: text, model: report.validationNDCG10, output: request.output, data: request.dataPath)))
         }
-        // The whole command's time (the base's probe epochs included), not the resumed run's alone.
-        return TrainReport(checkpoint: report.checkpoint, parameters: report.parameters, nonEmbeddingParameters: report.nonEmbeddingParameters,
-                           bestEpoch: report.bestEpoch, epochs: report.epochs, seconds: Date().timeIntervalSince(started),
-                           validationNDCG10: report.validationNDCG10, test: report.test,
-                           textBaselineValidationNDCG10: record.textBaselineValidationNDCG10, baseLostProbe: true)
+        var result = report
+        result.seconds = Date().timeIntervalSince(started)  // the whole command's, the base's probe epochs included
+        result.textBaselineValidationNDCG10 = record.textBaselineValidationNDCG10
+        result.baseLostProbe = true
+        return result
     }
 }

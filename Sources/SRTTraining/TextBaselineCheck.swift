@@ -1,9 +1,8 @@
 import SRTData
 
 /// The text baseline (TF-IDF cosine to the history's last item, no training) on the validation
-/// cases a fine-tune chooses by. On small catalogs it can rank better than a trained SRT, fine-tuned
-/// or not (bench/RESULTS.md, session 21: a quarter of amazon-beauty), which a user should hear
-/// before publishing the fine-tune.
+/// cases a fine-tune chooses by. On a small catalog text similarity alone can rank better than a
+/// trained SRT, fine-tuned or not, which a user should hear before publishing the fine-tune.
 enum TextBaselineCheck {
     /// Validation NDCG@10 (history masked) of `TextSimilarityScorer` on `cases`.
     static func validation(_ dataset: Dataset, cases: [EvaluationCase]) throws -> Double {

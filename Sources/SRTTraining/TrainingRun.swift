@@ -47,7 +47,7 @@ public struct TrainReport: Codable, Sendable {
     public let nonEmbeddingParameters: Int
     public let bestEpoch: Int
     public let epochs: Int
-    public let seconds: Double
+    public var seconds: Double
     public let validationNDCG10: Double
     public let test: Evaluator.Result
     /// `finetune` only: the text baseline's validation NDCG@10 on the same cases (`TextBaselineCheck`).
