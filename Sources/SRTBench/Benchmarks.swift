@@ -26,7 +26,7 @@ func median(_ values: [Double]) -> Double {
 
 /// Writes `value` as pretty JSON to `path`, creating its folder.
 func writeJSON(_ value: [String: Any], to path: String) throws {
-    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
     let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])
     try data.write(to: URL(fileURLWithPath: path))
 }

@@ -15,9 +15,19 @@ public struct ItemEncoderConfig: Codable, Sendable, Equatable {
     /// into the first field) would read the catalog differently: a model fine-tuned onto other
     /// columns, or trained on fewer fields than have text. nil: the default mapping.
     public var sources: [[String]]?
+    /// Text models only: each item's vector is its text encoding plus a row of its own in an item
+    /// table (`item_encoder.item_embedding.weight`, one row per catalog item, zero at the start), as
+    /// UniSRec's transductive setting adds ID embeddings to text ones. The text part carries to any
+    /// catalog; the table belongs to the catalog the model was trained on, and items outside it are
+    /// scored by their text alone. nil: text only.
+    public var itemIDs: Bool?
+
+    /// Whether the model holds a per-item table (ID models, and text models with `itemIDs`).
+    public var hasItemTable: Bool { kind == .id || itemIDs == true }
 
     enum CodingKeys: String, CodingKey {
         case kind, fields, sources
+        case itemIDs = "item_ids"
         case maxPieces = "max_pieces"
         case vocabularySize = "vocab_size"
         case tokenEmbedding = "token_embedding"
@@ -69,6 +79,8 @@ public struct ModelShape: Codable, Sendable, Equatable {
                       "needs one count from 1 to 4096 per field, got \(e.maxPieces)")
             try check((1...10_000_000).contains(e.vocabularySize), "item_encoder.vocab_size", "must be from 1 to 10,000,000, got \(e.vocabularySize)")
             try check((1...1 << 14).contains(e.tokenEmbedding), "item_encoder.token_embedding", "must be from 1 to 16384, got \(e.tokenEmbedding)")
+        } else {
+            try check(e.itemIDs == nil, "item_encoder.item_ids", "applies to text models only (an ID model is its item table)")
         }
         // The whole table in memory: beyond 2^31 floats (8 GB) it is no srthub model.
         try check(ParameterLayout(self).count <= 1 << 31, "parameters", "the config describes more than 2^31 parameters")

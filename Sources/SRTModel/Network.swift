@@ -153,9 +153,14 @@ public final class Network: @unchecked Sendable {
     /// The reference initialization: N(0, 0.02) for weights and embeddings, 0 for biases, LayerNorm 1/0.
     public func initialize(seed: UInt64) {
         var rng = RandomSource(seed: seed)
+        // A text model's ID part starts at zero, so the model begins as its text encoder alone (and
+        // draws nothing for it: every other tensor starts as the text-only model's would).
+        let zeroTable = shape.itemEncoder.kind == .text && shape.itemEncoder.hasItemTable
         for entry in layout.entries {
             let p = params.pointer + entry.offset
-            if entry.name.hasSuffix("norm.weight") {
+            if zeroTable && entry.name == ParameterLayout.itemEmbeddingName {
+                p.update(repeating: 0, count: entry.count)
+            } else if entry.name.hasSuffix("norm.weight") {
                 p.update(repeating: 1, count: entry.count)
             } else if entry.name.hasSuffix(".bias") {
                 p.update(repeating: 0, count: entry.count)
@@ -203,6 +208,7 @@ public final class Network: @unchecked Sendable {
     /// (fine-tuning, evaluation on unseen items): they are encoded from their text.
     public func setCatalog(_ catalog: ItemTokens) {
         precondition(shape.itemEncoder.kind == .text && catalog.fields == shape.itemEncoder.fields.count)
+        precondition(!shape.itemEncoder.hasItemTable || catalog.items == shape.items, "a text model with item IDs scores the catalog its table was built for")
         tokens = catalog.ids
         resizeCatalog(catalog.items, pieces: catalog.pieces)
     }
@@ -265,7 +271,7 @@ public final class Network: @unchecked Sendable {
         items = subset?.count ?? catalogItems
         switch shape.itemEncoder.kind {
         case .id:
-            let table = parameter("item_encoder.item_embedding.weight")
+            let table = parameter(ParameterLayout.itemEmbeddingName)
             if let subset {
                 for (row, item) in subset.enumerated() { (itemVectors.pointer + row * c).update(from: table + Int(item) * c, count: c) }
             } else {
@@ -293,6 +299,14 @@ public final class Network: @unchecked Sendable {
             }
             linearForward(itemVectors.pointer, pooled.pointer, parameter("item_encoder.adapter.weight"),
                           parameter("item_encoder.adapter.bias"), m: items, c: nf * e, oc: c)
+            if shape.itemEncoder.hasItemTable {
+                let table = parameter(ParameterLayout.itemEmbeddingName)
+                for row in 0..<items {
+                    let v = subset.map { Int($0[row]) } ?? row
+                    let out = itemVectors.pointer + row * c, id = table + v * c
+                    for j in 0..<c { out[j] += id[j] }
+                }
+            }
         }
     }
 
@@ -302,7 +316,7 @@ public final class Network: @unchecked Sendable {
         let subset = encodedSubset
         switch shape.itemEncoder.kind {
         case .id:
-            let g = gradient("item_encoder.item_embedding.weight")
+            let g = gradient(ParameterLayout.itemEmbeddingName)
             if let subset {
                 for (row, item) in subset.enumerated() {
                     let d = itemGradients.pointer + row * c, out = g + Int(item) * c
@@ -317,6 +331,14 @@ public final class Network: @unchecked Sendable {
             dPooled.pointer.update(repeating: 0, count: items * nf * e)
             linearBackward(dPooled.pointer, gradient("item_encoder.adapter.weight"), gradient("item_encoder.adapter.bias"),
                            itemGradients.pointer, pooled.pointer, parameter("item_encoder.adapter.weight"), m: items, c: nf * e, oc: c)
+            if shape.itemEncoder.hasItemTable {
+                let g = gradient(ParameterLayout.itemEmbeddingName)
+                for row in 0..<items {
+                    let v = subset.map { Int($0[row]) } ?? row
+                    let d = itemGradients.pointer + row * c, out = g + v * c
+                    for j in 0..<c { out[j] += d[j] }
+                }
+            }
             let dTable = gradient("item_encoder.token_embedding.weight")
             let dropout = encodedDropout, scale = dropout?.scale ?? 1
             for row in 0..<items {

@@ -18,6 +18,8 @@ public struct ParameterLayout: Sendable {
 
     /// The text encoder's token embedding table [vocabulary, token embedding].
     public static let tokenEmbeddingName = "item_encoder.token_embedding.weight"
+    /// The per-item table [items, hidden]: an ID model's item vectors, a text model's ID part.
+    public static let itemEmbeddingName = "item_encoder.item_embedding.weight"
 
     public init(_ shape: ModelShape) {
         let a = shape.architecture, e = shape.itemEncoder
@@ -28,8 +30,9 @@ public struct ParameterLayout: Sendable {
             list.append((Self.tokenEmbeddingName, [e.vocabularySize, e.tokenEmbedding]))
             list.append(("item_encoder.adapter.weight", [C, e.fields.count * e.tokenEmbedding]))
             list.append(("item_encoder.adapter.bias", [C]))
+            if e.itemIDs == true { list.append((Self.itemEmbeddingName, [shape.items, C])) }
         case .id:
-            list.append(("item_encoder.item_embedding.weight", [shape.items, C]))
+            list.append((Self.itemEmbeddingName, [shape.items, C]))
         }
         list += [("position_embedding.weight", [a.maxLength, C]), ("input_norm.weight", [C]), ("input_norm.bias", [C])]
         for l in 0..<a.layers {

@@ -22,7 +22,7 @@ enum AtomicFolder {
         } else {
             try fm.moveItem(atPath: staged, toPath: destination)
         }
-        _ = cfs_sync_directory((destination as NSString).deletingLastPathComponent.isEmpty ? "." : (destination as NSString).deletingLastPathComponent)
+        _ = cfs_sync_directory(URL(fileURLWithPath: destination).deletingLastPathComponent().path)  // not NSString's: it traps on "a"
     }
 
     /// Fills a folder staged beside `destination` (`fill` gets its path), then puts it in place whole;

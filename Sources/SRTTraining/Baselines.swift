@@ -37,6 +37,9 @@ public struct BaselineRecipe: Codable, Sendable {
     public var fields: [String]?
     public var vocabularySize: Int
     public var tokenEmbedding: Int?
+    /// Scratch of a text model with item IDs: the same table (nil otherwise, which leaves the keys
+    /// of every other recipe as they were).
+    public var itemIDs: Bool?
     public var options: TrainingOptions
 
     /// The recipe of `baseline` for a checkpoint's config (its recipe with the baseline's loss and
@@ -57,6 +60,7 @@ public struct BaselineRecipe: Codable, Sendable {
             encoder = e.kind
             fields = e.kind == .text ? e.fields : nil
             tokenEmbedding = e.kind == .text ? e.tokenEmbedding : nil
+            itemIDs = baseline == .scratch ? e.itemIDs : nil
         case .sasrec, .sasrecCE:
             encoder = .id
             options.loss = baseline == .sasrec ? loss ?? .sasrecBCE : .fullCrossEntropy

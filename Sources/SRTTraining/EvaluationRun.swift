@@ -195,7 +195,7 @@ public enum EvaluationRun {
             _ = progress(.note("baseline \(recipe.baseline.rawValue): cached (\(folder))"))
             return (folder, true)
         }
-        try FileManager.default.createDirectory(atPath: (folder as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: folder).deletingLastPathComponent().path, withIntermediateDirectories: true)
         var train = TrainRequest(dataPaths: request.dataPaths, architecture: recipe.architecture, output: folder)
         train.corpusName = request.corpusName
         train.load = request.load
@@ -204,6 +204,7 @@ public enum EvaluationRun {
         train.fields = recipe.fields
         train.vocabularySize = recipe.vocabularySize
         train.tokenEmbedding = recipe.tokenEmbedding
+        train.itemIDs = recipe.itemIDs == true
         train.options = recipe.options
         // Training splits each batch across the threads, each with one-threaded OpenBLAS; scoring
         // gives OpenBLAS the threads back.

@@ -44,6 +44,10 @@ public struct FineTuneRequest: Sendable {
     public var vocabulary: FineTuneVocabulary = .target
     /// The license recorded in config.json; nil: the base's (a fine-tune is derived from it).
     public var license: String?
+    /// Text bases: give the fine-tuned model an item table for the target's catalog, zero at the
+    /// start, added to the text encoding (`ItemEncoderConfig.itemIDs`); the probe's fresh side gets
+    /// one too. Without it a base's own table (items of another catalog) is left behind.
+    public var itemIDs = false
     /// Explicit text-field sources (`--map-field title=title+brand`); the rest follow `FieldMapping.infer`.
     public var fieldMap: [String: [String]] = [:]
     public var output: String
@@ -78,6 +82,7 @@ public enum FineTuneRun {
         var mapping: FieldMapping?
         var tokenizerPath: String?
         var transfer: VocabularyTransfer?
+        var fisherCarries: [([Float]) -> [Float]] = []  // the base's layout to the fine-tuned one, step by step
         if var tokenizer = loaded.tokenizer {
             let encoder = loaded.config.model.itemEncoder
             let fieldMapping = try FieldMapping.infer(fields: encoder.fields, catalog: dataset.catalog, explicit: request.fieldMap)
@@ -97,11 +102,22 @@ public enum FineTuneRun {
                 _ = progress(.note("vocabulary: \(own.vocabularySize) pieces trained on this catalog's text; \(carried.matched) are the base's own, the rest start from the mean of the base's pieces for the same text"))
                 (tokenizer, tokenizerPath, transfer) = (own, path, carried)
             }
+            if request.itemIDs || encoder.hasItemTable {
+                let table = try ItemTableCarry(base: request.base, network: network, to: dataset.catalog, keepsTable: request.itemIDs)
+                if let transfer { fisherCarries.append({ transfer.carry($0, from: baseLayout, to: table.from) }) }
+                fisherCarries.append(table.carry)
+                network = table.network(maxBatch: request.options.networkBatch)
+                shape = network.shape
+                if request.itemIDs { _ = progress(.note("item IDs: a table of \(dataset.itemCount) rows added to the text encoding, \(table.carriedRows) carried from the base, the rest zero (--item-ids)")) }
+            } else if let transfer {
+                fisherCarries.append({ transfer.carry($0, from: baseLayout, to: network.layout) })
+            }
             network.setCatalog(try ItemTextEncoding.tokens(for: dataset.catalog, sources: fieldMapping.sources,
                                                            maxPieces: encoder.maxPieces, tokenizer: tokenizer))
             shape.itemEncoder.sources = fieldMapping.isIdentity ? nil : fieldMapping.sources
             mapping = fieldMapping
         } else {
+            guard !request.itemIDs else { throw TrainingError.badOption("--item-ids adds an item table to a text model's encoding; \(request.base) is an ID model, its items are its table already") }
             loaded = try Checkpoint.load(from: request.base, scoring: dataset.catalog, maxBatch: request.options.networkBatch)
             network = loaded.network
             shape = network.shape
@@ -134,7 +150,7 @@ public enum FineTuneRun {
                 }
                 fisher.replaceSubrange(entry.range, with: t.values)
             }
-            if let transfer { fisher = transfer.carry(fisher, from: baseLayout, to: network.layout) }
+            for carry in fisherCarries { fisher = carry(fisher) }
             ewc = ElasticWeightConsolidation(lambda: request.ewc, fisher: fisher, anchor: anchor)
         }
         _ = progress(.note("base \(request.baseReference ?? request.base): \(base.model.architecture.name) trained on \(base.dataset); fine-tuning onto \(dataset.name): \(dataset.itemCount) items, \(split.trainInteractions) training interactions"))
@@ -299,6 +315,7 @@ public enum FineTuneRun {
     static func scratchRequest(_ request: FineTuneRequest, architecture: Architecture, options: TrainingOptions, epochs: Int, license: String?,
                                output: String) -> TrainRequest {
         var train = TrainRequest(dataPath: request.dataPath, architecture: architecture, output: output)
+        train.itemIDs = request.itemIDs
         train.load = request.load
         train.splitProtocol = request.splitProtocol
         train.options = options

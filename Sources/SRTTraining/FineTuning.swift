@@ -48,11 +48,14 @@ public enum StagePlan: Sendable, Equatable, CustomStringConvertible {
 
 extension ParameterLayout {
     /// The tensors a stage trains: the top `topLayers` layers (with the final norm of a pre-LN
-    /// stack), the text adapter and the input LayerNorm; token, item and position embeddings only
-    /// in the final stage. nil trains everything.
+    /// stack), the text adapter, a text model's item table and the input LayerNorm; token, position
+    /// and an ID model's item embeddings only in the final stage. nil trains everything.
     public func trainableNames(topLayers: Int?, layers: Int) -> Set<String> {
         guard let top = topLayers else { return Set(entries.map(\.name)) }
-        let prefixes = ["item_encoder.adapter.", "input_norm.", "final_norm."] + ((layers - top)..<layers).map { "layers.\($0)." }
+        // A text model's item table is new to the catalog, so it trains from the first stage on.
+        let isTextTable = contains(Self.tokenEmbeddingName) && contains(Self.itemEmbeddingName)
+        let prefixes = ["item_encoder.adapter.", "input_norm.", "final_norm."] + (isTextTable ? [Self.itemEmbeddingName] : [])
+            + ((layers - top)..<layers).map { "layers.\($0)." }
         return Set(entries.map(\.name).filter { name in prefixes.contains { name.hasPrefix($0) } })
     }
 }

@@ -22,7 +22,8 @@ enum OutputFolder {
             }
         }
         // The checkpoint is staged beside the folder: that is where writing must work.
-        let parent = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        // Not NSString's deletingLastPathComponent: on Linux it traps on a one-character path ("a").
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let probe = path + ".probe-\(ProcessInfo.processInfo.processIdentifier)"
         do {
             try fm.createDirectory(atPath: parent, withIntermediateDirectories: true)

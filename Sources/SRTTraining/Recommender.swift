@@ -18,13 +18,12 @@ public final class Recommender {
     /// `catalog` defaults to the checkpoint's own items.tsv. A text model encodes any catalog from
     /// its text; an ID model only knows the items it was trained on, in their training order.
     public init(checkpoint folder: String, catalog: ItemCatalog? = nil) throws {
-        let loaded = try Checkpoint.load(from: folder, maxBatch: 64)
+        var loaded = try Checkpoint.load(from: folder, maxBatch: 64)
         let own = try ItemCatalog.read(path: folder + "/items.tsv")
         let catalog = catalog ?? own
         switch loaded.config.model.itemEncoder.kind {
         case .text:
-            let encoder = loaded.config.model.itemEncoder
-            loaded.network.setCatalog(try ItemTextEncoding.tokens(for: catalog, encoder: encoder, tokenizer: loaded.tokenizer!))
+            loaded = try Checkpoint.load(from: folder, scoring: catalog, maxBatch: 64)
             self.catalog = catalog
         case .id:
             let known = Set(own.ids)

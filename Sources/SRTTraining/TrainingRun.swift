@@ -19,6 +19,8 @@ public struct TrainRequest: Sendable {
     public var fields: [String]?
     public var vocabularySize = 30_000
     public var tokenEmbedding: Int?
+    /// Text models: add a per-item table to the text encoding (`ItemEncoderConfig.itemIDs`).
+    public var itemIDs = false
     public var options = TrainingOptions()
     public var output: String
     /// A checkpoint folder with resume/ to continue (its model and recipe are used; --data must be the same data).
@@ -86,6 +88,9 @@ public enum TrainingRun {
                 tokenizerPath = work + "/tokenizer.model"
             }
         } else {
+            guard !request.itemIDs || request.encoder == .text else {
+                throw TrainingError.badOption("--item-ids adds an item table to a text encoder; an ID model (--item-encoder id) is one already")
+            }
             var encoder = ItemEncoderConfig(kind: request.encoder)
             var tokens: ItemTokens?
             if request.encoder == .text {
@@ -103,6 +108,7 @@ public enum TrainingRun {
                 // --fields that leave out a column with text: say so, or scoring would join it into the first field.
                 let withText = stats.textCoverage.filter { $0.itemsWithText > 0 }.map(\.field)
                 if !withText.allSatisfy(fields.contains) { encoder.sources = fields.map { [$0] } }
+                if request.itemIDs { encoder.itemIDs = true }
                 tokens = try ItemTextEncoding.tokens(for: dataset.catalog, fields: fields, maxPieces: maxPieces, tokenizer: tokenizer)
                 tokenizerPath = path
                 _ = progress(.note("text encoder: fields \(fields.joined(separator: ", ")), \(tokenizer.vocabularySize) pieces"))

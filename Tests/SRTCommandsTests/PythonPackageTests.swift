@@ -43,7 +43,8 @@ struct PythonPackageTests {
         let work = makeTempFolder()
         writeFile(work + "/arch.json", #"{"name": "t", "layers": 2, "heads": 2, "hidden": 16, "inner": 24, "max_length": 6, "norm": "\#(norm)"}"#)
         let train = try CLIRunner.run(["train", "--data", data, "--preset", work + "/arch.json", "--epochs", "2", "--vocab-size", "70",
-                                       "--batch", "8", "--item-encoder", encoder, "--fields", "title,brand", "--out", work + "/model"])
+                                       "--batch", "8", "--fields", "title,brand", "--out", work + "/model"]
+                                      + (encoder == "text+ids" ? ["--item-encoder", "text", "--item-ids"] : ["--item-encoder", encoder]))
         #expect(train.status == 0, "\(train.stderr)")
         // Histories shorter and longer than max_length (6), with repeats.
         writeFile(work + "/histories.txt", "i0,i5,i9\ni1\ni3,i3,i4,i7,i8,i10,i11,i20,i21,i30\ni35,i2,i17,i2,i6,i12\n")
@@ -65,14 +66,15 @@ struct PythonPackageTests {
         #expect(report["same_lists"] as? Bool == true, "\(report)")
     }
 
-    @Test(arguments: [("text", "post"), ("text", "pre"), ("id", "post")])
+    @Test(arguments: [("text", "post"), ("text", "pre"), ("id", "post"), ("text+ids", "post")])
     func pythonMatchesSrthub(encoder: String, norm: String) throws {
         Self.expectClose(try parity(encoder: encoder, norm: norm), ["items", "users", "scores", "recommend_scores"])
     }
 
-    @Test(.enabled(if: PythonPeers.torchPython != nil, "PyTorch is not installed (scripts/test.sh installs Debian's python3-torch into .cache/torch-venv): the NumPy path was checked"))
-    func thePyTorchModuleMatchesSrthub() throws {
-        let report = try parity(encoder: "text", norm: "post", torch: true)
+    @Test(.enabled(if: PythonPeers.torchPython != nil, "PyTorch is not installed (scripts/test.sh installs Debian's python3-torch into .cache/torch-venv): the NumPy path was checked"),
+          arguments: ["text", "text+ids"])
+    func thePyTorchModuleMatchesSrthub(encoder: String) throws {
+        let report = try parity(encoder: encoder, norm: "post", torch: true)
         Self.expectClose(report, ["torch_items", "torch_users"])
         #expect(report["torch_state_dict_exact"] as? Bool == true, "the module's state dict is model.safetensors as it is")
     }

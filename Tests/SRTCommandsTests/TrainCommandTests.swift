@@ -45,6 +45,10 @@ struct TrainCommandTests {
         let forced = try CLIRunner.run(base + ["--out", work + "/model", "--force"])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: work).sorted() == ["model", "notes"], "no partial or probe left")
+        // A one-letter folder relative to the working directory (Foundation's NSString path code traps on it).
+        let short = try CLIRunner.run(base + ["--out", "m"], in: work)
+        #expect(short.status == 0 && FileManager.default.fileExists(atPath: work + "/m/config.json"), "\(short.stderr)")
+        try FileManager.default.removeItem(atPath: work + "/m")
 
         writeFile(work + "/file", "x")
         let unwritable = try CLIRunner.run(base + ["--out", work + "/file/model"])
@@ -124,6 +128,8 @@ struct TrainCommandTests {
                                        environment: ["SRTHUB_MODELS": CLIRunner.root + "/models"])
         #expect(preset.status == 65)
         #expect(preset.stderr.contains("no preset named 'srt-1x1'"))
+        let idTable = try CLIRunner.run(["train", "--data", folder, "--item-encoder", "id", "--item-ids", "--out", makeTempFolder()])
+        #expect(idTable.status == 64 && idTable.stderr.contains("'--item-ids' adds an item table to a text encoder"), "\(idTable.stderr)")
         let noOut = try CLIRunner.run(["train", "--data", folder])
         #expect(noOut.status == 64)
         let average = try CLIRunner.run(["train", "--data", folder, "--average-epochs=-1", "--out", makeTempFolder()])

@@ -10,12 +10,13 @@ import SRTTensor
                                            hiddenDropout: 0, attentionDropout: 0)
     static let items = 7
 
-    static func network(_ kind: ItemEncoderConfig.Kind, norm: Architecture.Norm = .post) -> Network {
+    static func network(_ kind: ItemEncoderConfig.Kind, norm: Architecture.Norm = .post, itemIDs: Bool = false) -> Network {
         var architecture = Self.architecture
         architecture.norm = norm
-        let encoder = kind == .text
+        var encoder = kind == .text
             ? ItemEncoderConfig(kind: .text, fields: ["title", "brand"], maxPieces: [3, 2], vocabularySize: 11, tokenEmbedding: 4)
             : ItemEncoderConfig(kind: .id)
+        if itemIDs { encoder.itemIDs = true }
         let net = Network(shape: ModelShape(architecture: architecture, itemEncoder: encoder, items: Self.items), maxBatch: 2, seed: 5)
         // Larger weights than the 0.02 init, so gradients are well above finite-difference noise.
         var rng = RandomSource(seed: 17)
@@ -93,8 +94,9 @@ import SRTTensor
         var norm: Architecture.Norm = .post
         var temperature: Float = 1
         var labelSmoothing: Float = 0
+        var itemIDs = false
         var testDescription: String {
-            "\(encoder) encoder, \(loss) loss, \(norm)-LN, temperature \(temperature), label smoothing \(labelSmoothing)"
+            "\(encoder) encoder\(itemIDs ? " with item IDs" : ""), \(loss) loss, \(norm)-LN, temperature \(temperature), label smoothing \(labelSmoothing)"
         }
     }
 
@@ -110,9 +112,11 @@ import SRTTensor
         Case(encoder: .id, loss: .fullCrossEntropy, temperature: 0.5), Case(encoder: .text, loss: .sampledSoftmax(negatives: 5), temperature: 0.7),
         Case(encoder: .text, loss: .fullCrossEntropy, labelSmoothing: 0.3),
         Case(encoder: .id, loss: .fullCrossEntropy, temperature: 0.5, labelSmoothing: 0.2),
+        Case(encoder: .text, loss: .fullCrossEntropy, itemIDs: true), Case(encoder: .text, loss: .sampledSoftmax(negatives: 5), itemIDs: true),
     ])
     func everyParameterMatchesFiniteDifferences(_ c: Case) {
-        let net = Self.network(c.encoder, norm: c.norm)
+        let net = Self.network(c.encoder, norm: c.norm, itemIDs: c.itemIDs)
+        #expect(net.layout.contains(ParameterLayout.itemEmbeddingName) == (c.encoder == .id || c.itemIDs))
         #expect(net.layout.contains("final_norm.weight") == (c.norm == .pre))
         let workspace = LossWorkspace(maxRows: 10, hidden: 8)
         // RECE is piecewise smooth: its projections, the items' buckets and the rows' windows are

@@ -7,12 +7,13 @@ import SRTTensor
 @Suite struct ShardedGradientsTests {
     static let batch = 5, length = 4, items = 9
 
-    static func network(_ kind: ItemEncoderConfig.Kind, maxBatch: Int = batch) -> Network {
+    static func network(_ kind: ItemEncoderConfig.Kind, maxBatch: Int = batch, itemIDs: Bool = false) -> Network {
         let architecture = Architecture(name: "tiny", layers: 2, heads: 2, hidden: 8, inner: 12, maxLength: length,
                                         hiddenDropout: 0, attentionDropout: 0)
-        let encoder = kind == .text
+        var encoder = kind == .text
             ? ItemEncoderConfig(kind: .text, fields: ["title"], maxPieces: [2], vocabularySize: 6, tokenEmbedding: 4)
             : ItemEncoderConfig(kind: .id)
+        if itemIDs { encoder.itemIDs = true }
         let net = Network(shape: ModelShape(architecture: architecture, itemEncoder: encoder, items: items), maxBatch: maxBatch, seed: 3)
         var rng = RandomSource(seed: 11)
         for i in 0..<net.params.count { net.params[i] += 0.3 * rng.nextGaussian() }
@@ -61,8 +62,9 @@ import SRTTensor
         let shards: Int
         var temperature: Float = 1
         var labelSmoothing: Float = 0
+        var itemIDs = false
         var testDescription: String {
-            "\(encoder) encoder, \(loss), \(shards) shards, temperature \(temperature), label smoothing \(labelSmoothing)"
+            "\(encoder) encoder\(itemIDs ? " with item IDs" : ""), \(loss), \(shards) shards, temperature \(temperature), label smoothing \(labelSmoothing)"
         }
     }
 
@@ -78,6 +80,7 @@ import SRTTensor
         Case(encoder: .id, loss: .fullCrossEntropy, shards: 2, temperature: 0.5),
         Case(encoder: .text, loss: .sampledSoftmax(negatives: 4), shards: 3, temperature: 0.7),
         Case(encoder: .text, loss: .fullCrossEntropy, shards: 3, labelSmoothing: 0.1),
+        Case(encoder: .text, loss: .fullCrossEntropy, shards: 2, itemIDs: true),
     ])
     func shardedGradientEqualsWholeBatchGradient(_ c: Case) {
         let (sequences, plain) = Self.inputs()
@@ -85,14 +88,14 @@ import SRTTensor
         let logQ = (0..<Self.items).map { Float(-2.0 - 0.1 * Double($0)) }
         let negatives: [Int32] = [6, 0, 2, 3]
 
-        let whole = Self.network(c.encoder)
+        let whole = Self.network(c.encoder, itemIDs: c.itemIDs)
         var rng = RandomSource(seed: 1)
         let wholeLoss = whole.lossAndGradients(c.loss, sequences: sequences, batch: Self.batch, rows: rows,
                                                workspace: LossWorkspace(maxRows: Self.batch * Self.length, hidden: 8),
                                                inputs: Self.inputs(negatives, logQ, c), training: true, rng: &rng)
 
         // Sized by the shard, as training sizes it: each worker holds its share, not the batch.
-        let split = Self.network(c.encoder, maxBatch: (Self.batch + c.shards - 1) / c.shards)
+        let split = Self.network(c.encoder, maxBatch: (Self.batch + c.shards - 1) / c.shards, itemIDs: c.itemIDs)
         let sharded = ShardedGradients(network: split, shards: c.shards)
         var rng2 = RandomSource(seed: 1)
         let shardedLoss = sharded.lossAndGradients(c.loss, sequences: sequences, batch: Self.batch, rows: rows,
@@ -115,6 +118,7 @@ import SRTTensor
         Case(encoder: .text, loss: .sampledSoftmax(negatives: 4), shards: 1), Case(encoder: .id, loss: .sampledSoftmax(negatives: 4), shards: 2),
         Case(encoder: .text, loss: .sasrecBCE, shards: 2), Case(encoder: .id, loss: .sasrecBCE, shards: 1),
         Case(encoder: .text, loss: .negativeCrossEntropy(negatives: 2), shards: 2),
+        Case(encoder: .text, loss: .sampledSoftmax(negatives: 4), shards: 2, itemIDs: true),
     ])
     func encodingOnlyTheTouchedItemsGivesTheWholeCatalogGradient(_ c: Case) {
         var (sequences, rows) = Self.inputs()
@@ -141,7 +145,7 @@ import SRTTensor
                                         inputs: LossInputs(sharedNegatives: negatives, logQ: logQ), training: true, itemSubset: subset, rng: &rng)
         }
         let maxBatch = (Self.batch + c.shards - 1) / c.shards
-        let whole = Self.network(c.encoder, maxBatch: maxBatch)
+        let whole = Self.network(c.encoder, maxBatch: maxBatch, itemIDs: c.itemIDs)
         let wholeLoss = run(whole, subset: nil, sequences: sequences, rows: rows, negatives: negatives, logQ: logQ)
 
         let touched = Set(sequences.filter { $0 >= 0 } + rows.targets + rows.negatives + negatives).sorted()
@@ -151,7 +155,7 @@ import SRTTensor
         var localRows = rows
         localRows.targets = renumber(rows.targets)
         localRows.negatives = renumber(rows.negatives)
-        let part = Self.network(c.encoder, maxBatch: maxBatch)
+        let part = Self.network(c.encoder, maxBatch: maxBatch, itemIDs: c.itemIDs)
         let partLoss = run(part, subset: touched, sequences: renumber(sequences), rows: localRows, negatives: renumber(negatives),
                            logQ: touched.map { logQ[Int($0)] })
 

@@ -304,6 +304,52 @@ import SRTTensor
         #expect(TextBaselineCheck.note(text: 1, model: 0.5, output: "my runs/it's", data: "shop").contains(#"srthub eval 'my runs/it'\''s' --data shop "#))
     }
 
+    /// `--item-ids`: the fine-tune gains a table of the target's items, zero at the start, that trains
+    /// from the first progressive stage (EWC's Fisher carried into the new layout, zero on it); the
+    /// checkpoint scores a catalog with an item it never had by that item's text alone.
+    @Test func fineTuningWithItemIDsAddsATableForTheTargetsItems() throws {
+        let base = try Self.baseCheckpoint()
+        let target = Self.newCatalog()
+        var request = FineTuneRequest(base: base, dataPath: target, output: NSTemporaryDirectory() + "srthub-ft-ids-" + UUID().uuidString)
+        request.itemIDs = true
+        request.epochsPerLayer = 1
+        request.finalEpochs = 2
+        request.options.batch = 16
+        var notes: [String] = []
+        let report = try FineTuneRun.run(request) { event in
+            if case .note(let text) = event { notes.append(text) }
+            return .proceed
+        }
+        #expect(notes.contains { $0.contains("item IDs: a table of 25 rows added to the text encoding, 0 carried from the base") }, "\(notes)")
+        let config = try CheckpointConfig.read(report.checkpoint)
+        #expect(config.model.itemEncoder.itemIDs == true && config.model.items == 25 && config.fineTuning?.ewcLambda == 100)
+        // Its scratch baseline is the same model, table included; the text baseline has no table.
+        #expect(BaselineRecipe(.scratch, base: config, datasetFingerprint: "f", split: "leave-one-out", epochs: nil).itemIDs == true)
+        #expect(BaselineRecipe(.text, base: config, datasetFingerprint: "f", split: "leave-one-out", epochs: nil).itemIDs == nil)
+        let loaded = try Checkpoint.load(from: report.checkpoint)
+        let table = loaded.network.layout[ParameterLayout.itemEmbeddingName]
+        #expect(table.shape == [25, 16])
+        #expect(loaded.network.params.array[table.range].contains { $0 != 0 }, "the table trained")
+
+        // Scoring a catalog with the items in another order and one new item: known items keep their vectors.
+        let own = try ItemCatalog.read(path: report.checkpoint + "/items.tsv")
+        loaded.network.setCatalog(try ItemTextEncoding.tokens(for: own, encoder: config.model.itemEncoder, tokenizer: loaded.tokenizer!))
+        loaded.network.encodeItems()
+        let ownVectors = loaded.network.itemVectors.array
+        let reordered = ItemCatalog(ids: own.ids.reversed() + ["g-new"], fields: own.fields,
+                                    text: own.text.reversed() + [own.text[own.ids.firstIndex(of: "g3")!]])
+        let rebound = try Checkpoint.load(from: report.checkpoint, scoring: reordered, maxBatch: 8)
+        rebound.network.encodeItems()
+        let c = 16, vectors = rebound.network.itemVectors.array
+        for (i, id) in reordered.ids.prefix(25).enumerated() {
+            let j = own.ids.firstIndex(of: id)!
+            #expect(zip(vectors[(i * c)..<(i * c + c)], ownVectors[(j * c)..<(j * c + c)]).allSatisfy { abs($0 - $1) < 1e-5 }, "\(id)")
+        }
+        // The new item has the text of g3 and no row of its own: its vector is g3's without g3's row.
+        let g3 = own.ids.firstIndex(of: "g3")!, row = loaded.network.parameter(ParameterLayout.itemEmbeddingName) + g3 * c
+        for k in 0..<c { #expect(abs(vectors[25 * c + k] - (ownVectors[g3 * c + k] - row[k])) < 1e-5) }
+    }
+
     @Test func missingFisherPointsToTheFisherCommand() throws {
         let base = try Self.baseCheckpoint()
         try FileManager.default.removeItem(atPath: base + "/fisher.safetensors")

@@ -44,6 +44,8 @@ def parameter_shapes(model):
         shapes["item_encoder.token_embedding.weight"] = (e["vocab_size"], e["token_embedding"])
         shapes["item_encoder.adapter.weight"] = (C, len(e["fields"]) * e["token_embedding"])
         shapes["item_encoder.adapter.bias"] = (C,)
+        if e.get("item_ids"):  # a table of the training catalog's items added to the text encoding
+            shapes["item_encoder.item_embedding.weight"] = (model["items"], C)
     else:
         shapes["item_encoder.item_embedding.weight"] = (model["items"], C)
     shapes["position_embedding.weight"] = (a.get("max_length", 50), C)

@@ -44,6 +44,9 @@ class Model:
                 raise CheckpointError(f"{folder}/tokenizer.model: {self.tokenizer.get_piece_size()} pieces, config.json's vocab_size is {encoder['vocab_size']}")
             self.catalog = catalog or own
             self.tokens = item_tokens(self.tokenizer, encoder, self.catalog)
+            # A table of the training catalog's items (item_ids): each item's row, none for a new item.
+            row = {item: i for i, item in reversed(list(enumerate(own.ids)))}
+            self._table_rows = [row.get(item) for item in self.catalog.ids] if encoder.get("item_ids") else None
         else:
             if catalog is not None and catalog.ids != own.ids:
                 raise CheckpointError("an ID-based model ranks only its own items, in their order; use an SRT (text) model for new items")
@@ -58,7 +61,8 @@ class Model:
 
     def item_vectors(self):
         """[items, hidden]: per field the sum of its pieces' token embeddings, fields concatenated,
-        then the adapter (a linear layer). An ID model's are its item embedding table."""
+        then the adapter (a linear layer), plus the item's row of the table where the model has one
+        (item_ids). An ID model's are its item embedding table."""
         if self._items is None:
             w = self.weights
             if self.tokens is None:
@@ -69,6 +73,9 @@ class Model:
                 rows = table[np.where(present, self.tokens, 0)] * present[..., None]  # [V, NF, P, E]
                 pooled = rows.sum(axis=2).reshape(len(self.tokens), -1)  # [V, NF·E]
                 self._items = pooled @ w["item_encoder.adapter.weight"].T + w["item_encoder.adapter.bias"]
+                if self._table_rows is not None:
+                    ids = w["item_encoder.item_embedding.weight"]
+                    self._items = self._items + np.stack([ids[r] if r is not None else np.zeros(ids.shape[1]) for r in self._table_rows])
         return self._items
 
     # User vectors -------------------------------------------------------------------------------

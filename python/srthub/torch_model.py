@@ -15,7 +15,8 @@ LAYER_NORM_EPS = 1e-12
 
 class ItemEncoder(nn.Module):
     """Text: per field the sum of its pieces' token embeddings (−1 pads), fields concatenated, a
-    linear adapter. ID: one learned row per item."""
+    linear adapter, plus one learned row per item where the config says item_ids. ID: one learned
+    row per item."""
 
     def __init__(self, encoder, hidden, items):
         super().__init__()
@@ -23,6 +24,8 @@ class ItemEncoder(nn.Module):
         if self.kind == "text":
             self.token_embedding = nn.Embedding(encoder["vocab_size"], encoder["token_embedding"])
             self.adapter = nn.Linear(len(encoder["fields"]) * encoder["token_embedding"], hidden)
+            if encoder.get("item_ids"):  # a row per item of the training catalog, added to its text encoding
+                self.item_embedding = nn.Embedding(items, hidden)
         else:
             self.item_embedding = nn.Embedding(items, hidden)
 
@@ -35,7 +38,8 @@ class ItemEncoder(nn.Module):
         # One fused gather-and-sum per field (padding weighs 0): no [items, fields, pieces, E] tensor.
         pooled = F.embedding_bag(flat.clamp(min=0), self.token_embedding.weight, mode="sum",
                                  per_sample_weights=(flat >= 0).to(self.token_embedding.weight.dtype))
-        return self.adapter(pooled.reshape(items, -1))
+        vectors = self.adapter(pooled.reshape(items, -1))
+        return vectors + self.item_embedding.weight if hasattr(self, "item_embedding") else vectors
 
 
 class Attention(nn.Module):

@@ -79,6 +79,8 @@ struct Finetune: AsyncParsableCommand {
     var mapField: [String] = []
     @Option(help: "Sequences per batch.") var batch = 128
     @Option(help: "Epochs without a better validation NDCG@10 before a stage stops, counted once its warm-up (the first 30% of its epochs) is over.") var patience = 10
+    @Flag(help: "Text bases: add a table with one vector per item of this catalog (zero at the start) to each item's text encoding, as UniSRec's transductive setting; the start probe's fresh side gets one too.")
+    var itemIds = false
     @Flag(help: "Replace a checkpoint already in --out (a folder holding anything else is always refused).") var force = false
     @OptionGroup var threadOptions: ThreadOptions
     var threads: Int { threadOptions.threads }
@@ -172,6 +174,7 @@ struct Finetune: AsyncParsableCommand {
         request.embeddingRMS = embeddingRms > 0 ? embeddingRms : nil
         request.keepBase = keepBase
         request.baseMixes = try baseMixCandidates()
+        request.itemIDs = itemIds
         request.loss = loss.flatMap(LossKind.init)
         request.temperature = temperature
         request.labelSmoothing = labelSmoothing

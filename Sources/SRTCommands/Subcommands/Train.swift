@@ -40,6 +40,8 @@ struct Train: AsyncParsableCommand {
     @Option(help: "Label smoothing ε of the ce loss: train towards 1 − ε on the next item and ε spread over the whole catalog (0: none, as the reference).")
     var labelSmoothing: Float = 0
     @Option(help: "Item encoder: text (SRT) or id (SASRec).") var itemEncoder: ItemEncoderConfig.Kind = .text
+    @Flag(help: "Text models: add a table with one vector per item (zero at the start) to each item's text encoding, as UniSRec's transductive setting; items outside this catalog are scored by their text alone.")
+    var itemIds = false
     @Option(help: "Text fields to encode, comma-separated (default: every field with text).") var fields: String?
     @Option(help: "SentencePiece vocabulary size (lowered automatically for small corpora).") var vocabSize = 30_000
     @Option(help: "Maximum number of epochs.") var epochs = 100
@@ -83,6 +85,7 @@ struct Train: AsyncParsableCommand {
         if !data.isEmpty && corpus != nil { throw ValidationError("pass either '--data' or '--corpus', not both") }
         if let validationCases, validationCases < 1 { throw ValidationError("'--validation-cases' must be at least 1") }
         do { _ = try LossKind.parse(loss) } catch { throw ValidationError("--loss: \(error.message)") }
+        if itemIds && itemEncoder == .id { throw ValidationError("'--item-ids' adds an item table to a text encoder; '--item-encoder id' is one already") }
         if epochs < 1 { throw ValidationError("'--epochs' must be at least 1") }
         if batch < 1 { throw ValidationError("'--batch' must be at least 1") }
         if !(lr > 0) { throw ValidationError("'--lr' must be positive") }
@@ -114,6 +117,7 @@ struct Train: AsyncParsableCommand {
         request.load = dataOptions.loadOptions
         request.splitProtocol = split.splitProtocol
         request.encoder = itemEncoder
+        request.itemIDs = itemIds
         request.fields = fields?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         request.vocabularySize = vocabSize
         request.options.loss = LossKind(loss)!
