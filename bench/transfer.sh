@@ -3,7 +3,9 @@
 # better than the same architecture trained from scratch? (release build, ../shared/datasets)
 # For each target (amazon-beauty and amazon-office, never pretrained on; ml-100k's movies, far from
 # the corpus, from .cache/ml-100k as scripts/setup.sh installs it) and each published base (models/pretrained/):
-#   scratch    srthub train --preset <the base's> --loss ce, FT_EPOCHS epochs (the scratch recipe);
+#   scratch    srthub train --preset <the base's> --loss ce --item-ids, FT_EPOCHS epochs (the scratch
+#              recipe: with an item-ID table beside the text encoder it led text-only on every
+#              target's validation; SCRATCH_ARGS replaces --item-ids, empty for text only);
 #   zero-shot  srthub eval of the base itself on the target's test users (no fine-tuning);
 #   fine-tuned srthub finetune <base> with the command's defaults (its epoch count is FT_EPOCHS);
 #   text       srthub eval --baselines text (TF-IDF cosine to the history's last item, no training).
@@ -12,7 +14,8 @@
 # writes bench/results/transfer.json. Bases come from .cache/pretrained (bash bench/pretrain.sh NAME
 # builds one); runs are kept in .cache/transfer, so a second run only re-reports (delete to redo).
 # Env: BASES (default: every models/pretrained/*), TARGETS, THREADS (2), FT_EPOCHS (the finetune
-# default's epochs), FT_ARGS (extra finetune options, for trying a recipe on validation: see RESULTS),
+# default's epochs), FT_ARGS (extra finetune options, for trying a recipe on validation: see RESULTS;
+# --no-item-ids with SCRATCH_ARGS= compares text-only models), SCRATCH_ARGS (above),
 # USERS_FRACTION (every command on that fraction of each target's users, --users-fraction: a smaller
 # catalog; its runs are kept in .cache/transfer-fF and its table in bench/results/transfer-fF.json).
 set -euo pipefail
@@ -26,6 +29,7 @@ data() {  # a target's folder: ../shared/datasets/NAME, else .cache/NAME (the de
 bases="${BASES:-$(ls models/pretrained)}"
 threads="${THREADS:-2}"
 epochs="${FT_EPOCHS:-30}"
+scratch_args="${SCRATCH_ARGS---item-ids}"
 fraction="${USERS_FRACTION:-}"
 sample=(); [[ -n "$fraction" ]] && sample=(--users-fraction "$fraction")
 for t in $targets; do
@@ -52,7 +56,7 @@ done
 for t in $targets; do
   for b in $bases; do
     preset=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['model']['architecture']['name'])" ".cache/pretrained/$b/config.json")
-    timed "$t.scratch-$preset" "$bin" train --data "$(data "$t")" "${sample[@]}" --preset "$preset" --loss ce --epochs "$epochs" --patience 1000 --threads "$threads" --out "$out/$t.scratch-$preset"
+    timed "$t.scratch-$preset" "$bin" train --data "$(data "$t")" "${sample[@]}" --preset "$preset" --loss ce --epochs "$epochs" --patience 1000 $scratch_args --threads "$threads" --out "$out/$t.scratch-$preset"
     ranks "$t.scratch-$preset" "$out/$t.scratch-$preset" "$t"
     # the text baseline (no training: TF-IDF cosine to the last item), for reading zero-shot against
     [[ -f "$out/$t.text.eval.json" ]] || "$bin" eval "$out/$t.scratch-$preset" --data "$(data "$t")" "${sample[@]}" --baselines text --no-save --threads "$threads" --json > "$out/$t.text.eval.json" 2>/dev/null
@@ -95,7 +99,9 @@ for t in targets:
         ft = config(os.path.join(out, f"{t}.finetuned-{b}"))
         entry["finetune_recipe"] = {"plan": ft["fine_tuning"]["plan"], "ewc": ft["fine_tuning"]["ewc_lambda"], "loss": loss_name(ft["training"]["loss"]), "start_probe": ft["fine_tuning"].get("start_probe"),
                                     "embedding_rms": ft["fine_tuning"].get("embedding_rms"), "vocabulary": ft["fine_tuning"].get("vocabulary") or "base",
-                                    "lr": ft["training"]["learning_rate"], "epochs": ft["training"]["epochs"], "stages": ft["fine_tuning"]["stages"]}
+                                    "lr": ft["training"]["learning_rate"], "epochs": ft["training"]["epochs"], "stages": ft["fine_tuning"]["stages"],
+                                    "item_ids": bool(ft["model"]["item_encoder"].get("item_ids"))}
+        entry["scratch_item_ids"] = bool(config(os.path.join(out, f"{t}.scratch-{preset}"))["model"]["item_encoder"].get("item_ids"))
         for label, (name, r) in rows.items():
             entry[label] = {"seconds": seconds(name), "users": len(r[modes[0]])}
             for m in modes:
@@ -127,7 +133,7 @@ for t in targets:
         if probe and probe["start"] == "fresh":  # the base lost: finetune trained as srthub train would
             lines.append(f"  fine-tune: the base lost the start probe, so it trained from scratch (its own tokenizer), loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs{start}")
         else:
-            lines.append(f"  fine-tune recipe: {r['plan']}, EWC λ={r['ewc']}, loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs, token embeddings rescaled to {r['embedding_rms']}, vocabulary {r['vocabulary']}{start}")
+            lines.append(f"  fine-tune recipe: {r['plan']}, EWC λ={r['ewc']}, loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs, token embeddings rescaled to {r['embedding_rms']}, vocabulary {r['vocabulary']}, {'item IDs' if r.get('item_ids') else 'text only'}{start}; scratch {'item IDs' if entry.get('scratch_item_ids') else 'text only'}")
         lines.append(f"  base pretrained in {entry['pretrain_seconds']} s")
 result["users_fraction"] = float(fraction) if fraction else 1.0
 json.dump(result, open(f"bench/results/transfer{'-f' + fraction if fraction else ''}.json", "w"), indent=2, sort_keys=True)

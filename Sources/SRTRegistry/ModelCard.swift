@@ -78,6 +78,7 @@ struct ModelCard {
                       ("text baseline's validation NDCG@10", "fine_tuning.text_baseline_validation_ndcg@10"),
                       ("seen interactions", "seen_interactions"), ("FLOPs", "flops")]
             .compactMap { label, key in (Self.loss(metadata.fields, key: key) ?? metadata.fields[key]).map { "\(label) \($0)" } }
+            + (metadata.fields["model.item_encoder.item_ids"] == "true" ? ["item IDs: a row per item of its catalog added to the text encoding (other items are scored by text alone)"] : [])
         if !recipe.isEmpty { body += ["", "## Training", "", recipe.joined(separator: "; ") + "."] }
         if !sortedEvaluations.isEmpty {
             body += ["", "## Evaluation", "", "| dataset | protocol | mode | metrics |", "|---|---|---|---|"]

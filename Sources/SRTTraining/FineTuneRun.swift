@@ -46,8 +46,9 @@ public struct FineTuneRequest: Sendable {
     public var license: String?
     /// Text bases: give the fine-tuned model an item table for the target's catalog, zero at the
     /// start, added to the text encoding (`ItemEncoderConfig.itemIDs`); the probe's fresh side gets
-    /// one too. Without it a base's own table (items of another catalog) is left behind.
-    public var itemIDs = false
+    /// one too. false: text only, and a base's own table (items of another catalog) is left behind.
+    /// nil: a table for a text base (chosen on validation, bench/RESULTS.md), none for an ID base.
+    public var itemIDs: Bool?
     /// Explicit text-field sources (`--map-field title=title+brand`); the rest follow `FieldMapping.infer`.
     public var fieldMap: [String: [String]] = [:]
     public var output: String
@@ -74,6 +75,13 @@ public enum FineTuneRun {
         let split = try dataset.split(request.splitProtocol)
         guard !split.validation.isEmpty else { throw TrainingError.badData("\(request.dataPath): no user has enough items for validation") }
         var loaded = try Checkpoint.load(from: request.base, maxBatch: request.options.networkBatch)
+        var request = request  // its item-table choice made definite for this base
+        if loaded.tokenizer == nil {
+            guard request.itemIDs != true else { throw TrainingError.badOption("--item-ids adds an item table to a text model's encoding; \(request.base) is an ID model, its items are its table already") }
+            request.itemIDs = false
+        } else {
+            request.itemIDs = request.itemIDs ?? true
+        }
         let work = NSTemporaryDirectory() + "srthub-finetune-" + UUID().uuidString  // the target's tokenizer, while it is needed
         defer { try? FileManager.default.removeItem(atPath: work) }
         var network = loaded.network
@@ -102,13 +110,14 @@ public enum FineTuneRun {
                 _ = progress(.note("vocabulary: \(own.vocabularySize) pieces trained on this catalog's text; \(carried.matched) are the base's own, the rest start from the mean of the base's pieces for the same text"))
                 (tokenizer, tokenizerPath, transfer) = (own, path, carried)
             }
-            if request.itemIDs || encoder.hasItemTable {
-                let table = try ItemTableCarry(base: request.base, network: network, to: dataset.catalog, keepsTable: request.itemIDs)
+            let itemIDs = request.itemIDs == true
+            if itemIDs || encoder.hasItemTable {
+                let table = try ItemTableCarry(base: request.base, network: network, to: dataset.catalog, keepsTable: itemIDs)
                 if let transfer { fisherCarries.append({ transfer.carry($0, from: baseLayout, to: table.from) }) }
                 fisherCarries.append(table.carry)
                 network = table.network(maxBatch: request.options.networkBatch)
                 shape = network.shape
-                if request.itemIDs { _ = progress(.note("item IDs: a table of \(dataset.itemCount) rows added to the text encoding, \(table.carriedRows) carried from the base, the rest zero (--item-ids)")) }
+                if itemIDs { _ = progress(.note("item IDs: a table of \(dataset.itemCount) rows added to the text encoding, \(table.carriedRows) carried from the base, the rest zero (--no-item-ids: text only)")) }
             } else if let transfer {
                 fisherCarries.append({ transfer.carry($0, from: baseLayout, to: network.layout) })
             }
@@ -117,7 +126,6 @@ public enum FineTuneRun {
             shape.itemEncoder.sources = fieldMapping.isIdentity ? nil : fieldMapping.sources
             mapping = fieldMapping
         } else {
-            guard !request.itemIDs else { throw TrainingError.badOption("--item-ids adds an item table to a text model's encoding; \(request.base) is an ID model, its items are its table already") }
             loaded = try Checkpoint.load(from: request.base, scoring: dataset.catalog, maxBatch: request.options.networkBatch)
             network = loaded.network
             shape = network.shape
@@ -315,7 +323,7 @@ public enum FineTuneRun {
     static func scratchRequest(_ request: FineTuneRequest, architecture: Architecture, options: TrainingOptions, epochs: Int, license: String?,
                                output: String) -> TrainRequest {
         var train = TrainRequest(dataPath: request.dataPath, architecture: architecture, output: output)
-        train.itemIDs = request.itemIDs
+        train.itemIDs = request.itemIDs ?? true  // nil: a text base's default (run sets false for an ID base)
         train.load = request.load
         train.splitProtocol = request.splitProtocol
         train.options = options

@@ -42,9 +42,9 @@ struct ModelCardTests {
         let metric = try #require((result["metrics"] as? [[String: Any]])?.first { $0["type"] as? String == "ndcg@10" })
         #expect((metric["name"] as? String)?.hasPrefix("NDCG@10 (") == true && metric["value"] is Double)
 
-        // A fine-tune of it keeps the license; one that says another records that.
+        // A fine-tune of it (with an item table) keeps the license; one that says another records that.
         let ft = makeTempFolder() + "/ft"
-        #expect(try CLIRunner.run(["finetune", out, "--data", data, "--final-epochs", "1", "--batch", "8", "--out", ft]).status == 0)
+        #expect(try CLIRunner.run(["finetune", out, "--data", data, "--final-epochs", "1", "--batch", "8", "--item-ids", "--out", ft]).status == 0)
         let config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: ft + "/config.json"))) as? [String: Any])
         #expect(config["license"] as? String == "apache-2.0")
         // Its card's training section says which mix of it with its base was kept.
@@ -53,6 +53,8 @@ struct ModelCardTests {
         #expect(try CLIRunner.run(["add", ft, "--tag", "team/ft:v1", "--home", home]).status == 0)
         let card = try CLIRunner.run(["show", "team/ft:v1", "--card", "--home", home]).stdout
         #expect(card.contains("base mix α \(alpha == alpha.rounded() ? String(Int(alpha)) : String(alpha))"), "\(card)")
+        #expect(card.contains("item IDs: a row per item of its catalog added to the text encoding"), "\(card)")
+        #expect(!(try CLIRunner.run(["show", "shop:v1", "--card", "--home", home]).stdout.contains("item IDs:")), "the base has no table")
     }
 
     /// `show --card` is the card as it reads today: titled by the tag asked for, with an evaluation

@@ -79,8 +79,8 @@ struct Finetune: AsyncParsableCommand {
     var mapField: [String] = []
     @Option(help: "Sequences per batch.") var batch = 128
     @Option(help: "Epochs without a better validation NDCG@10 before a stage stops, counted once its warm-up (the first 30% of its epochs) is over.") var patience = 10
-    @Flag(help: "Text bases: add a table with one vector per item of this catalog (zero at the start) to each item's text encoding, as UniSRec's transductive setting; the start probe's fresh side gets one too.")
-    var itemIds = false
+    @Flag(inversion: .prefixedNo, help: "Text bases: add a table with one vector per item of this catalog (zero at the start) to each item's text encoding, as UniSRec's transductive setting (the start probe's fresh side gets one too); the default for a text base. --no-item-ids keeps the model text-only.")
+    var itemIds: Bool?
     @Flag(help: "Replace a checkpoint already in --out (a folder holding anything else is always refused).") var force = false
     @OptionGroup var threadOptions: ThreadOptions
     var threads: Int { threadOptions.threads }
