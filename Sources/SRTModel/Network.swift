@@ -299,15 +299,19 @@ public final class Network: @unchecked Sendable {
             }
             linearForward(itemVectors.pointer, pooled.pointer, parameter("item_encoder.adapter.weight"),
                           parameter("item_encoder.adapter.bias"), m: items, c: nf * e, oc: c)
-            if shape.itemEncoder.hasItemTable {
+            if shape.itemEncoder.hasItemTable {  // the ID part: each row's item's own vector added
                 let table = parameter(ParameterLayout.itemEmbeddingName)
-                for row in 0..<items {
-                    let v = subset.map { Int($0[row]) } ?? row
-                    let out = itemVectors.pointer + row * c, id = table + v * c
-                    for j in 0..<c { out[j] += id[j] }
-                }
+                for row in 0..<items { Self.add(table + encodedItem(row) * c, into: itemVectors.pointer + row * c, count: c) }
             }
         }
+    }
+
+    /// The catalog item behind row `row` of `itemVectors`.
+    private func encodedItem(_ row: Int) -> Int { encodedSubset.map { Int($0[row]) } ?? row }
+
+    /// out[j] += x[j] for j < count.
+    private static func add(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
+        for j in 0..<count { out[j] += x[j] }
     }
 
     /// Propagates `itemGradients` (the rows `encodeItems` wrote) into the encoder's parameters (accumulating).
@@ -333,11 +337,7 @@ public final class Network: @unchecked Sendable {
                            itemGradients.pointer, pooled.pointer, parameter("item_encoder.adapter.weight"), m: items, c: nf * e, oc: c)
             if shape.itemEncoder.hasItemTable {
                 let g = gradient(ParameterLayout.itemEmbeddingName)
-                for row in 0..<items {
-                    let v = subset.map { Int($0[row]) } ?? row
-                    let d = itemGradients.pointer + row * c, out = g + v * c
-                    for j in 0..<c { out[j] += d[j] }
-                }
+                for row in 0..<items { Self.add(itemGradients.pointer + row * c, into: g + encodedItem(row) * c, count: c) }
             }
             let dTable = gradient("item_encoder.token_embedding.weight")
             let dropout = encodedDropout, scale = dropout?.scale ?? 1

@@ -186,6 +186,18 @@ public enum Checkpoint {
 
     /// Loads config and weights; a text model's catalog is set separately (`setCatalog`).
     public static func load(from folder: String, maxBatch: Int = 128) throws -> Loaded {
+        let config = try config(of: folder)
+        let network = Network(shape: config.model, maxBatch: maxBatch)
+        guard let weights = FileManager.default.contents(atPath: folder + "/model.safetensors") else {
+            throw TrainingError.badCheckpoint("\(folder): no model.safetensors")
+        }
+        try network.load(Safetensors.decode(weights, path: folder + "/model.safetensors").tensors, path: folder + "/model.safetensors")
+        let tokenizer = config.model.itemEncoder.kind == .text ? try SentencePieceTokenizer(modelPath: folder + "/tokenizer.model") : nil
+        return Loaded(config: config, network: network, tokenizer: tokenizer)
+    }
+
+    /// A checkpoint's config.json, read and checked (format, version, model shape) without its weights.
+    public static func config(of folder: String) throws -> CheckpointConfig {
         guard let data = FileManager.default.contents(atPath: folder + "/config.json") else {
             throw TrainingError.badCheckpoint("\(folder): no config.json (a checkpoint folder is what srthub train --out writes)")
         }
@@ -202,13 +214,7 @@ public enum Checkpoint {
         do { try config.model.validate() } catch {
             throw TrainingError.badCheckpoint("\(folder)/config.json: \(error)")
         }
-        let network = Network(shape: config.model, maxBatch: maxBatch)
-        guard let weights = FileManager.default.contents(atPath: folder + "/model.safetensors") else {
-            throw TrainingError.badCheckpoint("\(folder): no model.safetensors")
-        }
-        try network.load(Safetensors.decode(weights, path: folder + "/model.safetensors").tensors, path: folder + "/model.safetensors")
-        let tokenizer = config.model.itemEncoder.kind == .text ? try SentencePieceTokenizer(modelPath: folder + "/tokenizer.model") : nil
-        return Loaded(config: config, network: network, tokenizer: tokenizer)
+        return config
     }
 }
 

@@ -18,10 +18,11 @@ public final class Recommender {
     /// `catalog` defaults to the checkpoint's own items.tsv. A text model encodes any catalog from
     /// its text; an ID model only knows the items it was trained on, in their training order.
     public init(checkpoint folder: String, catalog: ItemCatalog? = nil) throws {
-        var loaded = try Checkpoint.load(from: folder, maxBatch: 64)
+        let kind = try Checkpoint.config(of: folder).model.itemEncoder.kind
         let own = try ItemCatalog.read(path: folder + "/items.tsv")
         let catalog = catalog ?? own
-        switch loaded.config.model.itemEncoder.kind {
+        let loaded: Checkpoint.Loaded
+        switch kind {
         case .text:
             loaded = try Checkpoint.load(from: folder, scoring: catalog, maxBatch: 64)
             self.catalog = catalog
@@ -31,6 +32,7 @@ public final class Recommender {
             if !unknown.isEmpty {
                 throw TrainingError.badData("\(unknown.count) of \(catalog.count) items are unknown to this ID-based model (e.g. \(unknown.prefix(3).joined(separator: ", "))): an ID model can only rank the items it was trained on; use an SRT (text) model for new items")
             }
+            loaded = try Checkpoint.load(from: folder, maxBatch: 64)
             self.catalog = own
         }
         checkpoint = loaded
