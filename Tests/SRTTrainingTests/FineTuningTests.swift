@@ -348,6 +348,26 @@ import SRTTensor
         // The new item has the text of g3 and no row of its own: its vector is g3's without g3's row.
         let g3 = own.ids.firstIndex(of: "g3")!, row = loaded.network.parameter(ParameterLayout.itemEmbeddingName) + g3 * c
         for k in 0..<c { #expect(abs(vectors[25 * c + k] - (ownVectors[g3 * c + k] - row[k])) < 1e-5) }
+
+        // Fine-tuned again on the same catalog, the table comes along row by row; told --no-item-ids, it is left behind.
+        var again = FineTuneRequest(base: report.checkpoint, dataPath: target, output: NSTemporaryDirectory() + "srthub-ft-ids2-" + UUID().uuidString)
+        again.finalEpochs = 1
+        again.plan = .full
+        again.ewc = 0
+        again.options.batch = 16
+        var againNotes: [String] = []
+        let second = try FineTuneRun.run(again) { event in
+            if case .note(let text) = event { againNotes.append(text) }
+            return .proceed
+        }
+        #expect(againNotes.contains { $0.contains("a table of 25 rows added to the text encoding, 25 carried from the base") }, "\(againNotes)")
+        #expect(try CheckpointConfig.read(second.checkpoint).model.itemEncoder.itemIDs == true)
+        again.itemIDs = false
+        again.output = NSTemporaryDirectory() + "srthub-ft-noids-" + UUID().uuidString
+        let textOnly = try FineTuneRun.run(again) { _ in .proceed }
+        let textConfig = try CheckpointConfig.read(textOnly.checkpoint)
+        #expect(textConfig.model.itemEncoder.itemIDs == nil)
+        #expect(!(try Checkpoint.load(from: textOnly.checkpoint)).network.layout.contains(ParameterLayout.itemEmbeddingName))
     }
 
     @Test func missingFisherPointsToTheFisherCommand() throws {
