@@ -31,7 +31,9 @@ extension Registry {
         guard files.allSatisfy({ !$0.0.contains("/") && $0.0 != ".." && $0.0 != "." && blobs.contains($0.1.digest) }) else { return nil }
         let folder = home.tmpPath + "/check-" + UUID().uuidString
         guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil else { return nil }
-        for (name, blob) in files { symlink(home.blobPath(blob.digest), folder + "/" + name) }
+        // Absolute targets: a link's relative target resolves from the link's own folder, so a home
+        // given as a relative path (`serve --home .cache/hub`) linked nothing and refused every push.
+        for (name, blob) in files { symlink(URL(fileURLWithPath: home.blobPath(blob.digest)).path, folder + "/" + name) }
         return folder
     }
 

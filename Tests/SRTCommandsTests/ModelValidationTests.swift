@@ -31,6 +31,16 @@ struct ModelValidationTests {
         #expect(status == 400 && body.contains("MANIFEST_INVALID") && body.contains("heads"), "\(status): \(body)")
         let tags = try srthub(["remote", "tags", "127.0.0.1:\(server.port)/team/shop"], home: home)
         #expect(tags.stdout.contains("v1") && !tags.stdout.contains("broken"), "\(tags.stdout)")
+
+        // A hub whose home is a relative path (as scripts/demo.sh serves it) checks and takes the model too.
+        let parent = makeTempFolder()
+        _ = try srthub(["init"], home: parent + "/hub")
+        let relativeToken = try srthub(["token", "create"], home: parent + "/hub").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let relative = try ServerProcess(srthubHome: "hub", workingDirectory: parent)
+        defer { relative.stop() }
+        let relativePush = try CLIRunner.run(["push", "shop:v1", "127.0.0.1:\(relative.port)/team/shop:v1", "--home", home],
+                                             environment: ["SRTHUB_TOKEN": relativeToken])
+        #expect(relativePush.status == 0, "a relative home takes a model that loads: \(relativePush.stderr)")
     }
 
     @Test(.enabled(if: ServerProcess.distributionAvailable, "docker-registry is not installed (apt-get install docker-registry)"))

@@ -6,9 +6,11 @@ final class ServerProcess {
     let url: String
     var port: Int { Int(url.split(separator: ":").last!)! }
 
-    /// `srthub serve --addr 127.0.0.1:PORT` (0 picks a free port) over `home`.
-    init(srthubHome home: String, port: Int = 0, extra: [String] = []) throws {
+    /// `srthub serve --addr 127.0.0.1:PORT` (0 picks a free port) over `home` (relative to
+    /// `workingDirectory` where one is given).
+    init(srthubHome home: String, port: Int = 0, extra: [String] = [], workingDirectory: String? = nil) throws {
         process.executableURL = URL(fileURLWithPath: CLIRunner.executable!)
+        if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         process.arguments = ["serve", "--addr", "127.0.0.1:\(port)", "--home", home, "--json", "--quiet"] + extra
         let out = Pipe()
         process.standardOutput = out
