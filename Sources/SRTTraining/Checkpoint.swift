@@ -22,10 +22,15 @@ public struct CheckpointConfig: Codable, Sendable {
     public var format = CheckpointConfig.format
     /// The version of docs/checkpoint-format.md the folder follows; absent (folders written before
     /// it was recorded) reads as 1. A newer one is refused at load rather than misread.
-    public var formatVersion: Int? = CheckpointConfig.formatVersion
+    public var formatVersion: Int? = 1
     public static let format = "srthub.checkpoint.v1"
-    /// The newest format version this srthub reads and the one it writes.
-    public static let formatVersion = 1
+    /// The newest format version this srthub reads.
+    public static let formatVersion = 2
+    /// The version a model is written under: 2 where a text model has an item table (an srthub
+    /// that reads only 1 would score it without the table, silently), else 1 (every reader takes it).
+    public static func formatVersion(for model: ModelShape) -> Int {
+        model.itemEncoder.kind == .text && model.itemEncoder.itemIDs == true ? 2 : 1
+    }
     public var name: String
     public var model: ModelShape
     public var training: TrainingOptions
@@ -99,6 +104,8 @@ public enum Checkpoint {
         let fm = FileManager.default
         try fm.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         let encoder = configEncoder
+        var config = config
+        config.formatVersion = CheckpointConfig.formatVersion(for: config.model)
         try encoder.encode(config).write(to: URL(fileURLWithPath: tmp + "/config.json"))
         try Safetensors.encode(network.tensors(), metadata: ["format": "pt", "srthub": config.format])
             .write(to: URL(fileURLWithPath: tmp + "/model.safetensors"))

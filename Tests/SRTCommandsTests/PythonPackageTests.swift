@@ -87,11 +87,11 @@ struct PythonPackageTests {
         let path = out + "/config.json"
         var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         #expect(config["format_version"] as? Int == 1)
-        config["format_version"] = 2
+        config["format_version"] = 3
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: path))
         let swift = try CLIRunner.run(["recommend", out, "--history", "i1"])
-        #expect(swift.status != 0 && swift.stderr.contains("format_version 2") && swift.stderr.contains("upgrade srthub"), "\(swift.stderr)")
+        #expect(swift.status != 0 && swift.stderr.contains("format_version 3") && swift.stderr.contains("upgrade srthub"), "\(swift.stderr)")
         let python = try bash("python3 -c 'import srthub; srthub.load(\"\(out)\")'", environment: ["PYTHONPATH": Self.python])
-        #expect(python.status != 0 && python.stderr.contains("format_version 2"), "\(python.stderr)")
+        #expect(python.status != 0 && python.stderr.contains("format_version 3"), "\(python.stderr)")
     }
 }

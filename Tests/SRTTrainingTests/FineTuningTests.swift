@@ -323,6 +323,8 @@ import SRTTensor
         #expect(notes.contains { $0.contains("item IDs: a table of 25 rows added to the text encoding, 0 carried from the base") }, "\(notes)")
         let config = try CheckpointConfig.read(report.checkpoint)
         #expect(config.model.itemEncoder.itemIDs == true && config.model.items == 25 && config.fineTuning?.ewcLambda == 100)
+        #expect(config.formatVersion == 2, "an srthub that reads only version 1 refuses it instead of scoring it without its table")
+        #expect(try CheckpointConfig.read(base).formatVersion == 1, "a model without a table stays readable by every srthub")
         // Its scratch baseline is the same model, table included; the text baseline has no table.
         #expect(BaselineRecipe(.scratch, base: config, datasetFingerprint: "f", split: "leave-one-out", epochs: nil).itemIDs == true)
         #expect(BaselineRecipe(.text, base: config, datasetFingerprint: "f", split: "leave-one-out", epochs: nil).itemIDs == nil)

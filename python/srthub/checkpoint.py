@@ -8,7 +8,7 @@ from safetensors.numpy import load_file
 
 FORMAT = "srthub.checkpoint.v1"
 #: The newest config.json `format_version` this package reads (absent in a file: 1).
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: a text model may carry an item table (item_ids); other models are written as 1
 
 
 class CheckpointError(ValueError):

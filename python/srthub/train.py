@@ -30,7 +30,7 @@ import torch.nn.functional as F
 from safetensors.numpy import save_file
 
 from . import data as srtdata
-from .checkpoint import FORMAT, FORMAT_VERSION, Catalog, from_pytorch
+from .checkpoint import FORMAT, Catalog, from_pytorch
 from .text import item_tokens, normalize
 from .torch_model import SRT
 
@@ -360,7 +360,7 @@ def write(args, d, split, shape, model, tokenizer_bytes, fisher_values, history,
     per_target = 3 * (2 * (total - embedding) + a["layers"] * 4 * a["max_length"] * C + 2 * C * scored)  # srthub's estimate
     loss = args.loss  # as the CLI spells it, as srthub writes it
     config = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "name": os.path.basename(os.path.normpath(args.out)), "model": shape,
+        "format": FORMAT, "format_version": 1, "name": os.path.basename(os.path.normpath(args.out)), "model": shape,
         "training": {"loss": loss, "epochs": args.epochs, "batch": args.batch, "learning_rate": args.lr, "weight_decay": args.weight_decay,
                      "max_gradient_norm": args.max_gradient_norm, "patience": args.patience, "seed": args.seed, "threads": 1},
         "parameters": {"total": total, "non_embedding": total - embedding},
