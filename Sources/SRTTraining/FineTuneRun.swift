@@ -112,7 +112,11 @@ public enum FineTuneRun {
             }
             let itemIDs = request.itemIDs == true
             if itemIDs || encoder.hasItemTable {
-                let table = try ItemTableCarry(base: request.base, network: network, to: dataset.catalog, keepsTable: itemIDs)
+                // A base's own table carries its rows to the same items; a text base's table starts at zero.
+                let rows = !itemIDs ? nil : encoder.hasItemTable
+                    ? ItemTableCarry.rows(of: try ItemCatalog.read(path: request.base + "/items.tsv").ids, for: dataset.catalog.ids)
+                    : [Int?](repeating: nil, count: dataset.itemCount)
+                let table = ItemTableCarry(network: network, items: dataset.itemCount, rows: rows)
                 if let transfer { fisherCarries.append({ transfer.carry($0, from: baseLayout, to: table.from) }) }
                 fisherCarries.append(table.carry)
                 network = table.network(maxBatch: request.options.networkBatch)

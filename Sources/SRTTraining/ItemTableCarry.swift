@@ -1,38 +1,38 @@
 import Foundation
-import SRTData
 import SRTModel
 
-/// How a text base's weights enter a fine-tune whose item table (`ItemEncoderConfig.itemIDs`)
-/// differs from the base's: every tensor but the table is carried as it is; the table has one row
-/// per target item, taken from the base's table where the base had the same item id (a fine-tune
-/// that goes on on the base's own catalog) and zero elsewhere. Without `keepsTable` the model has
-/// no table, and a base's table is left behind.
+/// A model's weights moved to another item table: every tensor but the table is carried as it is;
+/// the new table has one row per item of the new catalog, taken from the old table where it had the
+/// same item id and zero elsewhere. Used where a checkpoint scores a catalog in another order (an
+/// ID model, a text model with item IDs) and where a fine-tune gives a text base a table of the
+/// target's items (a fine-tune that goes on on the base's own catalog keeps its rows). With `rows`
+/// nil a text model gets no table, and a base's table is left behind.
 struct ItemTableCarry {
     /// The layout the weights come from (the base's, after any vocabulary change).
     let from: ParameterLayout
     let shape: ModelShape
     private let weights: [Float]
-    /// For each target item, its row in the base's table (nil: a zero row).
+    /// For each new item, its row in the old table (nil: a zero row).
     private let rows: [Int?]
     var carriedRows: Int { rows.count { $0 != nil } }
 
-    init(base folder: String, network: Network, to catalog: ItemCatalog, keepsTable: Bool) throws {
+    init(network: Network, items: Int, rows: [Int?]?) {
         from = network.layout
         weights = network.params.array
         var shape = network.shape
-        shape.itemEncoder.itemIDs = keepsTable ? true : nil
-        shape.items = catalog.count
+        shape.items = items
+        if shape.itemEncoder.kind == .text { shape.itemEncoder.itemIDs = rows == nil ? nil : true }
         self.shape = shape
-        if keepsTable && network.shape.itemEncoder.hasItemTable {
-            let own = try ItemCatalog.read(path: folder + "/items.tsv")
-            let row = Dictionary(own.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-            rows = catalog.ids.map { row[$0] }
-        } else {
-            rows = Array(repeating: nil, count: keepsTable ? catalog.count : 0)
-        }
+        self.rows = rows ?? []
     }
 
-    /// The fine-tune's network: the base's weights in the new layout.
+    /// For each id of `catalog`, its row among `own` (a model's items.tsv), nil where it has none.
+    static func rows(of own: [String], for catalog: [String]) -> [Int?] {
+        let row = Dictionary(own.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        return catalog.map { row[$0] }
+    }
+
+    /// A network with the weights in the new layout.
     func network(maxBatch: Int) -> Network {
         let network = Network(shape: shape, maxBatch: maxBatch)
         network.params.pointer.update(from: carry(weights), count: network.layout.count)
