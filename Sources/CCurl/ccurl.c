@@ -38,6 +38,14 @@ static size_t read_cb(char *buffer, size_t size, size_t n, void *box) {
     return b->source(buffer, size * n, b->context);
 }
 
+typedef struct { ccurl_stop stop; void *context; } stop_box;
+
+static int progress_cb(void *box, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
+    (void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
+    stop_box *b = box;
+    return b->stop(b->context) ? 1 : 0;
+}
+
 int ccurl_perform(ccurl_handle *h, const ccurl_request *r, long *status, char *error, size_t error_size) {
     CURL *c = h->curl;
     curl_easy_reset(c);  /* options are per request; the connection cache survives */
@@ -68,6 +76,13 @@ int ccurl_perform(ccurl_handle *h, const ccurl_request *r, long *status, char *e
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &data);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, write_cb);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &header);
+    stop_box stop = { r->should_stop, r->stop_context };
+    if (r->should_stop) {
+        /* The write callback only runs when bytes arrive; this one also runs on a stalled link. */
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, &stop);
+    }
 
     if (strcmp(r->method, "HEAD") == 0) {
         curl_easy_setopt(c, CURLOPT_NOBODY, 1L);

@@ -47,12 +47,14 @@ public final class HTTPClient {
 
     /// Sends one request. A 2xx response's bytes go to `sink` when given (with the status; return
     /// false to abort), else into `Response.body`, which stops the request past `bodyLimit` bytes:
-    /// an endless manifest or error body never grows the client without bound.
+    /// an endless manifest or error body never grows the client without bound. `shouldStop` is asked
+    /// at least once a second while the request runs, bytes moving or not; true aborts it.
     public func send(_ method: String, _ url: String, headers: [String: String] = [:], body: Body = .none, followRedirects: Bool = false,
-                     sent: ((Int) -> Void)? = nil,
+                     sent: ((Int) -> Void)? = nil, shouldStop: (() -> Bool)? = nil,
                      sink: ((_ status: Int, UnsafeRawBufferPointer) -> Bool)? = nil) throws(Failure) -> Response {
         let state = RequestState(sink: sink)
         state.sent = sent
+        state.shouldStop = shouldStop
         var source: FileHandle?
         switch body {
         case .none: break
@@ -93,6 +95,10 @@ public final class HTTPClient {
                     request.data_context = context
                     request.on_header = { data, size, context in RequestState.from(context).header(data!, size) }
                     request.header_context = context
+                    if shouldStop != nil {
+                        request.should_stop = { context in RequestState.from(context).stopRequested() ? 1 : 0 }
+                        request.stop_context = context
+                    }
                     request.stall_seconds = stallSeconds
                     request.follow_redirects = followRedirects ? 1 : 0
                     return ccurl_perform(handle, &request, &status, &error, error.count)
@@ -102,7 +108,7 @@ public final class HTTPClient {
         guard code == 0 else {
             let message = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw Failure(url: url, message: state.overLimit ? "the response body exceeds \(Self.bodyLimit / 1_000_000) MB; refused"
-                                                : state.aborted ? "stopped by the receiver" : message)
+                                                : state.aborted || state.stopped ? "stopped by the receiver" : message)
         }
         return Response(status: status, headers: state.headers, body: state.collected)
     }
@@ -121,6 +127,8 @@ private final class RequestState {
     /// Told the request body bytes handed to the network so far (progress as they leave).
     var sent: ((Int) -> Void)?
     var sentCount = 0
+    var shouldStop: (() -> Bool)?
+    var stopped = false
     /// The status of the response being received: only a 2xx body goes to the sink.
     var status = 0
 
@@ -128,6 +136,11 @@ private final class RequestState {
 
     static func from(_ context: UnsafeMutableRawPointer?) -> RequestState {
         Unmanaged<RequestState>.fromOpaque(context!).takeUnretainedValue()
+    }
+
+    func stopRequested() -> Bool {
+        if shouldStop?() == true { stopped = true }
+        return stopped
     }
 
     func receive(_ data: UnsafePointer<CChar>, _ size: Int) -> Int {

@@ -26,13 +26,13 @@ public final class RemoteRegistry {
     /// A request with auth: on 401 the challenge is answered once (Bearer: a token from the realm,
     /// with the stored credentials as Basic; Basic: the stored credentials) and the request retried.
     func send(_ method: String, _ pathOrURL: String, headers: [String: String] = [:], body: HTTPClient.Body = .none,
-              followRedirects: Bool = false, sent: ((Int) -> Void)? = nil,
+              followRedirects: Bool = false, sent: ((Int) -> Void)? = nil, shouldStop: (() -> Bool)? = nil,
               sink: ((_ status: Int, UnsafeRawBufferPointer) -> Bool)? = nil) throws(ClientError) -> HTTPClient.Response {
         let url = pathOrURL.hasPrefix("http") ? pathOrURL : baseURL + pathOrURL
-        var response = try perform(method, url, headers: headers, body: body, followRedirects: followRedirects, sent: sent, sink: sink)
+        var response = try perform(method, url, headers: headers, body: body, followRedirects: followRedirects, sent: sent, shouldStop: shouldStop, sink: sink)
         if response.status == 401, let challenge = response.header("WWW-Authenticate") {
             try answer(challenge, lastBody: response.body)
-            response = try perform(method, url, headers: headers, body: body, followRedirects: followRedirects, sent: sent, sink: sink)
+            response = try perform(method, url, headers: headers, body: body, followRedirects: followRedirects, sent: sent, shouldStop: shouldStop, sink: sink)
         }
         if response.status == 401 || response.status == 403 {
             let hint = credentials == nil ? "log in first: srthub login \(loginTarget)" : "the stored token was refused: check it and run `srthub login \(loginTarget)` again"
@@ -42,10 +42,12 @@ public final class RemoteRegistry {
     }
 
     private func perform(_ method: String, _ url: String, headers: [String: String], body: HTTPClient.Body, followRedirects: Bool,
-                         sent: ((Int) -> Void)?, sink: ((_ status: Int, UnsafeRawBufferPointer) -> Bool)?) throws(ClientError) -> HTTPClient.Response {
+                         sent: ((Int) -> Void)?, shouldStop: (() -> Bool)?,
+                         sink: ((_ status: Int, UnsafeRawBufferPointer) -> Bool)?) throws(ClientError) -> HTTPClient.Response {
         var headers = headers
         if let authorization { headers["Authorization"] = authorization }
-        do { return try http.send(method, url, headers: headers, body: body, followRedirects: followRedirects, sent: sent, sink: sink) } catch {
+        do { return try http.send(method, url, headers: headers, body: body, followRedirects: followRedirects, sent: sent,
+                                   shouldStop: shouldStop, sink: sink) } catch {
             throw ClientError(.unreachable, "\(method) \(url): \(error.message)", hint: "is the registry running at \(baseURL)?")
         }
     }

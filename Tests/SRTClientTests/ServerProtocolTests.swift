@@ -52,25 +52,37 @@ import SRTRegistry
             let auth = ["Authorization": "Bearer " + token]
             let start = try http.send("POST", url + "/v2/team/toy/blobs/uploads/", headers: auth)
             let path = try #require(start.header("Location"))
-            // A slow writer on a raw socket (half its body, a pause, the rest), and a second PATCH meanwhile.
+            // A writer on a raw socket sends half its body and holds the session until told to go on;
+            // once its first bytes are in the session file, a second PATCH must be refused.
             let slow = Process()
             slow.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             slow.arguments = ["python3", "-c", """
-                import socket, sys, time
+                import socket, sys
                 s = socket.create_connection(("127.0.0.1", \(port)))
                 body = b"a" * 200000
                 s.sendall(("PATCH \(path) HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer \(token)\\r\\nContent-Type: application/octet-stream\\r\\n"
                            "Content-Length: %d\\r\\n\\r\\n" % len(body)).encode())
-                s.sendall(body[:100000]); time.sleep(2); s.sendall(body[100000:])
+                s.sendall(body[:100000])
+                sys.stdin.readline()
+                s.sendall(body[100000:])
                 print(s.recv(4096).split(b"\\r\\n")[0].decode())
                 """]
-            let out = Pipe()
+            let out = Pipe(), go = Pipe()
             slow.standardOutput = out
+            slow.standardInput = go
             try slow.run()
-            usleep(700_000)
+            defer { if slow.isRunning { slow.terminate() } }
+            var streaming = false
+            for _ in 0..<600 where !streaming {
+                let status = try http.send("GET", url + path, headers: auth)
+                streaming = status.header("Range").map { $0 != "0-0" } ?? false
+                if !streaming { usleep(50_000) }
+            }
+            #expect(streaming, "the first writer's bytes never reached the session file")
             let second = try http.send("PATCH", url + path, headers: auth, body: .data(Data(repeating: 98, count: 1000)))
             #expect(second.status == 416 && String(decoding: second.body, as: UTF8.self).contains("another request is writing"),
                     "\(second.status) \(String(decoding: second.body, as: UTF8.self))")
+            go.fileHandleForWriting.write(Data("go\n".utf8))
             slow.waitUntilExit()
             let first = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(first.contains("202"), "the first writer finishes: \(first)")

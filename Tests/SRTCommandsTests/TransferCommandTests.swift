@@ -119,7 +119,7 @@ struct TransferCommandTests {
     /// with its documented code and a message, never a crash (it died with SIGILL in BlobSink once),
     /// keeps what arrived, and a later pull resumes or starts over as the server allows.
     @Test func hostileRegistryNeverCrashesAPull() throws {
-        func serve(_ mode: String) throws -> (Process, Int) {
+        func serve(_ mode: String) throws -> (Process, Int, Pipe) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", CLIRunner.root + "/scripts/interop/hostile_registry.py", mode]
@@ -128,10 +128,10 @@ struct TransferCommandTests {
             process.standardError = FileHandle.nullDevice
             try process.run()
             let line = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-            return (process, Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
+            return (process, Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, out)
         }
         let layer = "7ee94bc1d825fd8e1e8cebec936366cf882198068e6e1326c53302ff01734c75"
-        let (dropping, port) = try serve("drop")
+        let (dropping, port, _) = try serve("drop")
         defer { dropping.terminate() }
         let home = makeTempFolder()
         let dropped = try srthub(["pull", "127.0.0.1:\(port)/team/toy:v1", "--quiet"], home: home)
@@ -142,14 +142,14 @@ struct TransferCommandTests {
         #expect(kept == 3_670_016)
 
         // A 503, then a broken connection: retried and resumed within one pull.
-        let (flaky, portFlaky) = try serve("flaky")
+        let (flaky, portFlaky, _) = try serve("flaky")
         defer { flaky.terminate() }
         let flakyHome = makeTempFolder()
         let retried = try srthub(["pull", "127.0.0.1:\(portFlaky)/team/toy:v1", "--quiet"], home: flakyHome)
         #expect(retried.status == 0, "\(retried.stderr)")
         #expect(try srthub(["verify"], home: flakyHome).status == 0)
 
-        let (ignoring, port2) = try serve("norange")
+        let (ignoring, port2, _) = try serve("norange")
         defer { ignoring.terminate() }
         let other = makeTempFolder()
         let ignored = try srthub(["pull", "127.0.0.1:\(port2)/team/toy:v1", "--quiet"], home: other)
@@ -158,9 +158,9 @@ struct TransferCommandTests {
         #expect(whole.status == 0, "\(whole.stderr)")
         #expect(try srthub(["verify"], home: other).status == 0)
 
-        // Ctrl-C midway: exit 130, what arrived is on disk (it could all sit in memory buffers and
-        // be lost), and the next pull resumes from it.
-        let (slow, portSlow) = try serve("slow")
+        // Ctrl-C midway, while the download stalls: exit 130 at once, what arrived is on disk (it
+        // could all sit in memory buffers and be lost), and the next pull resumes from it.
+        let (slow, portSlow, slowOutput) = try serve("slow")
         defer { slow.terminate() }
         let interruptedHome = makeTempFolder()
         let pull = Process()
@@ -170,9 +170,14 @@ struct TransferCommandTests {
         pull.standardError = errors
         pull.standardOutput = FileHandle.nullDevice
         try pull.run()
-        usleep(900_000)
+        // The server says when it has sent a first megabyte and stalls; the pull reads it meanwhile.
+        _ = slowOutput.fileHandleForReading.availableData
+        usleep(300_000)
+        let interrupted = Date()
         kill(pull.processIdentifier, SIGINT)
         pull.waitUntilExit()
+        // No byte moves while the server stalls (10 s): the stop must not wait for the next one.
+        #expect(Date().timeIntervalSince(interrupted) < 5, "Ctrl-C took \(Date().timeIntervalSince(interrupted)) s on a stalled download")
         let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(pull.terminationStatus == 130 && said.contains("interrupted:") && said.contains("resumes"), "\(pull.terminationStatus): \(said)")
         let arrived = try FileManager.default.attributesOfItem(atPath: interruptedHome + "/tmp/pulls/" + layer)[.size] as? Int ?? 0
@@ -182,21 +187,21 @@ struct TransferCommandTests {
         #expect(resumed.status == 0 && verified == 0, "\(resumed.stderr)")
 
         // An endless manifest stops at the 4 MB cap (it grew the client to gigabytes in seconds).
-        let (endless, port3) = try serve("endless")
+        let (endless, port3, _) = try serve("endless")
         defer { endless.terminate() }
         let started = Date()
         let capped = try srthub(["pull", "127.0.0.1:\(port3)/team/toy:v1", "--quiet"], home: makeTempFolder())
         #expect(capped.status != 0 && capped.stderr.contains("exceeds 4 MB") && Date().timeIntervalSince(started) < 20, "\(capped.stderr)")
 
         // Sizes that cannot be true are refused before any download (their sum overflowed: a crash).
-        let (huge, port4) = try serve("hugesize")
+        let (huge, port4, _) = try serve("hugesize")
         defer { huge.terminate() }
         let refused = try srthub(["pull", "127.0.0.1:\(port4)/team/toy:v1", "--quiet"], home: makeTempFolder())
         #expect(refused.status == 76 && refused.stderr.contains("cannot be true"), "\(refused.status): \(refused.stderr)")
 
         // A blob download redirected to object storage on another host is followed, and the
         // registry's credentials stay behind (the storage server refuses a request carrying them).
-        let (redirecting, port5) = try serve("redirect")
+        let (redirecting, port5, _) = try serve("redirect")
         defer { redirecting.terminate() }
         let loggedIn = makeTempFolder()
         #expect(try bash("printf secret | '\(CLIRunner.executable!)' login 127.0.0.1:\(port5) --username ci --password-stdin --home \(loggedIn)").status == 0)
@@ -206,7 +211,7 @@ struct TransferCommandTests {
 
         // A token service on another host over plain HTTP never gets the stored credentials
         // (its token is refused by this registry whenever it did).
-        let (realm, port6) = try serve("realm")
+        let (realm, port6, _) = try serve("realm")
         defer { realm.terminate() }
         let cautious = makeTempFolder()
         let login = try bash("printf secret | '\(CLIRunner.executable!)' login 127.0.0.1:\(port6) --username ci --password-stdin --home \(cautious)")

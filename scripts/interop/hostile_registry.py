@@ -8,7 +8,8 @@ the way the MODE argument says:
   overlong  sends the declared length and then more bytes
   norange   ignores Range: always 200 with the whole blob, after a first drop
   endless   answers the manifest request with a body that never ends
-  slow      sends the layer at about 2 MB/s (honouring Range), for interrupting a pull midway
+  slow      sends the layer at about 2 MB/s (honouring Range), for interrupting a pull midway: a
+            download from byte 0 prints "stalled" past 1 MB and stalls there for 10 s
   hugesize  declares two layers of 2^63 - 1 bytes each (their sum overflows)
   realm     asks for a Bearer token from a plain-HTTP token service on another host (127.0.0.2),
             which hands out a token the registry refuses whenever it was sent the credentials
@@ -107,6 +108,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.end_headers()
                 for i in range(start, len(layer), 65536):
                     self.wfile.write(layer[i:i + 65536]); self.wfile.flush(); time.sleep(0.03)
+                    if start == 0 and i == 1 << 20:  # a first download stalls past 1 MB, for the test to interrupt it
+                        print("stalled", flush=True); time.sleep(10)
                 return
             if mode == "overlong":
                 self.send_response(200)

@@ -10,6 +10,8 @@ extern "C" {
 
 /// Receives response body bytes (or one header line); returns the bytes taken (fewer aborts).
 typedef size_t (*ccurl_sink)(const char *data, size_t size, void *context);
+/// Returns nonzero to abort the transfer; asked at least once a second, also while no byte moves.
+typedef int (*ccurl_stop)(void *context);
 /// Fills `buffer` with up to `size` request body bytes; returns how many (0 = end).
 typedef size_t (*ccurl_source)(char *buffer, size_t size, void *context);
 
@@ -25,6 +27,8 @@ typedef struct ccurl_request {
     void *data_context;
     ccurl_sink on_header;
     void *header_context;
+    ccurl_stop should_stop;            /* NULL: never stopped from outside */
+    void *stop_context;
     long connect_timeout_ms;
     long stall_seconds;                /* abort when under 1 byte/s for this long (0: never) */
     int follow_redirects;              /* follow up to 5 http(s) redirects; custom Authorization
