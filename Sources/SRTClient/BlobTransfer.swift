@@ -106,14 +106,13 @@ extension RemoteRegistry {
                 // Registries send blob downloads on to object storage (Docker Hub, GHCR, ECR, Harbor with S3).
                 response = try send("GET", "/v2/\(repository)/blobs/\(digest)", headers: have > 0 ? ["Range": "bytes=\(have)-"] : [:],
                                     followRedirects: true, shouldStop: {
-                    // Also while no byte arrives: Ctrl-C on a stalled download stops it at once.
+                    // Asked while bytes arrive and while none do: Ctrl-C on a stalled download stops it at once.
                     if shouldStop() { stopped = true }
                     return stopped
                 }, sink: { status, chunk in
                     // A resumed download must get the rest (206), never the whole blob again after what is there.
                     if have > 0 && status != 206 { rangeIgnored = true; return false }
                     guard received + chunk.count <= size else { overflow = true; return false }
-                    if shouldStop() { stopped = true; return false }
                     received += chunk.count
                     progress(received)
                     return sink.append(chunk)

@@ -171,7 +171,9 @@ struct TransferCommandTests {
         pull.standardOutput = FileHandle.nullDevice
         try pull.run()
         // The server says when it has sent a first megabyte and stalls; the pull reads it meanwhile.
-        _ = slowOutput.fileHandleForReading.availableData
+        let stalled = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async { _ = slowOutput.fileHandleForReading.availableData; stalled.signal() }
+        #expect(stalled.wait(timeout: .now() + 30) == .success, "the server never sent its first megabyte")
         usleep(300_000)
         let interrupted = Date()
         kill(pull.processIdentifier, SIGINT)
