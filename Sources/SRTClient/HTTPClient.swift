@@ -108,7 +108,7 @@ public final class HTTPClient {
         guard code == 0 else {
             let message = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw Failure(url: url, message: state.overLimit ? "the response body exceeds \(Self.bodyLimit / 1_000_000) MB; refused"
-                                                : state.aborted || state.stopped ? "stopped by the receiver" : message)
+                                                : state.aborted ? "stopped by the receiver" : message)
         }
         return Response(status: status, headers: state.headers, body: state.collected)
     }
@@ -128,7 +128,6 @@ private final class RequestState {
     var sent: ((Int) -> Void)?
     var sentCount = 0
     var shouldStop: (() -> Bool)?
-    var stopped = false
     /// The status of the response being received: only a 2xx body goes to the sink.
     var status = 0
 
@@ -138,9 +137,10 @@ private final class RequestState {
         Unmanaged<RequestState>.fromOpaque(context!).takeUnretainedValue()
     }
 
+    /// Whether the transfer must end: the sink refused bytes, or `shouldStop` says so now.
     func stopRequested() -> Bool {
-        if shouldStop?() == true { stopped = true }
-        return stopped
+        if shouldStop?() == true { aborted = true }
+        return aborted
     }
 
     func receive(_ data: UnsafePointer<CChar>, _ size: Int) -> Int {

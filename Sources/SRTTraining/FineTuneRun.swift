@@ -49,6 +49,8 @@ public struct FineTuneRequest: Sendable {
     /// one too. false: text only, and a base's own table (items of another catalog) is left behind.
     /// nil: a table for a text base (chosen on validation, bench/RESULTS.md), none for an ID base.
     public var itemIDs: Bool?
+    /// `itemIDs` made definite for a text base: the user's choice, else a table.
+    var textBaseItemIDs: Bool { itemIDs ?? true }
     /// Explicit text-field sources (`--map-field title=title+brand`); the rest follow `FieldMapping.infer`.
     public var fieldMap: [String: [String]] = [:]
     public var output: String
@@ -80,7 +82,7 @@ public enum FineTuneRun {
             guard request.itemIDs != true else { throw TrainingError.badOption("--item-ids adds an item table to a text model's encoding; \(request.base) is an ID model, its items are its table already") }
             request.itemIDs = false
         } else {
-            request.itemIDs = request.itemIDs ?? true
+            request.itemIDs = request.textBaseItemIDs
         }
         let work = NSTemporaryDirectory() + "srthub-finetune-" + UUID().uuidString  // the target's tokenizer, while it is needed
         defer { try? FileManager.default.removeItem(atPath: work) }
@@ -113,9 +115,12 @@ public enum FineTuneRun {
             let itemIDs = request.itemIDs == true
             if itemIDs || encoder.hasItemTable {
                 // A base's own table carries its rows to the same items; a text base's table starts at zero.
-                let rows = !itemIDs ? nil : encoder.hasItemTable
-                    ? ItemTableCarry.rows(of: try ItemCatalog.read(path: request.base + "/items.tsv").ids, for: dataset.catalog.ids)
-                    : [Int?](repeating: nil, count: dataset.itemCount)
+                var rows: [Int?]?  // nil: no table
+                if itemIDs && encoder.hasItemTable {
+                    rows = ItemTableCarry.rows(of: try ItemCatalog.read(path: request.base + "/items.tsv").ids, for: dataset.catalog.ids)
+                } else if itemIDs {
+                    rows = Array(repeating: nil, count: dataset.itemCount)
+                }
                 let table = ItemTableCarry(network: network, items: dataset.itemCount, rows: rows)
                 if let transfer { fisherCarries.append({ transfer.carry($0, from: baseLayout, to: table.from) }) }
                 fisherCarries.append(table.carry)
@@ -327,7 +332,7 @@ public enum FineTuneRun {
     static func scratchRequest(_ request: FineTuneRequest, architecture: Architecture, options: TrainingOptions, epochs: Int, license: String?,
                                output: String) -> TrainRequest {
         var train = TrainRequest(dataPath: request.dataPath, architecture: architecture, output: output)
-        train.itemIDs = request.itemIDs ?? true  // nil: a text base's default (run sets false for an ID base)
+        train.itemIDs = request.textBaseItemIDs  // run made it false for an ID base
         train.load = request.load
         train.splitProtocol = request.splitProtocol
         train.options = options

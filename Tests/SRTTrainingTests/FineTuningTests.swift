@@ -315,11 +315,7 @@ import SRTTensor
         request.epochsPerLayer = 1
         request.finalEpochs = 2
         request.options.batch = 16
-        var notes: [String] = []
-        let report = try FineTuneRun.run(request) { event in
-            if case .note(let text) = event { notes.append(text) }
-            return .proceed
-        }
+        let (report, notes) = try FineTuneRun.runCollectingNotes(request)
         #expect(notes.contains { $0.contains("item IDs: a table of 25 rows added to the text encoding, 0 carried from the base") }, "\(notes)")
         let config = try CheckpointConfig.read(report.checkpoint)
         #expect(config.model.itemEncoder.itemIDs == true && config.model.items == 25 && config.fineTuning?.ewcLambda == 100)
@@ -357,11 +353,7 @@ import SRTTensor
         again.plan = .full
         again.ewc = 0
         again.options.batch = 16
-        var againNotes: [String] = []
-        let second = try FineTuneRun.run(again) { event in
-            if case .note(let text) = event { againNotes.append(text) }
-            return .proceed
-        }
+        let (second, againNotes) = try FineTuneRun.runCollectingNotes(again)
         #expect(againNotes.contains { $0.contains("a table of 25 rows added to the text encoding, 25 carried from the base") }, "\(againNotes)")
         #expect(try CheckpointConfig.read(second.checkpoint).model.itemEncoder.itemIDs == true)
         again.itemIDs = false
