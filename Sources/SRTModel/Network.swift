@@ -1,3 +1,4 @@
+import Dispatch
 import SRTTensor
 
 // The SRT network: item encoder → positions → post-LN causal transformer → per-position user
@@ -264,7 +265,8 @@ public final class Network: @unchecked Sendable {
     /// of `itemVectors`, row i for `subset[i]`; nil encodes the whole catalog. Sampled losses
     /// touch only a step's inputs, targets and negatives, so a step costs the same at 10k items
     /// as at a million. Inputs and targets given to `forward` and the losses then index rows.
-    public func encodeItems(only subset: [Int32]?, dropping dropout: TokenDropout? = nil) {
+    /// `workers` threads share the text encoder's pooling (each its own columns of the token width).
+    public func encodeItems(only subset: [Int32]?, dropping dropout: TokenDropout? = nil, workers: Int = 1) {
         let c = shape.architecture.hidden
         encodedSubset = subset
         encodedDropout = dropout
@@ -283,17 +285,19 @@ public final class Network: @unchecked Sendable {
             (pooled.pointer).update(repeating: 0, count: items * nf * e)
             // Masked sum of each field's token embeddings (padding −1 contributes nothing).
             let scale = dropout?.scale ?? 1
-            for row in 0..<items {
-                let v = subset.map { Int($0[row]) } ?? row
-                for f in 0..<nf {
-                    let out = pooled.pointer + (row * nf + f) * e
-                    let ids = (v * nf + f) * pieces
-                    for p in 0..<pieces {
-                        let t = Int(tokens[ids + p])
-                        if t < 0 { break }
-                        if let dropout, !dropout.keeps(item: v, slot: f * pieces + p) { continue }
-                        let tokenRow = table + t * e
-                        for j in 0..<e { out[j] += scale * tokenRow[j] }  // × 1 when nothing drops: exact
+            Self.forEachColumnSlice(of: e, workers: workers) { columns in
+                for row in 0..<items {
+                    let v = subset.map { Int($0[row]) } ?? row
+                    for f in 0..<nf {
+                        let out = pooled.pointer + (row * nf + f) * e
+                        let ids = (v * nf + f) * pieces
+                        for p in 0..<pieces {
+                            let t = Int(tokens[ids + p])
+                            if t < 0 { break }
+                            if let dropout, !dropout.keeps(item: v, slot: f * pieces + p) { continue }
+                            let tokenRow = table + t * e
+                            for j in columns { out[j] += scale * tokenRow[j] }  // × 1 when nothing drops: exact
+                        }
                     }
                 }
             }
@@ -314,8 +318,20 @@ public final class Network: @unchecked Sendable {
         for j in 0..<count { out[j] += x[j] }
     }
 
-    /// Propagates `itemGradients` (the rows `encodeItems` wrote) into the encoder's parameters (accumulating).
-    public func encodeItemsBackward() {
+    /// Runs `body` on `workers` slices of the columns 0..<width at once. Items share token rows, so
+    /// workers split the columns, not the items: no two write the same float, and each float sums
+    /// its terms in the order one worker would.
+    private static func forEachColumnSlice(of width: Int, workers: Int, _ body: (Range<Int>) -> Void) {
+        let n = min(workers, width / 8)
+        guard n > 1 else { return body(0..<width) }
+        let bounds = (0...n).map { w in w == n ? width : (w * width / n) & ~7 }
+        nonisolated(unsafe) let body = body
+        DispatchQueue.concurrentPerform(iterations: n) { w in body(bounds[w]..<bounds[w + 1]) }
+    }
+
+    /// Propagates `itemGradients` (the rows `encodeItems` wrote) into the encoder's parameters
+    /// (accumulating); `workers` threads share the pooling's backward as in `encodeItems`.
+    public func encodeItemsBackward(workers: Int = 1) {
         let c = shape.architecture.hidden
         let subset = encodedSubset
         switch shape.itemEncoder.kind {
@@ -341,17 +357,19 @@ public final class Network: @unchecked Sendable {
             }
             let dTable = gradient("item_encoder.token_embedding.weight")
             let dropout = encodedDropout, scale = dropout?.scale ?? 1
-            for row in 0..<items {
-                let v = subset.map { Int($0[row]) } ?? row
-                for f in 0..<nf {
-                    let d = dPooled.pointer + (row * nf + f) * e
-                    let ids = (v * nf + f) * pieces
-                    for p in 0..<pieces {
-                        let t = Int(tokens[ids + p])
-                        if t < 0 { break }
-                        if let dropout, !dropout.keeps(item: v, slot: f * pieces + p) { continue }
-                        let tokenRow = dTable + t * e
-                        for j in 0..<e { tokenRow[j] += scale * d[j] }
+            Self.forEachColumnSlice(of: e, workers: workers) { columns in
+                for row in 0..<items {
+                    let v = subset.map { Int($0[row]) } ?? row
+                    for f in 0..<nf {
+                        let d = dPooled.pointer + (row * nf + f) * e
+                        let ids = (v * nf + f) * pieces
+                        for p in 0..<pieces {
+                            let t = Int(tokens[ids + p])
+                            if t < 0 { break }
+                            if let dropout, !dropout.keeps(item: v, slot: f * pieces + p) { continue }
+                            let tokenRow = dTable + t * e
+                            for j in columns { tokenRow[j] += scale * d[j] }
+                        }
                     }
                 }
             }

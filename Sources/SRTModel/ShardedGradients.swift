@@ -49,17 +49,14 @@ public final class ShardedGradients: @unchecked Sendable {
         let shardRows = split(rows, bounds: bounds, length: T)
         let seeds = (0..<count).map { _ in rng.next() }
         let workers = [network] + replicas
-        network.encodeItems(only: itemSubset, dropping: tokenDropout)
-        network.zeroGradients()
+        network.encodeItems(only: itemSubset, dropping: tokenDropout, workers: count)
         // Work the loss shares across workers (RECE's bucketed catalog) is done once, here.
         let prepared = kind.function.prepare(network: network, inputs: inputs, batchRows: rows.count)
         let losses = FloatBuffer(count: count)
         DispatchQueue.concurrentPerform(iterations: count) { s in
             let worker = workers[s]
-            if s > 0 {
-                worker.followItems(of: network)
-                worker.zeroGradients()
-            }
+            if s > 0 { worker.followItems(of: network) }
+            worker.zeroGradients()
             var random = RandomSource(seed: seeds[s])
             worker.forward(Array(sequences[(bounds[s] * T)..<(bounds[s + 1] * T)]), batch: bounds[s + 1] - bounds[s], length: T,
                            training: training, rng: &random)
@@ -68,11 +65,10 @@ public final class ShardedGradients: @unchecked Sendable {
                                      normalizer: rows.count, prepared: prepared)
             worker.backward()
         }
-        for replica in replicas.prefix(count - 1) {
-            add(replica.grads, into: network.grads)
-            add(replica.itemGradients, into: network.itemGradients, count: network.items * network.shape.architecture.hidden)
-        }
-        network.encodeItemsBackward()
+        let sources = Array(replicas.prefix(count - 1))
+        sum(sources.map(\.grads), into: network.grads, count: network.grads.count, workers: count)
+        sum(sources.map(\.itemGradients), into: network.itemGradients, count: network.items * network.shape.architecture.hidden, workers: count)
+        network.encodeItemsBackward(workers: count)
         var total = 0.0
         for s in 0..<count { total += Double(losses[s]) * Double(shardRows[s].count) }
         return rows.count == 0 ? 0 : Float(total / Double(rows.count))
@@ -92,8 +88,14 @@ public final class ShardedGradients: @unchecked Sendable {
         return shards
     }
 
-    func add(_ source: FloatBuffer, into target: FloatBuffer, count: Int? = nil) {
-        let s = source.pointer, t = target.pointer
-        for i in 0..<(count ?? min(source.count, target.count)) { t[i] += s[i] }
+    /// target[i] += each source's [i], in the sources' order, for i < count.
+    func sum(_ sources: [FloatBuffer], into target: FloatBuffer, count: Int, workers: Int) {
+        let t = target.pointer
+        forEachRange(count: count, workers: workers) { part in
+            for source in sources {
+                let s = source.pointer
+                for i in part { t[i] += s[i] }
+            }
+        }
     }
 }

@@ -323,11 +323,13 @@ public final class Trainer {
         ewc?.addGradient(network.params.pointer, into: network.grads.pointer, ranges: ranges)
         for range in frozen { (network.grads.pointer + range.lowerBound).update(repeating: 0, count: range.count) }  // clip only what trains
         clipGradients()
+        let settings = AdamSettings(weightDecay: options.weightDecay, decoupledWeightDecay: options.decoupledWeightDecay ?? 0)
         for range in ranges {
-            let o = range.lowerBound
-            adamStep(params: network.params.pointer + o, grads: network.grads.pointer + o, m: m.pointer + o, v: v.pointer + o,
-                     count: range.count, lr: rate, step: step, settings: AdamSettings(weightDecay: options.weightDecay,
-                                                                                      decoupledWeightDecay: options.decoupledWeightDecay ?? 0))
+            forEachRange(count: range.count, workers: options.threads) { part in
+                let o = range.lowerBound + part.lowerBound
+                adamStep(params: network.params.pointer + o, grads: network.grads.pointer + o, m: m.pointer + o, v: v.pointer + o,
+                         count: part.count, lr: rate, step: step, settings: settings)
+            }
         }
         average?.update(from: network.params)
         return loss
@@ -369,12 +371,13 @@ public final class Trainer {
     /// Scales the gradients so their global L2 norm is at most `maxGradientNorm`.
     func clipGradients() {
         guard options.maxGradientNorm > 0 else { return }
-        var sum = 0.0
-        for i in 0..<network.grads.count { sum += Double(network.grads[i]) * Double(network.grads[i]) }
-        let norm = Float(sum.squareRoot())
+        let grads = network.grads.pointer
+        let norm = Float(sumOfSquares(grads, count: network.grads.count, workers: options.threads).squareRoot())
         guard norm > options.maxGradientNorm else { return }
         let scale = options.maxGradientNorm / norm
-        for i in 0..<network.grads.count { network.grads[i] *= scale }
+        forEachRange(count: network.grads.count, workers: options.threads) { part in
+            for i in part { grads[i] *= scale }
+        }
     }
 
     /// The K popularity-sampled negatives a sampled-softmax step shares; none for other losses.
