@@ -1,4 +1,3 @@
-import Dispatch
 import SRTTensor
 
 // The SRT network: item encoder → positions → post-LN causal transformer → per-position user
@@ -318,15 +317,11 @@ public final class Network: @unchecked Sendable {
         for j in 0..<count { out[j] += x[j] }
     }
 
-    /// Runs `body` on `workers` slices of the columns 0..<width at once. Items share token rows, so
-    /// workers split the columns, not the items: no two write the same float, and each float sums
-    /// its terms in the order one worker would.
+    /// Runs `body` on up to `workers` slices of the token width's columns at once. Items share
+    /// token rows, so workers split the columns, not the items: no two write the same float, and
+    /// each float sums its terms in the order one worker would.
     private static func forEachColumnSlice(of width: Int, workers: Int, _ body: (Range<Int>) -> Void) {
-        let n = min(workers, width / 8)
-        guard n > 1 else { return body(0..<width) }
-        let bounds = (0...n).map { w in w == n ? width : (w * width / n) & ~7 }
-        nonisolated(unsafe) let body = body
-        DispatchQueue.concurrentPerform(iterations: n) { w in body(bounds[w]..<bounds[w + 1]) }
+        forEachPart(of: width, parts: min(workers, width / 8), alignment: 8, body)
     }
 
     /// Propagates `itemGradients` (the rows `encodeItems` wrote) into the encoder's parameters
