@@ -285,19 +285,9 @@ public final class Network: @unchecked Sendable {
             // Masked sum of each field's token embeddings (padding −1 contributes nothing).
             let scale = dropout?.scale ?? 1
             Self.forEachColumnSlice(of: e, workers: workers) { columns in
-                for row in 0..<items {
-                    let v = subset.map { Int($0[row]) } ?? row
-                    for f in 0..<nf {
-                        let out = pooled.pointer + (row * nf + f) * e
-                        let ids = (v * nf + f) * pieces
-                        for p in 0..<pieces {
-                            let t = Int(tokens[ids + p])
-                            if t < 0 { break }
-                            if let dropout, !dropout.keeps(item: v, slot: f * pieces + p) { continue }
-                            let tokenRow = table + t * e
-                            for j in columns { out[j] += scale * tokenRow[j] }  // × 1 when nothing drops: exact
-                        }
-                    }
+                forEachKeptPiece(subset: subset, dropout: dropout) { field, token in
+                    let out = pooled.pointer + field * e, tokenRow = table + token * e
+                    for j in columns { out[j] += scale * tokenRow[j] }  // × 1 when nothing drops: exact
                 }
             }
             linearForward(itemVectors.pointer, pooled.pointer, parameter("item_encoder.adapter.weight"),
@@ -315,6 +305,26 @@ public final class Network: @unchecked Sendable {
     /// out[j] += x[j] for j < count.
     private static func add(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
         for j in 0..<count { out[j] += x[j] }
+    }
+
+    /// Calls `body(field, token)` for every piece the encoding sums, in order: `field` is the row
+    /// of `pooled` it sums into (encoded row · fields + field), `token` its row of the token table.
+    /// Padding (−1) ends a field; pieces that `dropout` leaves out are skipped.
+    @inline(__always)
+    private func forEachKeptPiece(subset: [Int32]?, dropout: TokenDropout?, _ body: (Int, Int) -> Void) {
+        let nf = shape.itemEncoder.fields.count
+        for row in 0..<items {
+            let v = subset.map { Int($0[row]) } ?? row
+            for f in 0..<nf {
+                let ids = (v * nf + f) * pieces
+                for p in 0..<pieces {
+                    let t = Int(tokens[ids + p])
+                    if t < 0 { break }
+                    if let dropout, !dropout.keeps(item: v, slot: f * pieces + p) { continue }
+                    body(row * nf + f, t)
+                }
+            }
+        }
     }
 
     /// Runs `body` on up to `workers` slices of the token width's columns at once. Items share
@@ -353,19 +363,9 @@ public final class Network: @unchecked Sendable {
             let dTable = gradient("item_encoder.token_embedding.weight")
             let dropout = encodedDropout, scale = dropout?.scale ?? 1
             Self.forEachColumnSlice(of: e, workers: workers) { columns in
-                for row in 0..<items {
-                    let v = subset.map { Int($0[row]) } ?? row
-                    for f in 0..<nf {
-                        let d = dPooled.pointer + (row * nf + f) * e
-                        let ids = (v * nf + f) * pieces
-                        for p in 0..<pieces {
-                            let t = Int(tokens[ids + p])
-                            if t < 0 { break }
-                            if let dropout, !dropout.keeps(item: v, slot: f * pieces + p) { continue }
-                            let tokenRow = dTable + t * e
-                            for j in columns { tokenRow[j] += scale * d[j] }
-                        }
-                    }
+                forEachKeptPiece(subset: subset, dropout: dropout) { field, token in
+                    let d = dPooled.pointer + field * e, tokenRow = dTable + token * e
+                    for j in columns { tokenRow[j] += scale * d[j] }
                 }
             }
         }
