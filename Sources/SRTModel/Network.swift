@@ -312,7 +312,7 @@ public final class Network: @unchecked Sendable {
     /// Padding (−1) ends a field; pieces that `dropout` leaves out are skipped.
     @inline(__always)
     private func forEachKeptPiece(subset: [Int32]?, dropout: TokenDropout?, _ body: (Int, Int) -> Void) {
-        let nf = shape.itemEncoder.fields.count
+        let nf = shape.itemEncoder.fields.count, pieces = pieces, tokens = tokens  // read once, not per piece
         for row in 0..<items {
             let v = subset.map { Int($0[row]) } ?? row
             for f in 0..<nf {
