@@ -86,12 +86,8 @@ enum TrainStepBenchmark {
                 _ = network.lossAndGradients(loss, sequences: sequences, batch: batch, rows: rows, workspace: workspace,
                                              inputs: LossInputs(sharedNegatives: negatives, logQ: logQ), training: true, rng: &rng)
             }
-            // As `srthub train` steps: Adam split across the workers.
-            forEachRange(count: network.params.count, workers: shards) { part in
-                let o = part.lowerBound
-                adamStep(params: network.params.pointer + o, grads: network.grads.pointer + o, m: m.pointer + o, v: v.pointer + o,
-                         count: part.count, lr: 1e-3, step: step + 1, settings: AdamSettings())
-            }
+            adamStep(params: network.params.pointer, grads: network.grads.pointer, m: m.pointer, v: v.pointer,
+                     count: network.params.count, lr: 1e-3, step: step + 1, settings: AdamSettings(), workers: shards)  // as `srthub train` steps
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             SGEMMProfile.enabled = false
             if step >= 2 {

@@ -16,10 +16,21 @@ public struct AdamSettings: Sendable, Codable, Equatable {
 
 /// One step at learning rate `lr` over `count` parameters; `step` counts from 1. To freeze a
 /// range, do not pass it: it stays bit-identical. `beta1` may be overridden per step (the one-cycle
-/// schedule cycles it).
+/// schedule cycles it). `workers` threads share the elements (`forEachRange`), each computed as
+/// one thread computes it.
 public func adamStep(
     params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-    count: Int, lr: Float, step: Int, settings a: AdamSettings, beta1 overrideBeta1: Float? = nil
+    count: Int, lr: Float, step: Int, settings: AdamSettings, beta1: Float? = nil, workers: Int = 1
+) {
+    forEachRange(count: count, workers: workers) { part in
+        let o = part.lowerBound
+        adamStep(params + o, grads + o, m + o, v + o, count: part.count, lr: lr, step: step, settings: settings, beta1: beta1)
+    }
+}
+
+private func adamStep(
+    _ params: UnsafeMutablePointer<Float>, _ grads: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+    count: Int, lr: Float, step: Int, settings a: AdamSettings, beta1 overrideBeta1: Float?
 ) {
     let beta1 = overrideBeta1 ?? a.beta1
     let correction1 = 1 - pow(beta1, Float(step)), correction2 = 1 - pow(a.beta2, Float(step))

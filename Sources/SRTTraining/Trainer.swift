@@ -325,11 +325,9 @@ public final class Trainer {
         clipGradients()
         let settings = AdamSettings(weightDecay: options.weightDecay, decoupledWeightDecay: options.decoupledWeightDecay ?? 0)
         for range in ranges {
-            forEachRange(count: range.count, workers: options.threads) { part in
-                let o = range.lowerBound + part.lowerBound
-                adamStep(params: network.params.pointer + o, grads: network.grads.pointer + o, m: m.pointer + o, v: v.pointer + o,
-                         count: part.count, lr: rate, step: step, settings: settings)
-            }
+            let o = range.lowerBound
+            adamStep(params: network.params.pointer + o, grads: network.grads.pointer + o, m: m.pointer + o, v: v.pointer + o,
+                     count: range.count, lr: rate, step: step, settings: settings, workers: options.threads)
         }
         average?.update(from: network.params)
         return loss
