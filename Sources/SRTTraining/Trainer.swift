@@ -288,23 +288,30 @@ public final class Trainer {
         return windowCatalog[first]
     }
 
+    /// The items a batch's negatives are drawn from, or that a whole-catalog loss scores: the
+    /// batch's own catalog, or the whole union.
+    func negativePool(_ catalog: Int?) -> Range<Int> {
+        catalog.map { catalogSamplers[$0].items } ?? 0..<network.catalogItems
+    }
+
     /// Item sequences [batch·length] (length = the longest input in the batch) and the rows to score.
     func assemble(_ batch: [Int], rng: inout RandomSource) -> ([Int32], Int, ScoredRows) {
         let length = batch.map { windows[$0].items.count - 1 }.max() ?? 1
+        let pool = negativePool(negativeCatalog(of: batch))
         var sequences = [Int32](repeating: -1, count: batch.count * length)
         var rows = ScoredRows()
         for (b, w) in batch.enumerated() {
             let items = Array(windows[w].items)
             var userNegatives: [Int32] = []
-            if case .unseenPerUser(let k) = loss.negatives { userNegatives = sampleUnseen(windows[w].user, count: k, &rng) }
+            if case .unseenPerUser(let k) = loss.negatives { userNegatives = sampleUnseen(windows[w].user, count: k, from: pool, &rng) }
             for t in 0..<(items.count - 1) {
                 sequences[b * length + t] = items[t]
                 guard t + 1 >= windows[w].firstTarget else { continue }  // context only
                 rows.rows.append(Int32(b * length + t))
                 rows.targets.append(items[t + 1])
                 switch loss.negatives {
-                case .unseenPerPosition(let k): rows.negatives += sampleUnseen(windows[w].user, count: k, &rng)
-                case .uniformPerPosition(let k): rows.negatives += (0..<k).map { _ in Int32(rng.nextInt(network.catalogItems)) }
+                case .unseenPerPosition(let k): rows.negatives += sampleUnseen(windows[w].user, count: k, from: pool, &rng)
+                case .uniformPerPosition(let k): rows.negatives += (0..<k).map { _ in Int32(pool.lowerBound + rng.nextInt(pool.count)) }
                 case .unseenPerUser: rows.negatives += userNegatives
                 case .none, .sharedPopularity: break
                 }
@@ -335,13 +342,17 @@ public final class Trainer {
 
     /// The mean loss over `rows` and its gradient in `network.grads`, on one worker or split across
     /// several, and how many items the step encoded (the catalog, or the step's touched items).
-    /// Sampled losses encode only the items the step touches (see `StepItems`); full CE needs them all.
+    /// Sampled losses encode only the items the step touches (see `StepItems`); a loss that scores
+    /// the catalog (full CE, RECE) needs all of it: the whole union, or with negatives from the
+    /// batch's catalog only that catalog, whose items are the only ones its users could choose.
     func lossAndGradients(_ sequences: [Int32], batch: Int, length: Int, rows: ScoredRows, negativesFrom catalog: Int? = nil, training: Bool,
                           rng: inout RandomSource) -> (loss: Float, encodedItems: Int) {
         var negatives = sampledNegatives(from: catalog, &rng), sequences = sequences, rows = rows, logQ = logQ
         var subset: [Int32]?
-        if !loss.scoresWholeCatalog {
-            let step = StepItems(touching: [sequences, rows.targets, rows.negatives, negatives], catalogItems: network.catalogItems)
+        let touched: [[Int32]]? = !loss.scoresWholeCatalog ? [sequences, rows.targets, rows.negatives, negatives]
+            : catalog.map { [negativePool($0).map(Int32.init), sequences, rows.targets] }
+        if let touched {
+            let step = StepItems(touching: touched, catalogItems: network.catalogItems)
             step.renumber(&sequences)
             step.renumber(&rows.targets)
             step.renumber(&rows.negatives)
@@ -351,7 +362,7 @@ public final class Trainer {
         }
         // RECE draws its projections inside the loss, from a seed of the step's (other losses draw nothing there).
         let inputs = LossInputs(sharedNegatives: negatives, logQ: logQ, temperature: options.lossTemperature,
-                                labelSmoothing: options.lossLabelSmoothing, population: network.catalogItems,
+                                labelSmoothing: options.lossLabelSmoothing, population: negativePool(catalog).count,
                                 seed: loss.drawsInside ? rng.next() : 0)
         let encodedItems = subset?.count ?? network.catalogItems
         // Drawn only when pieces drop, so a run without it keeps its random stream.
@@ -394,25 +405,24 @@ public final class Trainer {
 
     /// `count` distinct uniform items the user has not interacted with in training (the loss's
     /// check has made sure the user has that many).
-    func sampleUnseen(_ user: Int32, count: Int, _ rng: inout RandomSource) -> [Int32] {
-        if count == 1 { return [sampleUnseen(user, &rng)] }
+    func sampleUnseen(_ user: Int32, count: Int, from pool: Range<Int>, _ rng: inout RandomSource) -> [Int32] {
+        if count == 1 { return [sampleUnseen(user, from: pool, &rng)] }
         var drawn: [Int32] = [], taken = Set<Int32>()
         while drawn.count < count {
-            let candidate = sampleUnseen(user, &rng)
+            let candidate = sampleUnseen(user, from: pool, &rng)
             if taken.insert(candidate).inserted { drawn.append(candidate) }
         }
         return drawn
     }
 
-    /// A uniform item the user has not interacted with in training (SASRec's BCE negative).
-    func sampleUnseen(_ user: Int32, _ rng: inout RandomSource) -> Int32 {
-        let items = network.catalogItems
+    /// A uniform item of `pool` the user has not interacted with in training (SASRec's BCE negative).
+    func sampleUnseen(_ user: Int32, from pool: Range<Int>, _ rng: inout RandomSource) -> Int32 {
         let avoid = seen[user] ?? []
         for _ in 0..<100 {
-            let candidate = Int32(rng.nextInt(items))
+            let candidate = Int32(pool.lowerBound + rng.nextInt(pool.count))
             if !binarySearch(avoid, candidate) { return candidate }
         }
-        return Int32(rng.nextInt(items))
+        return Int32(pool.lowerBound + rng.nextInt(pool.count))
     }
 
     func binarySearch(_ sorted: [Int32], _ x: Int32) -> Bool {

@@ -67,7 +67,8 @@ public enum TrainingRun {
         let dataset = try DatasetLoader.load(request.dataPaths, name: request.corpusName, options: request.load)
         let split = try dataset.split(request.splitProtocol)
         guard !split.validation.isEmpty else { throw TrainingError.badData("\(request.dataPath): no user has enough items for validation") }
-        try checkLoss(request.options.loss, trainSequences: split.train, items: dataset.itemCount)
+        try checkLoss(request.options.loss, trainSequences: split.train, items: dataset.itemCount,
+                      catalogs: request.options.negatives == .catalog ? dataset.catalogs.map(\.items) : [])
         _ = progress(.note("data \(dataset.name): \(dataset.userCount) users, \(dataset.itemCount) items, \(split.trainInteractions) training interactions, split \(split.splitProtocol)"))
         for part in dataset.catalogs {
             _ = progress(.note("  catalog \(part.name): \(part.users.count) users, \(part.items.count) items"))
@@ -156,15 +157,25 @@ public enum TrainingRun {
 
     /// Refuses, before any training, a loss this catalog cannot serve: full CE scores every item at
     /// every position (hours an epoch on a large union); a loss's own options must fit the catalog
-    /// and each user's unseen items.
-    static func checkLoss(_ loss: LossKind, trainSequences: [[Int32]], items: Int) throws(TrainingError) {
-        if loss == .fullCrossEntropy && items > fullCrossEntropyItemLimit {
-            throw .badOption("the full CE loss (ce) scores all \(items) items at every position, hours per epoch at this size: use a sampled loss, e.g. --loss ssm:1000")
+    /// and each user's unseen items. `catalogs`: the item ranges negatives come from when each batch
+    /// draws from its own catalog (empty: the whole union), so the smallest must fit the options
+    /// and the largest bounds full CE.
+    static func checkLoss(_ loss: LossKind, trainSequences: [[Int32]], items: Int, catalogs: [Range<Int>] = []) throws(TrainingError) {
+        let largest = catalogs.map(\.count).max() ?? items
+        if loss == .fullCrossEntropy && largest > fullCrossEntropyItemLimit {
+            let scope = catalogs.isEmpty ? "all \(items) items" : "all \(largest) items of the largest catalog"
+            throw .badOption("the full CE loss (ce) scores \(scope) at every position, hours per epoch at this size: use a sampled loss, e.g. --loss ssm:1000")
         }
+        let pools = catalogs.isEmpty ? [0..<items] : catalogs
         let function = loss.function
-        let fewestUnseen = function.negatives.avoidsSeenItems
-            ? trainSequences.reduce(items) { fewest, sequence in min(fewest, items - Set(sequence).count) } : items
-        do { try function.check(items: items, fewestUnseen: fewestUnseen) } catch { throw .badOption("--loss \(error.message)") }
+        var fewestUnseen = pools.map(\.count).min() ?? items
+        if function.negatives.avoidsSeenItems {
+            for sequence in trainSequences {
+                guard let first = sequence.first, let pool = pools.first(where: { $0.contains(Int(first)) }) else { continue }
+                fewestUnseen = min(fewestUnseen, pool.count - Set(sequence).count)
+            }
+        }
+        do { try function.check(items: pools.map(\.count).min() ?? items, fewestUnseen: fewestUnseen) } catch { throw .badOption("--loss \(error.message)") }
     }
 
     /// Above this many items `ce` is refused (a 100k-item softmax is ~4 GFLOP per target on srt-64x2's width).

@@ -63,6 +63,17 @@ import SRTTensor
         }
         #expect(throws: TrainingError.self) { try TrainingRun.checkLoss(.fullCrossEntropy, trainSequences: [], items: TrainingRun.fullCrossEntropyItemLimit + 1) }
         #expect(throws: Never.self) { try TrainingRun.checkLoss(.sampledSoftmax(negatives: 10), trainSequences: [], items: 2_000_000) }
+        // With negatives from each batch's catalog, full CE scores the largest catalog and a loss's
+        // options must fit the smallest.
+        let limit = TrainingRun.fullCrossEntropyItemLimit
+        #expect(throws: Never.self) {
+            try TrainingRun.checkLoss(.fullCrossEntropy, trainSequences: [], items: limit + 2, catalogs: [0..<(limit / 2), (limit / 2)..<(limit + 2)])
+        }
+        #expect(throws: TrainingError.self) { try TrainingRun.checkLoss(.fullCrossEntropy, trainSequences: [], items: limit + 2, catalogs: [0..<1, 1..<(limit + 2)]) }
+        #expect(throws: Never.self) { try TrainingRun.checkLoss(.generalizedBinaryCrossEntropy(negatives: 25, t: 0.75), trainSequences: [], items: 50) }
+        #expect(throws: TrainingError.self) {
+            try TrainingRun.checkLoss(.generalizedBinaryCrossEntropy(negatives: 25, t: 0.75), trainSequences: [], items: 50, catalogs: [0..<20, 20..<50])
+        }
     }
 
     @Test func trainingOnTwoCatalogsValidatesAndRecordsEach() throws {
@@ -117,6 +128,68 @@ import SRTTensor
         #expect(mixed.negativeCatalog(of: [0]) == nil)
         let everyItem = split.catalogs.flatMap { Array($0.items) }
         #expect(abs(probability(mixed, everyItem) - 1) < 1e-4)
+    }
+
+    /// With negatives from the batch's catalog every loss stays inside it: per-position draws come
+    /// from its items, and a loss that scores the catalog (full CE, RECE) scores its items only.
+    @Test func everyLossDrawsAndScoresOnlyTheBatchsCatalog() throws {
+        let union = try DatasetLoader.load([Self.catalog("alpha", items: 30), Self.catalog("beta", items: 20)])
+        let split = try union.split(.leaveOneOut)
+        let shape = ModelShape(architecture: Architecture(name: "t", layers: 1, heads: 1, hidden: 8, inner: 8, maxLength: 8),
+                               itemEncoder: ItemEncoderConfig(kind: .id), items: union.itemCount)
+        func trainer(_ loss: LossKind, _ negatives: NegativeSource?) -> Trainer {
+            var options = TrainingOptions()
+            options.loss = loss
+            options.batch = 8
+            options.negatives = negatives
+            let network = Network(shape: shape, maxBatch: 8)
+            network.initialize(seed: 3)
+            return Trainer(network: network, split: split, options: options)
+        }
+        for loss in [LossKind.binaryCrossEntropy(negatives: 3), .generalizedBinaryCrossEntropy(negatives: 5, t: 0.75), .negativeCrossEntropy(negatives: 3)] {
+            let t = trainer(loss, .catalog)
+            var rng = RandomSource(seed: 9)
+            for batch in t.makeBatches(&rng) {
+                let items = split.catalogs[t.negativeCatalog(of: batch)!].items
+                let (_, _, rows) = t.assemble(batch, rng: &rng)
+                #expect(!rows.negatives.isEmpty && rows.negatives.allSatisfy { items.contains(Int($0)) }, "\(loss) drew outside the batch's catalog")
+            }
+        }
+        // The union's way draws from both catalogs (so the check above can fail).
+        let mixed = trainer(.binaryCrossEntropy(negatives: 3), nil)
+        var mixedRng = RandomSource(seed: 9)
+        let drawn = mixed.makeBatches(&mixedRng).flatMap { mixed.assemble($0, rng: &mixedRng).2.negatives }
+        #expect(split.catalogs.allSatisfy { part in drawn.contains { part.items.contains(Int($0)) } })
+
+        for loss in [LossKind.fullCrossEntropy, .reducedCrossEntropy(RECEOptions(buckets: 4, extra: 1, rounds: 2))] {
+            let t = trainer(loss, .catalog), network = t.network
+            var rng = RandomSource(seed: 4)
+            let batch = t.makeBatches(&rng).first { t.negativeCatalog(of: $0) == 1 }!
+            let items = split.catalogs[1].items
+            let (sequences, length, rows) = t.assemble(batch, rng: &rng)
+            network.zeroGradients()
+            let (loss, encoded) = t.lossAndGradients(sequences, batch: batch.count, length: length, rows: rows, negativesFrom: 1,
+                                                     training: false, rng: &rng)
+            #expect(encoded == items.count)
+            // Only the batch's catalog rows of the item table get gradient.
+            let table = network.gradient("item_encoder.item_embedding.weight"), c = shape.architecture.hidden
+            func touched(_ item: Int) -> Bool { (0..<c).contains { table[item * c + $0] != 0 } }
+            #expect(!(0..<union.itemCount).contains { !items.contains($0) && touched($0) }, "\(loss) scored another catalog's items")
+            #expect(items.filter(touched).count > items.count / 2)
+            guard case .fullCrossEntropy = t.options.loss else { continue }
+            // Full CE's value: softmax over the catalog's items alone, from the network's own vectors.
+            network.encodeItems()
+            network.forward(sequences, batch: batch.count, length: length, training: false, rng: &rng)
+            var expected = 0.0
+            for (row, target) in zip(rows.rows, rows.targets) {
+                let h = network.hidden.pointer + Int(row) * c
+                let logits = items.map { item in (0..<c).reduce(0.0) { $0 + Double(h[$1] * network.itemVectors.pointer[item * c + $1]) } }
+                let top = logits.max()!
+                expected += top + log(logits.reduce(0.0) { $0 + exp($1 - top) }) - logits[Int(target) - items.lowerBound]
+            }
+            expected /= Double(rows.count)
+            #expect(abs(Double(loss) - expected) < 1e-4 * max(1, abs(expected)), "full CE over the catalog \(loss) against \(expected)")
+        }
     }
 
     @Test func evaluatingPerCatalogRanksAmongThatCatalogsItemsOnly() throws {
