@@ -19,8 +19,10 @@
 # SEEDS (default 2020, train's own) trains each loss once per seed; the table then averages each
 # user's NDCG over the seeds both losses have before the paired bootstrap (runs of seeds other than
 # 2020 are kept as NAME.LOSS.seedS).
+# ENCODER=id trains SASRec's item-ID embeddings in place of the text encoder (gSASRec's own setting);
+# its runs and tables are named NAME-id.
 # Env: DATASETS, LOSSES, BUDGET, MINUTES (default 10), EPOCHS (default 30; 1000 with BUDGET=patience),
-# PATIENCE, THREADS, SEEDS, SRTHUB_BIN.
+# PATIENCE, THREADS, SEEDS, ENCODER, SRTHUB_BIN.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -29,6 +31,8 @@ losses="${LOSSES:-ce ssm:1000 rece gbce:256 bce ce-:1024}"
 budget="${BUDGET:-time}"; minutes="${MINUTES:-10}"; threads="${THREADS:-2}"; patience="${PATIENCE:-10}"
 [[ "$budget" == patience ]] && epochs="${EPOCHS:-1000}" || epochs="${EPOCHS:-30}"
 [[ "$budget" =~ ^(time|epochs|patience)$ ]] || { echo "BUDGET must be time, epochs or patience, not '$budget'" >&2; exit 64; }
+encoder="${ENCODER:-text}"; suffix=""; [[ "$encoder" == id ]] && suffix="-id"
+[[ "$encoder" =~ ^(text|id)$ ]] || { echo "ENCODER must be text or id, not '$encoder'" >&2; exit 64; }
 [[ -s .cache/ml-100k/ml-100k.inter ]] || bash scripts/setup.sh
 if [[ -n "${SRTHUB_BIN:-}" ]]; then bin="$SRTHUB_BIN"  # a binary built elsewhere (while another benchmark uses .build's)
 else
@@ -38,7 +42,7 @@ fi
 out=".cache/loss_quality/$budget"
 mkdir -p "$out" bench/results
 for entry in $datasets; do
-  name="${entry%%=*}"; spec="${entry#*=}"; folder="${spec%%:temporal}"
+  name="${entry%%=*}$suffix"; spec="${entry#*=}"; folder="${spec%%:temporal}"
   protocol=loo; [[ "$spec" == *:temporal ]] && protocol=temporal
   if [[ "$folder" == *.json ]]; then
     data=(--corpus "$folder"); union=(--negatives-from catalog --validation-cases 7000)
@@ -59,16 +63,16 @@ for entry in $datasets; do
       *) limits=(--epochs "$epochs" --patience "$epochs") ;;
     esac
     t0=$(date +%s)
-    "$bin" train "${data[@]}" "${union[@]}" --protocol "$protocol" --preset srt-64x2 --loss "$loss" --batch 128 --lr 1e-3 "${limits[@]}" \
+    "$bin" train "${data[@]}" "${union[@]}" --protocol "$protocol" --preset srt-64x2 --item-encoder "$encoder" --loss "$loss" --batch 128 --lr 1e-3 "${limits[@]}" \
       --seed "$seed" --threads "$threads" --out "$run" --force > "$run.log" 2>&1 || { echo "    refused or failed: $(tail -1 "$run.log")" >&2; continue; }
     echo $(( $(date +%s) - t0 )) > "$run.seconds"
     "$bin" eval "$run" "${data[@]}" --protocol "$protocol" --no-save --threads "$threads" --ranks "$run.ranks.json" --json > /dev/null 2>&1
   done
   done
 done
-python3 - "$out" "$budget" "$losses" "$datasets" "${SEEDS:-2020}" <<'PY'
+python3 - "$out" "$budget" "$losses" "$datasets" "${SEEDS:-2020}" "$suffix" <<'PY'
 import json, math, os, sys
-out, budget, losses, datasets = sys.argv[1], sys.argv[2], sys.argv[3].split(), [d.split("=")[0] for d in sys.argv[4].split()]
+out, budget, losses, datasets = sys.argv[1], sys.argv[2], sys.argv[3].split(), [d.split("=")[0] + sys.argv[6] for d in sys.argv[4].split()]
 seeds = sys.argv[5].split()
 modes = ["full, history masked", "full, history unmasked"]
 def ndcg(rank): return 1 / math.log2(rank + 1) if rank <= 10 else 0.0

@@ -67,7 +67,7 @@ struct Train: AsyncParsableCommand {
     var threads: Int { threadOptions.threads }
     @Option(help: "Random seed (training is reproducible from it).") var seed: UInt64 = 2020
     @Option(help: "License to publish the model under, recorded in config.json and its model card (an SPDX id such as apache-2.0, or other).") var license: String?
-    @Option(help: "With several catalogs and a sampled loss: draw negatives from the whole union, or from each batch's own catalog (batches then hold one catalog each).")
+    @Option(help: "With several catalogs: draw negatives from the whole union, or from each batch's own catalog (batches then hold one catalog each; ce and rece then score only that catalog's items).")
     var negativesFrom: NegativeSource = .union
     @Option(help: "Validation cases scored after each epoch (default: all; with several catalogs, an equal share of each).")
     var validationCases: Int?
