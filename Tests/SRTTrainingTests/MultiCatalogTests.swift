@@ -137,11 +137,12 @@ import SRTTensor
         let split = try union.split(.leaveOneOut)
         let shape = ModelShape(architecture: Architecture(name: "t", layers: 1, heads: 1, hidden: 8, inner: 8, maxLength: 8),
                                itemEncoder: ItemEncoderConfig(kind: .id), items: union.itemCount)
-        func trainer(_ loss: LossKind, _ negatives: NegativeSource?) -> Trainer {
+        func trainer(_ loss: LossKind, _ negatives: NegativeSource?, threads: Int = 1) -> Trainer {
             var options = TrainingOptions()
             options.loss = loss
             options.batch = 8
             options.negatives = negatives
+            options.threads = threads
             let network = Network(shape: shape, maxBatch: 8)
             network.initialize(seed: 3)
             return Trainer(network: network, split: split, options: options)
@@ -176,6 +177,14 @@ import SRTTensor
             func touched(_ item: Int) -> Bool { (0..<c).contains { table[item * c + $0] != 0 } }
             #expect(!(0..<union.itemCount).contains { !items.contains($0) && touched($0) }, "\(loss) scored another catalog's items")
             #expect(items.filter(touched).count > items.count / 2)
+            // The batch split across two workers scores the same catalog to the same loss.
+            let split2 = trainer(t.options.loss, .catalog, threads: 2)
+            var rng2 = RandomSource(seed: 4)
+            let batch2 = split2.makeBatches(&rng2).first { split2.negativeCatalog(of: $0) == 1 }!
+            let (sequences2, length2, rows2) = split2.assemble(batch2, rng: &rng2)
+            let (loss2, encoded2) = split2.lossAndGradients(sequences2, batch: batch2.count, length: length2, rows: rows2, negativesFrom: 1,
+                                                            training: false, rng: &rng2)
+            #expect(encoded2 == encoded && abs(loss2 - loss) < 1e-4 * max(1, abs(loss)), "two workers: \(loss2) against \(loss)")
             guard case .fullCrossEntropy = t.options.loss else { continue }
             // Full CE's value: softmax over the catalog's items alone, from the network's own vectors.
             network.encodeItems()
