@@ -42,8 +42,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// catalog (nil: 0, the reference's; bench/quality.sh's SRT recipe uses 0.1). Set and read it
     /// through `lossLabelSmoothing`.
     public var labelSmoothing: Float?
-    /// Multi-catalog training with a sampled loss: draw negatives from the batch's own catalog
-    /// (each batch then holds one catalog's sequences) instead of the whole union (nil).
+    /// Multi-catalog training: draw negatives from (and, for ce and rece, score) the batch's own
+    /// catalog (each batch then holds one catalog's sequences) instead of the whole union (nil).
+    /// `srthub train` defaults to the batch's catalog.
     public var negatives: NegativeSource?
 
     public init() {}

@@ -67,8 +67,8 @@ struct Train: AsyncParsableCommand {
     var threads: Int { threadOptions.threads }
     @Option(help: "Random seed (training is reproducible from it).") var seed: UInt64 = 2020
     @Option(help: "License to publish the model under, recorded in config.json and its model card (an SPDX id such as apache-2.0, or other).") var license: String?
-    @Option(help: "With several catalogs: draw negatives from the whole union, or from each batch's own catalog (batches then hold one catalog each; ce and rece then score only that catalog's items).")
-    var negativesFrom: NegativeSource = .union
+    @Option(help: "With several catalogs: draw negatives from each batch's own catalog (batches then hold one catalog each; ce and rece score only its items), or from the whole union.")
+    var negativesFrom: NegativeSource = .catalog
     @Option(help: "Validation cases scored after each epoch (default: all; with several catalogs, an equal share of each).")
     var validationCases: Int?
     @Option(help: "Checkpoint folder to write.") var out: String?
