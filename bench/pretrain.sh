@@ -34,7 +34,7 @@ else
   echo "==> $name: training on $corpus"
   "$bin" train --corpus "$corpus" --preset "$(field preset)" --loss "$(field loss)" --epochs "$(field epochs)" \
     --batch "$(field batch)" --lr "$(field lr)" --seed "$(field seed)" --threads "$(field threads)" \
-    --validation-cases "$(field validation_cases)" --negatives-from "$(field negatives_from union)" --token-dropout "$(field token_dropout 0)" --patience 1000 --out "$out" 2>&1 | tee "$out.log"
+    --validation-cases "$(field validation_cases)" --negatives-from "$(field negatives_from catalog)" --token-dropout "$(field token_dropout 0)" --patience 1000 --out "$out" 2>&1 | tee "$out.log"
 fi
 echo $(( $(date +%s) - t0 )) >> "$out.seconds"
 export SRTHUB_HOME="${SRTHUB_HOME:-$root/.cache/pretrained/home}"
