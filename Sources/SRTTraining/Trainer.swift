@@ -35,6 +35,9 @@ public final class Trainer {
     let seen: [Int32: [Int32]]
     /// The loss's implementation (its negatives policy, whether it scores the whole catalog).
     let loss: any TrainingLoss
+    /// A loss that scores the catalog, with negatives from the batch's catalog: per catalog, its
+    /// items as the step's encoded subset (the same every step, so built once).
+    let catalogSubsets: [StepItems]
 
     public private(set) var history: [EpochSummary] = []
     public private(set) var seenInteractions = 0
@@ -124,6 +127,8 @@ public final class Trainer {
             for (sequence, user) in zip(split.train, split.trainUsers) { seen[user] = Array(Set(sequence)).sorted() }
         }
         self.seen = seen
+        catalogSubsets = loss.scoresWholeCatalog
+            ? catalogSamplers.map { StepItems(touching: [$0.items.map(Int32.init)], catalogItems: network.catalogItems) } : []
     }
 
     public var stepsPerEpoch: Int {
@@ -349,10 +354,11 @@ public final class Trainer {
                           rng: inout RandomSource) -> (loss: Float, encodedItems: Int) {
         var negatives = sampledNegatives(from: catalog, &rng), sequences = sequences, rows = rows, logQ = logQ
         var subset: [Int32]?
-        let touched: [[Int32]]? = !loss.scoresWholeCatalog ? [sequences, rows.targets, rows.negatives, negatives]
-            : catalog.map { [negativePool($0).map(Int32.init), sequences, rows.targets] }
-        if let touched {
-            let step = StepItems(touching: touched, catalogItems: network.catalogItems)
+        // A batch's sequences and targets lie in its catalog (a sequence never crosses catalogs).
+        let step = !loss.scoresWholeCatalog
+            ? StepItems(touching: [sequences, rows.targets, rows.negatives, negatives], catalogItems: network.catalogItems)
+            : catalog.map { catalogSubsets[$0] }
+        if let step {
             step.renumber(&sequences)
             step.renumber(&rows.targets)
             step.renumber(&rows.negatives)

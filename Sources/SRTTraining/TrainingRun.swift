@@ -67,8 +67,10 @@ public enum TrainingRun {
         let dataset = try DatasetLoader.load(request.dataPaths, name: request.corpusName, options: request.load)
         let split = try dataset.split(request.splitProtocol)
         guard !split.validation.isEmpty else { throw TrainingError.badData("\(request.dataPath): no user has enough items for validation") }
-        try checkLoss(request.options.loss, trainSequences: split.train, items: dataset.itemCount,
-                      catalogs: request.options.negatives == .catalog ? dataset.catalogs.map(\.items) : [])
+        if request.resume == nil {  // a resumed run follows its checkpoint's recipe, checked when it started
+            try checkLoss(request.options.loss, trainSequences: split.train, items: dataset.itemCount,
+                          catalogs: request.options.negatives == .catalog ? dataset.catalogs.map(\.items) : [])
+        }
         _ = progress(.note("data \(dataset.name): \(dataset.userCount) users, \(dataset.itemCount) items, \(split.trainInteractions) training interactions, split \(split.splitProtocol)"))
         for part in dataset.catalogs {
             _ = progress(.note("  catalog \(part.name): \(part.users.count) users, \(part.items.count) items"))
@@ -167,15 +169,16 @@ public enum TrainingRun {
             throw .badOption("the full CE loss (ce) scores \(scope) at every position, hours per epoch at this size: use a sampled loss, e.g. --loss ssm:1000")
         }
         let pools = catalogs.isEmpty ? [0..<items] : catalogs
+        let smallest = pools.map(\.count).min() ?? items
         let function = loss.function
-        var fewestUnseen = pools.map(\.count).min() ?? items
+        var fewestUnseen = smallest
         if function.negatives.avoidsSeenItems {
             for sequence in trainSequences {
                 guard let first = sequence.first, let pool = pools.first(where: { $0.contains(Int(first)) }) else { continue }
                 fewestUnseen = min(fewestUnseen, pool.count - Set(sequence).count)
             }
         }
-        do { try function.check(items: pools.map(\.count).min() ?? items, fewestUnseen: fewestUnseen) } catch { throw .badOption("--loss \(error.message)") }
+        do { try function.check(items: smallest, fewestUnseen: fewestUnseen) } catch { throw .badOption("--loss \(error.message)") }
     }
 
     /// Above this many items `ce` is refused (a 100k-item softmax is ~4 GFLOP per target on srt-64x2's width).
