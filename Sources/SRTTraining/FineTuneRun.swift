@@ -37,6 +37,10 @@ public struct FineTuneRequest: Sendable {
     /// Fraction of the base's weights kept above the token table: each other tensor starts at
     /// keep·base + (1 − keep)·fresh initialization (`Network.blendTowardInitialization`); 1 keeps the base.
     public var keepBase: Float = 1
+    /// Fraction of the base's token table kept (after `embeddingRMS`); each row starts at
+    /// keep·base + (1 − keep)·fresh initialization: the base's rows make items with similar text
+    /// similar from the first step, which the new catalog's data may have to undo. 1 keeps the base's.
+    public var keepTokens: Float = 1
     /// The α of `BaseMix` tried once fine-tuning ends, each (1 − α)·start + α·fine-tuned, kept where
     /// it beats the fine-tune on validation; empty: none tried.
     public var baseMixes: [Float] = BaseMix.defaultCandidates
@@ -153,6 +157,11 @@ public enum FineTuneRun {
             network.blendTowardInitialization(keep: request.keepBase, seed: request.options.seed, sparing: [ParameterLayout.tokenEmbeddingName])
             _ = progress(.note("every tensor above the token table starts at \(request.keepBase)·base + \(1 - request.keepBase)·fresh initialization (--keep-base)"))
         }
+        if request.keepTokens < 1 {
+            let others = Set(network.layout.entries.map(\.name)).subtracting([ParameterLayout.tokenEmbeddingName])
+            network.blendTowardInitialization(keep: request.keepTokens, seed: request.options.seed, sparing: others)
+            _ = progress(.note("the token table starts at \(request.keepTokens)·base + \(1 - request.keepTokens)·fresh initialization (--keep-tokens)"))
+        }
         let anchor = network.params.array  // EWC holds the weights near the start actually fine-tuned
         var ewc: ElasticWeightConsolidation?
         if request.ewc > 0 {
@@ -192,6 +201,7 @@ public enum FineTuneRun {
                                       ewcLambda: Double(request.ewc), stages: [], baseTraining: base.training)
         record.embeddingRMS = embeddingRMS
         record.keepBase = request.keepBase < 1 ? request.keepBase : nil
+        record.keepTokens = request.keepTokens < 1 ? request.keepTokens : nil
         record.vocabulary = transfer == nil ? nil : FineTuneVocabulary.target.rawValue
         record.textBaselineValidationNDCG10 = textBaseline
         var interrupted = false

@@ -108,6 +108,8 @@ public struct FineTuningRecord: Codable, Sendable {
     public var embeddingRMS: Float?
     /// The fraction of the base's weights kept above the token table, the rest a fresh initialization (absent: 1).
     public var keepBase: Float?
+    /// The fraction of the base's token table kept, the rest a fresh initialization (absent: 1).
+    public var keepTokens: Float?
     /// "target" when the catalog's text was encoded by a tokenizer trained on it (`VocabularyTransfer`);
     /// absent: the base's tokenizer.
     public var vocabulary: String?
@@ -128,6 +130,7 @@ public struct FineTuningRecord: Codable, Sendable {
         case probe = "start_probe"
         case embeddingRMS = "embedding_rms"
         case keepBase = "keep_base"
+        case keepTokens = "keep_tokens"
         case vocabulary
         case baseMix = "base_mix"
         case textBaselineValidationNDCG10 = "text_baseline_validation_ndcg@10"

@@ -230,6 +230,30 @@ import SRTTensor
         #expect(notes.contains { $0.contains("0.5·base + 0.5·fresh") }, "\(notes)")
     }
 
+    /// `--keep-tokens 0`: a fresh token table (the fine-tune's own initialization) under the base's
+    /// transformer. At learning rate 0 the checkpoint is the start itself, so both parts read back.
+    @Test func keepTokensZeroStartsAFreshTokenTableUnderTheBasesTransformer() throws {
+        let base = try Self.baseCheckpoint()
+        let baseNetwork = try Checkpoint.load(from: base, maxBatch: 16).network
+        var request = FineTuneRequest(base: base, dataPath: Self.newCatalog(), output: NSTemporaryDirectory() + "srthub-ft-out-" + UUID().uuidString)
+        request.plan = .full
+        request.finalEpochs = 1
+        request.baseMixes = []
+        request.keepTokens = 0
+        request.options.learningRate = 0
+        let (report, notes) = try FineTuneRun.runCollectingNotes(request)
+        let tuned = try Checkpoint.load(from: report.checkpoint, maxBatch: 16).network
+        let fresh = Network(shape: tuned.shape, maxBatch: 1, seed: request.options.seed)
+        let token = tuned.layout[ParameterLayout.tokenEmbeddingName]
+        #expect(token.range.allSatisfy { tuned.params[$0] == fresh.params[$0] }, "the token table is a fresh initialization")
+        for name in ["layers.1.ffn.fc1.weight", "layers.0.attention.qkv.weight", "item_encoder.adapter.weight"] where tuned.layout.contains(name) {
+            let (mine, theirs) = (tuned.layout[name], baseNetwork.layout[name])
+            #expect((0..<mine.count).allSatisfy { tuned.params[mine.offset + $0] == baseNetwork.params[theirs.offset + $0] }, "\(name) is the base's")
+        }
+        #expect(try CheckpointConfig.read(report.checkpoint).fineTuning?.keepTokens == 0)
+        #expect(notes.contains { $0.contains("token table starts at 0.0·base + 1.0·fresh") }, "\(notes)")
+    }
+
     /// WiSE-FT's mix: each tensor but the spared one is (1 − α)·start + α·tuned, the best α on
     /// validation is left in the network, and a mix that does not beat the fine-tune is not kept.
     @Test func baseMixKeepsTheBestMixOnValidationAndSparesTheTokenTable() throws {

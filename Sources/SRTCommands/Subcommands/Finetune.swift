@@ -95,6 +95,9 @@ struct Finetune: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Fraction of the base's weights kept above the token table; the rest is a fresh initialization (1: the base's as they are).",
                                discussion: "Each tensor starts at keep·base + (1 − keep)·fresh, the shrink-and-perturb warm start: a pretraining grows weights past the scale training moves easily."))
     var keepBase: Float = 1
+    @Option(help: ArgumentHelp("Fraction of the base's token table kept, after --embedding-rms; the rest is a fresh initialization (1: the base's rows; 0: a fresh table under the base's transformer).",
+                               discussion: "The base's rows give items with similar text similar vectors from the first step; a catalog with enough data of its own may do better telling them apart."))
+    var keepTokens: Float = 1
     @Option(help: ArgumentHelp("Tokenizer of the catalog's text: base (the base's own) or target (one trained on this catalog, its token table started from the base's).",
                                discussion: "With target, a piece the base also has keeps its row, and any other starts at the mean of the rows of the base's pieces for the same text; everything above the token table is the base's."))
     var vocabulary = "target"
@@ -126,6 +129,7 @@ struct Finetune: AsyncParsableCommand {
     func validate() throws {
         if !(embeddingRms >= 0) { throw ValidationError("'--embedding-rms' must be zero or positive, got \(embeddingRms)") }
         if !(keepBase >= 0 && keepBase <= 1) { throw ValidationError("'--keep-base' must be between 0 and 1, got \(keepBase)") }
+        if !(keepTokens >= 0 && keepTokens <= 1) { throw ValidationError("'--keep-tokens' must be between 0 and 1, got \(keepTokens)") }
         if probeEpochs < 0 { throw ValidationError("'--probe-epochs' must be zero or positive, got \(probeEpochs)") }
         _ = try baseMixCandidates()
         guard FineTuneVocabulary(rawValue: vocabulary) != nil else { throw ValidationError("'--vocabulary' must be base or target, got '\(vocabulary)'") }
@@ -173,6 +177,7 @@ struct Finetune: AsyncParsableCommand {
         request.vocabulary = FineTuneVocabulary(rawValue: vocabulary)!
         request.embeddingRMS = embeddingRms > 0 ? embeddingRms : nil
         request.keepBase = keepBase
+        request.keepTokens = keepTokens
         request.baseMixes = try baseMixCandidates()
         request.itemIDs = itemIds
         request.loss = loss.flatMap(LossKind.init)
