@@ -84,6 +84,7 @@ public enum FineTuneRun {
         var request = request  // its item-table choice made definite for this base
         if loaded.tokenizer == nil {
             guard request.itemIDs != true else { throw TrainingError.badOption("--item-ids adds an item table to a text model's encoding; \(request.base) is an ID model, its items are its table already") }
+            guard request.keepTokens == 1 else { throw TrainingError.badOption("--keep-tokens blends a text model's token table; \(request.base) is an ID model and has none (leave --keep-tokens out)") }
             request.itemIDs = false
         } else {
             request.itemIDs = request.textBaseItemIDs

@@ -254,6 +254,15 @@ import SRTTensor
         #expect(notes.contains { $0.contains("token table starts at 0.0·base + 1.0·fresh") }, "\(notes)")
     }
 
+    /// An ID model has no token table: `--keep-tokens` on one is refused before any training.
+    @Test func keepTokensOnAnIDBaseIsRefused() throws {
+        let base = try TrainingRun.run(Synthetic.request(encoder: .id, epochs: 1)) { _ in .proceed }.checkpoint
+        var request = FineTuneRequest(base: base, dataPath: Self.newCatalog(), output: NSTemporaryDirectory() + "srthub-ft-out-" + UUID().uuidString)
+        request.keepTokens = 0.5
+        #expect { try FineTuneRun.runCollectingNotes(request) } throws: { "\($0)".contains("--keep-tokens") && "\($0)".contains("ID model") }
+        #expect(!FileManager.default.fileExists(atPath: request.output))
+    }
+
     /// WiSE-FT's mix: each tensor but the spared one is (1 − α)·start + α·tuned, the best α on
     /// validation is left in the network, and a mix that does not beat the fine-tune is not kept.
     @Test func baseMixKeepsTheBestMixOnValidationAndSparesTheTokenTable() throws {
