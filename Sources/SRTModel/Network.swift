@@ -175,16 +175,29 @@ public final class Network: @unchecked Sendable {
     /// perturbation drawn as a fresh model would start: weights a pretraining grew large come back
     /// toward a trainable scale, LayerNorm gains toward 1, while keep of what they learned stays.
     public func blendTowardInitialization(keep: Float, seed: UInt64, sparing: Set<String> = []) {
-        blend(keep: keep, toward: Network(shape: shape, maxBatch: 1, seed: seed).params.array, sparing: sparing)
+        blendTowardInitialization(seed: seed) { sparing.contains($0) ? 1 : keep }
+    }
+
+    /// The same with each tensor's own keep, from its name: one fresh initialization for all of them.
+    public func blendTowardInitialization(seed: UInt64, keep: (String) -> Float) {
+        blend(toward: Network(shape: shape, maxBatch: 1, seed: seed).params.array, keep: keep)
     }
 
     /// θ ← keep·θ + (1 − keep)·other for every tensor but those in `sparing`; `other` is a parameter
     /// vector of this layout (a fresh initialization, a fine-tune's start).
     public func blend(keep: Float, toward other: [Float], sparing: Set<String> = []) {
-        precondition(keep >= 0 && keep <= 1 && other.count == layout.count)
+        blend(toward: other) { sparing.contains($0) ? 1 : keep }
+    }
+
+    /// θ ← keep·θ + (1 − keep)·other, each tensor with the keep its name is given (1 leaves it as it is).
+    public func blend(toward other: [Float], keep: (String) -> Float) {
+        precondition(other.count == layout.count)
         let p = params.pointer
-        for entry in layout.entries where !sparing.contains(entry.name) {
-            for i in entry.range { p[i] = keep * p[i] + (1 - keep) * other[i] }
+        for entry in layout.entries {
+            let k = keep(entry.name)
+            precondition(k >= 0 && k <= 1, "keep \(k) for \(entry.name)")
+            guard k < 1 else { continue }
+            for i in entry.range { p[i] = k * p[i] + (1 - k) * other[i] }
         }
     }
 

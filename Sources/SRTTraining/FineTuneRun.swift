@@ -154,14 +154,12 @@ public enum FineTuneRun {
             let old = network.rescale(ParameterLayout.tokenEmbeddingName, toRMS: rms)
             _ = progress(.note("token embeddings rescaled from root-mean-square \(String(format: "%.3f", old)) to \(rms), directions kept (--embedding-rms)"))
         }
-        if request.keepBase < 1 {
-            network.blendTowardInitialization(keep: request.keepBase, seed: request.options.seed, sparing: [ParameterLayout.tokenEmbeddingName])
-            _ = progress(.note("every tensor above the token table starts at \(request.keepBase)·base + \(1 - request.keepBase)·fresh initialization (--keep-base)"))
-        }
-        if request.keepTokens < 1 {
-            let others = Set(network.layout.entries.map(\.name)).subtracting([ParameterLayout.tokenEmbeddingName])
-            network.blendTowardInitialization(keep: request.keepTokens, seed: request.options.seed, sparing: others)
-            _ = progress(.note("the token table starts at \(request.keepTokens)·base + \(1 - request.keepTokens)·fresh initialization (--keep-tokens)"))
+        if request.keepBase < 1 || request.keepTokens < 1 {
+            network.blendTowardInitialization(seed: request.options.seed) {
+                $0 == ParameterLayout.tokenEmbeddingName ? request.keepTokens : request.keepBase
+            }
+            if request.keepBase < 1 { _ = progress(.note("every tensor above the token table starts at \(request.keepBase)·base + \(1 - request.keepBase)·fresh initialization (--keep-base)")) }
+            if request.keepTokens < 1 { _ = progress(.note("the token table starts at \(request.keepTokens)·base + \(1 - request.keepTokens)·fresh initialization (--keep-tokens)")) }
         }
         let anchor = network.params.array  // EWC holds the weights near the start actually fine-tuned
         var ewc: ElasticWeightConsolidation?
