@@ -48,7 +48,8 @@ for name in ["amazon-games", "amazon-clothing", "amazon-health", "amazon-toys", 
     kept = set(random.Random(1).sample(users, len(users) // share))
     with open(f"{folder}/{name}.inter.tmp", "w") as f:
         f.write("\n".join([header] + [row for row in rows if row.split("\t")[0] in kept]) + "\n")
-    os.symlink(os.path.abspath(f"{datasets}/{name}/{name}.item"), f"{folder}/{name}.item")
+    if not os.path.lexists(f"{folder}/{name}.item"):  # an interrupted earlier call may have linked it
+        os.symlink(os.path.abspath(f"{datasets}/{name}/{name}.item"), f"{folder}/{name}.item")
     os.rename(f"{folder}/{name}.inter.tmp", f"{folder}/{name}.inter")
 PY
 run=.cache/joint/$target-$preset-1of$share$variant
@@ -77,6 +78,8 @@ for name, values, seconds in [("alone", own, own_seconds), ("beside the corpus",
     best = max(values)
     print(f"  {name:<18} best {best:.4f} (epoch {values.index(best) + 1}), last {values[-1]:.4f}, {seconds:.0f} s of epochs")
     print("    " + " ".join(f"{v:.4f}" for v in values))
+if len(own) != len(joint):
+    print(f"  note: the runs differ in epochs ({len(own)} alone, {len(joint)} beside): delete {alone} to retrain it with EPOCHS")
 change = max(joint) / max(own) - 1
 print(f"  best beside the corpus against best alone: {change:+.1%}")
 json.dump({"target": target, "preset": preset, "joint": {"run": run, "validation_by_epoch": joint, "seconds": joint_seconds},
