@@ -170,26 +170,17 @@ public final class Network: @unchecked Sendable {
         }
     }
 
-    /// Moves every tensor but those in `sparing` toward a fresh initialization (`initialize(seed:)`'s):
-    /// θ ← keep·θ + (1 − keep)·θ₀. This is "shrink and perturb" (Ash & Adams, NeurIPS 2020) with the
-    /// perturbation drawn as a fresh model would start: weights a pretraining grew large come back
-    /// toward a trainable scale, LayerNorm gains toward 1, while keep of what they learned stays.
-    public func blendTowardInitialization(keep: Float, seed: UInt64, sparing: Set<String> = []) {
-        blendTowardInitialization(seed: seed) { sparing.contains($0) ? 1 : keep }
-    }
-
-    /// The same with each tensor's own keep, from its name: one fresh initialization for all of them.
+    /// Moves each tensor toward a fresh initialization (`initialize(seed:)`'s) by the keep its name
+    /// is given: θ ← keep·θ + (1 − keep)·θ₀, one fresh initialization for all of them. This is "shrink
+    /// and perturb" (Ash & Adams, NeurIPS 2020) with the perturbation drawn as a fresh model would
+    /// start: weights a pretraining grew large come back toward a trainable scale, LayerNorm gains
+    /// toward 1, while keep of what they learned stays.
     public func blendTowardInitialization(seed: UInt64, keep: (String) -> Float) {
         blend(toward: Network(shape: shape, maxBatch: 1, seed: seed).params.array, keep: keep)
     }
 
-    /// θ ← keep·θ + (1 − keep)·other for every tensor but those in `sparing`; `other` is a parameter
-    /// vector of this layout (a fresh initialization, a fine-tune's start).
-    public func blend(keep: Float, toward other: [Float], sparing: Set<String> = []) {
-        blend(toward: other) { sparing.contains($0) ? 1 : keep }
-    }
-
-    /// θ ← keep·θ + (1 − keep)·other, each tensor with the keep its name is given (1 leaves it as it is).
+    /// θ ← keep·θ + (1 − keep)·other, each tensor with the keep its name is given (1 leaves it as it
+    /// is); `other` is a parameter vector of this layout (a fresh initialization, a fine-tune's start).
     public func blend(toward other: [Float], keep: (String) -> Float) {
         precondition(other.count == layout.count)
         let p = params.pointer

@@ -33,7 +33,7 @@ public struct BaseMix: Codable, Sendable, Equatable {
         let tuned = network.params.array
         func mix(_ alpha: Float) {
             network.params.pointer.update(from: tuned, count: tuned.count)
-            network.blend(keep: alpha, toward: start, sparing: sparing)
+            network.blend(toward: start) { sparing.contains($0) ? 1 : alpha }
         }
         var trials = [Trial(alpha: 1, validationNDCG10: validate())]
         for alpha in candidates {

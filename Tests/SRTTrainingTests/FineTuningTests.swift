@@ -212,7 +212,7 @@ import SRTTensor
         let network = try Checkpoint.load(from: base, maxBatch: 16).network
         let before = network.params.array
         let fresh = Network(shape: network.shape, maxBatch: 1, seed: 7).params.array
-        network.blendTowardInitialization(keep: 0.25, seed: 7, sparing: [ParameterLayout.tokenEmbeddingName])
+        network.blendTowardInitialization(seed: 7) { $0 == ParameterLayout.tokenEmbeddingName ? 1 : 0.25 }
         for entry in network.layout.entries {
             for i in entry.range {
                 let expected = entry.name == ParameterLayout.tokenEmbeddingName ? before[i] : 0.25 * before[i] + 0.75 * fresh[i]
