@@ -18,7 +18,7 @@ struct ScalingCommandTests {
 
     @Test func aSweepRecordsItsGridOnceAndTheLawsAreFittedPlottedAndUsed() throws {
         let home = makeTempFolder()
-        let (_, args) = try Self.sweep(home: home)
+        let (data, args) = try Self.sweep(home: home)
         let first = try CLIRunner.run(args)
         #expect(first.status == 0 && first.stdout.contains("6 runs, 6 added now"), "\(first.stdout)\(first.stderr)")
         let again = try CLIRunner.run(args)
@@ -45,6 +45,21 @@ struct ScalingCommandTests {
         #expect(test.stdout != fit.stdout)
         let sampled = try CLIRunner.run(["scaling", "fit", "--name", "scaling/shop", "--metric", "ndcg@5", "--mode", "sampled 10000 uniform, history masked", "--home", home])
         #expect(sampled.status != 0 && sampled.stderr.contains("run scaling/shop:s") && sampled.stderr.contains("has no stored ndcg@5") && sampled.stderr.contains("--negatives 10000"), "\(sampled.stderr)")
+        // The same metric on the validation split, once every run is evaluated there on its own users:
+        // the fit takes those, and the test split, which holds no such evaluation, still refuses.
+        for preset in ["s8", "s24"] {
+            for fraction in ["0.4", "0.7", "1.0"] {
+                let eval = try CLIRunner.run(["eval", "scaling/shop:\(preset)-f\(fraction)", "--data", data, "--users-fraction", fraction,
+                                              "--validation", "--negatives", "20", "--masking", "masked", "--home", home])
+                #expect(eval.status == 0, "\(eval.stderr)")
+            }
+        }
+        let mode = "sampled 20 uniform, history masked"
+        let onValidation = try CLIRunner.run(["scaling", "fit", "--name", "scaling/shop", "--metric", "ndcg@5", "--mode", mode, "--split", "validation",
+                                              "--bootstrap", "20", "--json", "--home", home])
+        #expect(onValidation.status == 0 && onValidation.stdout.contains("ndcg@5 of each run's stored validation evaluation"), "\(onValidation.stdout)\(onValidation.stderr)")
+        let onTest = try CLIRunner.run(["scaling", "fit", "--name", "scaling/shop", "--metric", "ndcg@5", "--mode", mode, "--home", home])
+        #expect(onTest.status != 0 && onTest.stderr.contains("on its own data's test split"), "\(onTest.stderr)")
 
         let out = makeTempFolder() + "/figures"
         let plot = try CLIRunner.run(["scaling", "plot", "--name", "scaling/shop", "--bootstrap", "20", "--out", out, "--home", home])

@@ -12,8 +12,9 @@ struct SweepFitOptions: ParsableArguments {
                                discussion: "With a stored evaluation's key, --mode picks the evaluation, e.g. 'sampled 10000 uniform, history masked' after srthub eval TAG --data DATA --negatives 10000 (the SRT paper's metric is ndcg@5 there)."))
     var metric = ScalingPoints.Metric.validation
     @Option(help: "The stored evaluation's mode, as srthub show lists it.") var mode = "full, history masked"
+    @Option(help: "The stored evaluation's split: test, or validation (srthub eval --validation).") var split = ScalingPoints.Metric.Split.test
 
-    var chosenMetric: ScalingPoints.Metric { ScalingPoints.Metric(key: metric, mode: mode) }
+    var chosenMetric: ScalingPoints.Metric { ScalingPoints.Metric(key: metric, mode: mode, split: split) }
 
     func validate() throws {
         if bootstrap < 20 { throw ValidationError("'--bootstrap' must be at least 20, got \(bootstrap)") }
@@ -198,3 +199,5 @@ struct ScalingPlotCommand: AsyncParsableCommand {
         for path in paths { print("wrote \(path)") }
     }
 }
+
+extension ScalingPoints.Metric.Split: ExpressibleByArgument {}

@@ -1,4 +1,5 @@
 import Foundation
+import SRTEvaluation
 import SRTRegistry
 import SRTScaling
 import SRTTraining
@@ -11,15 +12,24 @@ enum ScalingPoints {
     static func prefix(_ name: String) -> String { name + ":" }
 
     /// Which figure of a run Eq. 4 fits: its best validation NDCG@10 (recorded by every run), or a
-    /// metric of an evaluation stored with it on its own data (`key` in `mode`, as `srthub eval` stores).
+    /// metric of an evaluation stored with it on its own data (`key` in `mode` on `split`, as `srthub
+    /// eval` stores: a run can hold both splits' evaluations in one mode, so the split is named).
     struct Metric: Sendable {
+        enum Split: String, CaseIterable, Sendable { case test, validation }
         static let validation = "validation_ndcg@10"
         var key = Metric.validation
         var mode = "full, history masked"
+        var split = Split.test
         var isValidation: Bool { key == Metric.validation }
         var description: String {
             isValidation ? "validation NDCG@10, history masked, at each run's best epoch (Eq. 4) and after every epoch (Eq. 3)"
-                : "\(key) of each run's stored test evaluation (\(mode)) (Eq. 4); validation NDCG@10 after every epoch (Eq. 3)"
+                : "\(key) of each run's stored \(split) evaluation (\(mode)) (Eq. 4); validation NDCG@10 after every epoch (Eq. 3)"
+        }
+
+        /// Whether a stored evaluation is this metric's: its mode, its split, the run's own data.
+        func matches(_ evaluation: Evaluation, of run: Registry.StoredRun) -> Bool {
+            evaluation.mode.description == mode && evaluation.datasetFingerprint == run.datasetFingerprint
+                && evaluation.protocol.hasSuffix(" (validation)") == (split == .validation) && evaluation.metrics[key] != nil
         }
     }
 
@@ -60,12 +70,11 @@ enum ScalingPoints {
             }
             var value = facts.validationNDCG10
             if !metric.isValidation {
-                let stored = try registry.evaluations(of: run.digest).map(\.evaluation).first {
-                    $0.mode.description == metric.mode && $0.datasetFingerprint == run.datasetFingerprint && $0.metrics[metric.key] != nil
-                }
+                let stored = try registry.evaluations(of: run.digest).map(\.evaluation).first { metric.matches($0, of: run) }
                 guard let stored, let found = stored.metrics[metric.key] else {
-                    throw RegistryError(.notFound, "run \(prefix(name))\(label) has no stored \(metric.key) in mode '\(metric.mode)' on its own data",
-                                        hint: "evaluate every run the same way first, e.g. srthub eval \(prefix(name))\(label) --data DATA --negatives 10000 (or fit --metric \(Metric.validation))")
+                    let flag = metric.split == .validation ? " --validation" : ""
+                    throw RegistryError(.notFound, "run \(prefix(name))\(label) has no stored \(metric.key) in mode '\(metric.mode)' on its own data's \(metric.split) split",
+                                        hint: "evaluate every run the same way first, e.g. srthub eval \(prefix(name))\(label) --data DATA --negatives 10000\(flag) (with the run's --users-fraction), or fit --metric \(Metric.validation)")
                 }
                 value = found
             }
