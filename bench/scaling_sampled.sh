@@ -4,7 +4,8 @@
 # uniform negatives (history masked; the paper's metric is NDCG@5 against such negatives), then Eq. 4
 # is fitted on that figure (`scaling fit --metric ndcg@5 --split validation`) beside the default
 # metric on the same runs. Run bench/scaling.sh first. Resumable: a run evaluated before is skipped.
-# Prints both fits and writes bench/results/scaling-sampled<suffix>.json.
+# Prints both fits and writes bench/results/scaling-sampled<suffix>.json and its figures in
+# bench/results/scaling-sampled<suffix>/.
 # Env: NAME (scaling/amazon-7), NEGATIVES (1000), THREADS (2), BOOTSTRAP (300), HELD_OUT (0.25), SRTHUB_BIN.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,6 +38,8 @@ fit=("$bin" scaling fit --name "$name" --bootstrap "${BOOTSTRAP:-300}" --held-ou
 echo; echo "== Eq. 4 on NDCG@5 against $negatives uniform negatives (validation) =="
 "${fit[@]}" --metric ndcg@5 --mode "$mode" --split validation
 "${fit[@]}" --metric ndcg@5 --mode "$mode" --split validation --json > "bench/results/scaling-sampled$suffix.json"
+"$bin" scaling plot --name "$name" --bootstrap "${BOOTSTRAP:-300}" --held-out "${HELD_OUT:-0.25}" \
+  --metric ndcg@5 --mode "$mode" --split validation --out "bench/results/scaling-sampled$suffix"
 echo; echo "== the same runs on the default metric (best validation NDCG@10, full ranking) =="
 "${fit[@]}"
-echo "wrote bench/results/scaling-sampled$suffix.json"
+echo "wrote bench/results/scaling-sampled$suffix.json and bench/results/scaling-sampled$suffix/*.svg"
