@@ -21,18 +21,20 @@ suffix="${NAME:+-${NAME##*/}}"
 negatives="${NEGATIVES:-1000}"
 done_dir=".cache/scaling/sampled$suffix-n$negatives"
 mkdir -p "$done_dir" bench/results
-tags=$("$bin" list --json | python3 -c 'import json, sys; print("\n".join(r["reference"] for r in json.load(sys.stdin) if r["reference"].startswith(sys.argv[1] + ":")))' "$name")
-[[ -n "$tags" ]] || { echo "bench/scaling_sampled: no run is tagged $name:…; run bench/scaling.sh with NAME=$name first" >&2; exit 1; }
-for tag in $tags; do
+# "TAG DIGEST" per run: a run trained again under the same tag is a new digest, evaluated again.
+runs=$("$bin" list --json | python3 -c 'import json, sys; print("\n".join(r["reference"] + " " + r["digest"][7:19] for r in json.load(sys.stdin) if r["reference"].startswith(sys.argv[1] + ":")))' "$name")
+[[ -n "$runs" ]] || { echo "bench/scaling_sampled: no run is tagged $name:…; run bench/scaling.sh with NAME=$name first" >&2; exit 1; }
+while read -r tag digest; do
   label="${tag#*:}"
-  [[ -f "$done_dir/$label" ]] && { echo "$label: evaluated before"; continue; }
+  done_file="$done_dir/$label-$digest"
+  [[ -f "$done_file" ]] && { echo "$label: evaluated before"; continue; }
   fraction="${label##*-f}"  # the sweep's tags end in -fFRACTION
   t0=$(date +%s)
   "$bin" eval "$tag" --corpus models/corpora/amazon-7.json --users-fraction "$fraction" --validation \
-    --negatives "$negatives" --masking masked --threads "${THREADS:-2}" --json > "$done_dir/$label.json"
+    --negatives "$negatives" --masking masked --threads "${THREADS:-2}" --json > "$done_file.json" </dev/null
   echo "$label: evaluated in $(( $(date +%s) - t0 )) s"
-  mv "$done_dir/$label.json" "$done_dir/$label"
-done
+  mv "$done_file.json" "$done_file"
+done <<< "$runs"
 mode="sampled $negatives uniform, history masked"
 fit=("$bin" scaling fit --name "$name" --bootstrap "${BOOTSTRAP:-300}" --held-out "${HELD_OUT:-0.25}")
 echo; echo "== Eq. 4 on NDCG@5 against $negatives uniform negatives (validation) =="

@@ -65,6 +65,17 @@ public struct Evaluation: Codable, Sendable, Equatable {
     /// The cutoffs K the metrics were computed at.
     public var ks: [Int] { Set(metrics.keys.compactMap { $0.split(separator: "@").last.flatMap { Int($0) } }).sorted() }
 
+    /// What `protocol` ends with when the validation targets were ranked.
+    public static let validationSuffix = " (validation)"
+
+    /// The split's name as `protocol` records it: the protocol's own, marked when on validation.
+    public static func protocolName(_ splitProtocol: String, onValidation: Bool) -> String {
+        splitProtocol + (onValidation ? validationSuffix : "")
+    }
+
+    /// Whether the validation targets were ranked (else the test targets).
+    public var isOnValidation: Bool { `protocol`.hasSuffix(Evaluation.validationSuffix) }
+
     /// NDCG@10 where present, else the first NDCG, else none.
     public var primaryMetric: Double? {
         metrics["ndcg@10"] ?? metrics.keys.sorted().first { $0.hasPrefix("ndcg") }.flatMap { metrics[$0] }

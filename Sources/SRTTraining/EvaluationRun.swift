@@ -101,7 +101,7 @@ public enum EvaluationRun {
         let dataset = try DatasetLoader.load(request.dataPaths, name: request.corpusName, options: request.load)
         let split = try dataset.split(request.splitProtocol)
         let fingerprint = dataset.fingerprint()
-        let protocolName = "\(request.splitProtocol)" + (request.onValidation ? " (validation)" : "")
+        let protocolName = Evaluation.protocolName("\(request.splitProtocol)", onValidation: request.onValidation)
         let cases = request.onValidation ? split.validation : split.test
         if request.baselines.contains(.text) && dataset.textFields.isEmpty {
             throw TrainingError.badData("the text baseline needs item text, and \(dataset.name) has none: drop text from --baselines")

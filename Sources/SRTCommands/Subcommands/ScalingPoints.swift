@@ -29,7 +29,7 @@ enum ScalingPoints {
         /// Whether a stored evaluation is this metric's: its mode, its split, the run's own data.
         func matches(_ evaluation: Evaluation, of run: Registry.StoredRun) -> Bool {
             evaluation.mode.description == mode && evaluation.datasetFingerprint == run.datasetFingerprint
-                && evaluation.protocol.hasSuffix(" (validation)") == (split == .validation) && evaluation.metrics[key] != nil
+                && evaluation.isOnValidation == (split == .validation) && evaluation.metrics[key] != nil
         }
     }
 
