@@ -71,7 +71,7 @@ enum ScalingPoints {
             var value = facts.validationNDCG10
             if !metric.isValidation {
                 let stored = try registry.evaluations(of: run.digest).map(\.evaluation).first { metric.matches($0, of: run) }
-                guard let stored, let found = stored.metrics[metric.key] else {
+                guard let found = stored?.metrics[metric.key] else {
                     let flag = metric.split == .validation ? " --validation" : ""
                     throw RegistryError(.notFound, "run \(prefix(name))\(label) has no stored \(metric.key) in mode '\(metric.mode)' on its own data's \(metric.split) split",
                                         hint: "evaluate every run the same way first, e.g. srthub eval \(prefix(name))\(label) --data DATA --negatives 10000\(flag) (with the run's --users-fraction), or fit --metric \(Metric.validation)")
