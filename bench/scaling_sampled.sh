@@ -36,12 +36,12 @@ while read -r tag digest; do
   mv "$done_file.json" "$done_file"
 done <<< "$runs"
 mode="sampled $negatives uniform, history masked"
-fit=("$bin" scaling fit --name "$name" --bootstrap "${BOOTSTRAP:-300}" --held-out "${HELD_OUT:-0.25}")
+sweep=(--name "$name" --bootstrap "${BOOTSTRAP:-300}" --held-out "${HELD_OUT:-0.25}")
+fit=("$bin" scaling fit "${sweep[@]}")
 echo; echo "== Eq. 4 on NDCG@5 against $negatives uniform negatives (validation) =="
 "${fit[@]}" --metric ndcg@5 --mode "$mode" --split validation
 "${fit[@]}" --metric ndcg@5 --mode "$mode" --split validation --json > "bench/results/scaling-sampled$suffix.json"
-"$bin" scaling plot --name "$name" --bootstrap "${BOOTSTRAP:-300}" --held-out "${HELD_OUT:-0.25}" \
-  --metric ndcg@5 --mode "$mode" --split validation --out "bench/results/scaling-sampled$suffix"
+"$bin" scaling plot "${sweep[@]}" --metric ndcg@5 --mode "$mode" --split validation --out "bench/results/scaling-sampled$suffix"
 echo; echo "== the same runs on the default metric (best validation NDCG@10, full ranking) =="
 "${fit[@]}"
 echo "wrote bench/results/scaling-sampled$suffix.json and bench/results/scaling-sampled$suffix/*.svg"

@@ -66,7 +66,7 @@ public struct Evaluation: Codable, Sendable, Equatable {
     public var ks: [Int] { Set(metrics.keys.compactMap { $0.split(separator: "@").last.flatMap { Int($0) } }).sorted() }
 
     /// What `protocol` ends with when the validation targets were ranked.
-    public static let validationSuffix = " (validation)"
+    private static let validationSuffix = " (validation)"
 
     /// The split's name as `protocol` records it: the protocol's own, marked when on validation.
     public static func protocolName(_ splitProtocol: String, onValidation: Bool) -> String {
