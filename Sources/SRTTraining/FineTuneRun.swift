@@ -27,8 +27,9 @@ public struct FineTuneRequest: Sendable {
     /// Full CE's label smoothing (0: none); nil: the base's when the loss is the base's, else none.
     public var labelSmoothing: Float?
     /// Epochs of the start probe (`StartProbe`): the base's weights against fresh ones over the
-    /// schedule's first epochs, the leader going on; 0 skips it.
-    public var probeEpochs = 0
+    /// schedule's first epochs, the leader going on; 0 skips it, nil takes
+    /// `StartProbe.defaultEpochs` for the catalog's size.
+    public var probeEpochs: Int? = 0
     /// Root-mean-square the base's token embeddings are rescaled to before fine-tuning (directions
     /// kept); nil keeps the base's. Pretraining grows them far past a fresh model's scale (0.02),
     /// where Adam's steps barely move them and the new catalog's logits start far too large: the
@@ -205,7 +206,7 @@ public enum FineTuneRun {
         record.textBaselineValidationNDCG10 = textBaseline
         var interrupted = false
         let budget = stages.reduce(0) { $0 + $1.epochs }
-        let raceEpochs = min(request.probeEpochs, stages[0].epochs)
+        let raceEpochs = min(request.probeEpochs ?? StartProbe.defaultEpochs(trainingInteractions: split.trainInteractions), stages[0].epochs)
         var history: [EpochSummary] = []
         var bestEpoch = 0  // 0: no epoch beat the starting weights
         var seen = 0
@@ -223,7 +224,9 @@ public enum FineTuneRun {
             var stopped = false
             let racing = i == 0 && raceEpochs > 0
             if racing {
-                _ = progress(.note("start probe: the base's weights train the first \(raceEpochs) epochs of this schedule, then fresh weights do, as srthub train would start them; the one ahead on validation goes on from there"))
+                let why = request.probeEpochs == nil
+                    ? " (the default for \(split.trainInteractions) training interactions: \(StartProbe.longEpochs) up to \(StartProbe.longProbeInteractionLimit), \(StartProbe.shortEpochs) above; --probe-epochs N to choose)" : ""
+                _ = progress(.note("start probe: the base's weights train the first \(raceEpochs) epochs of this schedule, then fresh weights do, as srthub train would start them; the one ahead on validation goes on from there" + why))
                 _ = progress(.run(label: "probe: the base, stage 1/\(stages.count)"))
             }
             trainer.run { event in

@@ -52,6 +52,32 @@ import SRTModel
         #expect(probed.config.bestEpoch == plain.config.bestEpoch && probed.config.seenInteractions == plain.config.seenInteractions)
     }
 
+    @Test func theDefaultLengthIsLongWhereTheCatalogIsSmall() {
+        #expect(StartProbe.defaultEpochs(trainingInteractions: 43_448) == 16, "amazon-office's size")
+        #expect(StartProbe.defaultEpochs(trainingInteractions: 100_000) == 16)
+        #expect(StartProbe.defaultEpochs(trainingInteractions: 100_001) == 5)
+        #expect(StartProbe.defaultEpochs(trainingInteractions: 153_776) == 5, "amazon-beauty's size")
+    }
+
+    @Test func noLengthGivenTakesTheDefaultForTheCatalogAndSaysSo() throws {
+        let data = Self.cycle(step: 1)
+        var request = FineTuneRequest(base: try Self.base(trainedOn: data), dataPath: data, output: NSTemporaryDirectory() + "srthub-probe-out-" + UUID().uuidString)
+        request.plan = .full
+        request.finalEpochs = 18
+        request.ewc = 0
+        request.options.batch = 16
+        request.options.patience = 100
+        request.probeEpochs = nil
+        var notes: [String] = []
+        let report = try FineTuneRun.run(request) { event in
+            if case .note(let text) = event { notes.append(text) }
+            return .proceed
+        }
+        let probe = try #require(try CheckpointConfig.read(report.checkpoint).fineTuning?.probe)
+        #expect(probe.epochs == 16, "a catalog of a few hundred interactions gets the long probe: \(probe)")
+        #expect(notes.contains { $0.contains("start probe") && $0.contains("the default for") && $0.contains("--probe-epochs N") }, "\(notes)")
+    }
+
     @Test func aBaseThatHurtsLosesAndTrainingRunsAsFromScratch() throws {
         // A base whose weights are large noise: nothing in it helps, and Adam needs many steps to
         // undo it. (A base trained on the opposite order, i − 1, still wins: it re-learns in an epoch.)

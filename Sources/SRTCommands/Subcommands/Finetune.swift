@@ -22,11 +22,12 @@ struct Finetune: AsyncParsableCommand {
             1. The base's token embeddings are rescaled to the scale a fresh model starts at \
             (--embedding-rms 0.02), directions kept: pretraining grows them far past it, and from there \
             the fine-tune barely moves them.
-            2. A start probe (--probe-epochs 5): the base's weights train the first five epochs of the \
-            schedule, then fresh weights train the first five of the run srthub train would make (this \
-            catalog's own tokenizer, the whole budget); the one ahead on validation goes on from where it \
-            paused. Where the base loses (a catalog far from its corpus), finetune says so and the result \
-            is srthub train's, so a useless base costs five epochs, not the result.
+            2. A start probe: the base's weights train the first epochs of the schedule (16 on a \
+            catalog of at most 100,000 training interactions, 5 above, where 16 would cost too long; \
+            --probe-epochs N), then fresh weights train the first as many of the run srthub train would \
+            make (this catalog's own tokenizer, the whole budget); the one ahead on validation goes on \
+            from where it paused. Where the base loses (a catalog far from its corpus), finetune says so \
+            and the result is srthub train's, so a useless base costs the probe's epochs, not the result.
 
             --stages progressive is the SRT paper's: stage 1 trains the top transformer layer, stage i \
             the top i layers, then a final stage trains everything including the token embeddings; the \
@@ -86,9 +87,9 @@ struct Finetune: AsyncParsableCommand {
     var threads: Int { threadOptions.threads }
     @Option(help: "Validate and keep an exponential moving average of the weights over about this many epochs of each stage (0: the raw weights).")
     var averageEpochs: Double = 0
-    @Option(help: ArgumentHelp("Epochs of the start probe: the base's weights and fresh ones each train the schedule's first N epochs, and the one ahead on validation goes on (0: no probe).",
-                               discussion: "Where the base's start loses (a catalog far from its corpus), finetune says so and its fresh run goes on as srthub train's: this catalog's own tokenizer, everything unfrozen, the plan's whole budget."))
-    var probeEpochs = 5
+    @Option(help: ArgumentHelp("Epochs of the start probe: the base's weights and fresh ones each train the schedule's first N epochs, and the one ahead on validation goes on (0: no probe). (default: \(StartProbe.longEpochs) on a catalog of at most \(StartProbe.longProbeInteractionLimit) training interactions, \(StartProbe.shortEpochs) above)",
+                               discussion: "Where the base's start loses (a catalog far from its corpus), finetune says so and its fresh run goes on as srthub train's: this catalog's own tokenizer, everything unfrozen, the plan's whole budget. Five epochs can misjudge a start whose curve crosses fresh weights' later; sixteen judged right in every case measured (bench/RESULTS.md) but cost half again a fine-tune's time, too long on larger catalogs."))
+    var probeEpochs: Int?
     @Option(help: ArgumentHelp("Rescale the base's token embeddings to this root-mean-square before fine-tuning, directions kept (0: keep the base's).",
                                discussion: "0.02 is the scale a fresh model starts at. Pretraining grows the table far past it, and from there the fine-tune barely moves it (bench/finetune_screen.sh)."))
     var embeddingRms: Float = Network.initialScale
@@ -130,7 +131,7 @@ struct Finetune: AsyncParsableCommand {
         if !(embeddingRms >= 0) { throw ValidationError("'--embedding-rms' must be zero or positive, got \(embeddingRms)") }
         if !(keepBase >= 0 && keepBase <= 1) { throw ValidationError("'--keep-base' must be between 0 and 1, got \(keepBase)") }
         if !(keepTokens >= 0 && keepTokens <= 1) { throw ValidationError("'--keep-tokens' must be between 0 and 1, got \(keepTokens)") }
-        if probeEpochs < 0 { throw ValidationError("'--probe-epochs' must be zero or positive, got \(probeEpochs)") }
+        if let probeEpochs, probeEpochs < 0 { throw ValidationError("'--probe-epochs' must be zero or positive, got \(probeEpochs)") }
         _ = try baseMixCandidates()
         guard FineTuneVocabulary(rawValue: vocabulary) != nil else { throw ValidationError("'--vocabulary' must be base or target, got '\(vocabulary)'") }
         guard StagePlan(stages) != nil else { throw ValidationError("'--stages' must be progressive, full or top:N (N ≥ 1), got '\(stages)'") }
