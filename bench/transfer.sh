@@ -128,7 +128,7 @@ for t in targets:
         lines.append(f"  {'text':12s} {text[modes[0]]['ndcg@10']:.4f} / {text[modes[1]]['ndcg@10']:.4f}   {text[modes[0]]['hr@10']:.4f} / {text[modes[1]]['hr@10']:.4f}   (TF-IDF cosine to the last item; no training)")
         r = entry["finetune_recipe"]
         probe = r["start_probe"]
-        start = (f"; probe: base {probe['base_validation_ndcg@10']:.4f} vs fresh {probe['fresh_validation_ndcg@10']:.4f} on validation, started from the {probe['start']}"
+        start = (f"; probe of {probe['epochs']} epochs: base {probe['base_validation_ndcg@10']:.4f} vs fresh {probe['fresh_validation_ndcg@10']:.4f} on validation, started from the {probe['start']}"
                  if probe else "")
         if probe and probe["start"] == "fresh":  # the base lost: finetune trained as srthub train would
             lines.append(f"  fine-tune: the base lost the start probe, so it trained from scratch (its own tokenizer), loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs{start}")
