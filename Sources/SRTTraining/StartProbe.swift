@@ -16,10 +16,10 @@ public struct StartProbe: Sendable {
     /// The base's start wins ties: it is what the user asked to fine-tune.
     public var baseWins: Bool { baseValidation >= freshValidation }
 
-    /// The probe's length where the user names none. Five epochs misjudge starts whose curves cross
-    /// later (either way), and sixteen judged right in every recorded case, but on a catalog the
-    /// size of amazon-beauty its eleven more epochs break the ten-minute budget of a fine-tune
-    /// (bench/RESULTS.md). So the long probe where a catalog is small enough for it to be cheap.
+    /// The probe's length where the user names none. Five epochs can misjudge a start whose curve
+    /// crosses the other's later, either way; sixteen is safer, but on a catalog the size of
+    /// amazon-beauty its eleven more epochs break the ten-minute budget of a fine-tune. So the long
+    /// probe where a catalog is small enough for it to be cheap (bench/RESULTS.md).
     public static func defaultEpochs(trainingInteractions: Int) -> Int {
         trainingInteractions <= longProbeInteractionLimit ? longEpochs : shortEpochs
     }
