@@ -225,7 +225,7 @@ public enum FineTuneRun {
             let racing = i == 0 && raceEpochs > 0
             if racing {
                 let why = request.probeEpochs == nil
-                    ? " (the default for \(split.trainInteractions) training interactions: \(StartProbe.longEpochs) up to \(StartProbe.longProbeInteractionLimit), \(StartProbe.shortEpochs) above; --probe-epochs N to choose)" : ""
+                    ? " (the default for \(split.trainInteractions.formatted()) training interactions: \(StartProbe.defaultRule); --probe-epochs N to choose)" : ""
                 _ = progress(.note("start probe: the base's weights train the first \(raceEpochs) epochs of this schedule, then fresh weights do, as srthub train would start them; the one ahead on validation goes on from there" + why))
                 _ = progress(.run(label: "probe: the base, stage 1/\(stages.count)"))
             }

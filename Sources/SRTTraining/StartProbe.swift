@@ -26,4 +26,6 @@ public struct StartProbe: Sendable {
     public static let shortEpochs = 5
     public static let longEpochs = 16
     public static let longProbeInteractionLimit = 100_000
+    /// The rule in words, as `finetune`'s help and its progress note give it.
+    public static let defaultRule = "\(longEpochs) on a catalog of at most \(longProbeInteractionLimit.formatted()) training interactions, \(shortEpochs) above"
 }

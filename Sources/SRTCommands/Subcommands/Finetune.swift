@@ -22,8 +22,8 @@ struct Finetune: AsyncParsableCommand {
             1. The base's token embeddings are rescaled to the scale a fresh model starts at \
             (--embedding-rms 0.02), directions kept: pretraining grows them far past it, and from there \
             the fine-tune barely moves them.
-            2. A start probe: the base's weights train the first epochs of the schedule (16 on a \
-            catalog of at most 100,000 training interactions, 5 above, where 16 would cost too long; \
+            2. A start probe: the base's weights train the first epochs of the schedule \
+            (\(StartProbe.defaultRule), where the longer probe would cost too long; \
             --probe-epochs N), then fresh weights train the first as many of the run srthub train would \
             make (this catalog's own tokenizer, the whole budget); the one ahead on validation goes on \
             from where it paused. Where the base loses (a catalog far from its corpus), finetune says so \
@@ -87,7 +87,7 @@ struct Finetune: AsyncParsableCommand {
     var threads: Int { threadOptions.threads }
     @Option(help: "Validate and keep an exponential moving average of the weights over about this many epochs of each stage (0: the raw weights).")
     var averageEpochs: Double = 0
-    @Option(help: ArgumentHelp("Epochs of the start probe: the base's weights and fresh ones each train the schedule's first N epochs, and the one ahead on validation goes on (0: no probe). (default: \(StartProbe.longEpochs) on a catalog of at most \(StartProbe.longProbeInteractionLimit) training interactions, \(StartProbe.shortEpochs) above)",
+    @Option(help: ArgumentHelp("Epochs of the start probe: the base's weights and fresh ones each train the schedule's first N epochs, and the one ahead on validation goes on (0: no probe). (default: \(StartProbe.defaultRule))",
                                discussion: "Where the base's start loses (a catalog far from its corpus), finetune says so and its fresh run goes on as srthub train's: this catalog's own tokenizer, everything unfrozen, the plan's whole budget. Five epochs can misjudge a start whose curve crosses fresh weights' later; sixteen is safer (bench/RESULTS.md) but costs half again a fine-tune's time, too long on larger catalogs."))
     var probeEpochs: Int?
     @Option(help: ArgumentHelp("Rescale the base's token embeddings to this root-mean-square before fine-tuning, directions kept (0: keep the base's).",
