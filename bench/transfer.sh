@@ -11,8 +11,9 @@
 #   text       srthub eval --baselines text (TF-IDF cosine to the history's last item, no training).
 # Test split, leave-one-out, full ranking, history masked and unmasked; fine-tuned − scratch with a
 # 95% paired bootstrap interval over test users (2,000 resamples); wall times. Prints a table and
-# writes bench/results/transfer.json. Bases come from .cache/pretrained (bash bench/pretrain.sh NAME
-# builds one); runs are kept in .cache/transfer, so a second run only re-reports (delete to redo).
+# writes bench/results/transfer.json (or RESULTS_NAME.json). Bases come from .cache/pretrained (bash
+# bench/pretrain.sh NAME builds one); runs are kept in .cache/transfer, so a second run only
+# re-reports (delete to redo).
 # Env: BASES (default: every models/pretrained/*), TARGETS, THREADS (2), FT_EPOCHS (the finetune
 # default's epochs), FT_ARGS (extra finetune options, for trying a recipe on validation: see RESULTS;
 # --no-item-ids with SCRATCH_ARGS= compares text-only models), SCRATCH_ARGS (above),
@@ -65,9 +66,9 @@ for t in $targets; do
     ranks "$t.finetuned-$b" "$out/$t.finetuned-$b" "$t"
   done
 done
-python3 - "$out" "$targets" "$bases" "$epochs" "$fraction" <<'PY'
+python3 - "$out" "$targets" "$bases" "$epochs" "$fraction" "${RESULTS_NAME:-transfer}" <<'PY'
 import json, os, sys
-out, targets, bases, epochs, fraction = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4]), sys.argv[5]
+out, targets, bases, epochs, fraction, results_name = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), int(sys.argv[4]), sys.argv[5], sys.argv[6]
 import math
 def ranks(name):
     r = json.load(open(os.path.join(out, name + ".ranks.json")))
@@ -136,6 +137,6 @@ for t in targets:
             lines.append(f"  fine-tune recipe: {r['plan']}, EWC λ={r['ewc']}, loss {r['loss']}, lr {r['lr']}, {r['epochs']} epochs, token embeddings rescaled to {r['embedding_rms']}, vocabulary {r['vocabulary']}, {'item IDs' if r.get('item_ids') else 'text only'}{start}; scratch {'item IDs' if entry.get('scratch_item_ids') else 'text only'}")
         lines.append(f"  base pretrained in {entry['pretrain_seconds']} s")
 result["users_fraction"] = float(fraction) if fraction else 1.0
-json.dump(result, open(f"bench/results/transfer{'-f' + fraction if fraction else ''}.json", "w"), indent=2, sort_keys=True)
+json.dump(result, open(f"bench/results/{results_name}{'-f' + fraction if fraction else ''}.json", "w"), indent=2, sort_keys=True)
 print("\n".join(lines))
 PY
