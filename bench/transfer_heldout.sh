@@ -5,8 +5,8 @@
 # It checks finetune's recipe, chosen on amazon-office and amazon-beauty's validation, on catalogs
 # it was never chosen on. Bases follow a published recipe (RECIPE, default amazon-7-srt-128x2) with
 # EPOCHS epochs (default 6: a 6-epoch 128x2 base fine-tunes as the 30-epoch one, bench/RESULTS.md);
-# each is .cache/pretrained/loco-no-<catalog>-<preset>-e<epochs> (kept; delete to redo), its corpus
-# file .cache/loco/. Prints transfer.sh's table per catalog; writes
+# each is .cache/pretrained/loco-no-<catalog>-<preset>-e<epochs> (kept, delete to redo; a stopped one
+# resumes), its corpus file .cache/loco/. Prints transfer.sh's table per catalog; writes
 # bench/results/transfer-heldout-<catalog>.json. Env: HELD (default "amazon-toys amazon-games"),
 # RECIPE, EPOCHS, THREADS (2, for the fine-tunes and scratch runs).
 set -euo pipefail
@@ -32,7 +32,13 @@ json.dump({"name": f"{c['name']}-no-{held}", "catalogs": kept}, open(out, "w"), 
 PY
   base="loco-no-$short-$(field preset)-e$epochs"
   out=".cache/pretrained/$base"
-  if [[ -f "$out/config.json" ]]; then
+  if [[ -d "$out/resume" ]]; then  # stopped mid-way (its best epoch's config.json is there too)
+    echo "==> $base: resuming $out"
+    t0=$(date +%s)
+    "$bin" train --corpus "$leftout" --resume "$out" >> "$out.log" 2>&1 \
+      || { echo "bench/transfer_heldout: pretraining failed: see $out.log" >&2; tail -5 "$out.log" >&2; exit 1; }
+    echo $(( $(date +%s) - t0 )) >> "$out.seconds"
+  elif [[ -f "$out/config.json" ]]; then
     echo "==> $base: kept from an earlier run"
   else
     echo "==> $base: pretraining on the corpus without $held ($epochs epochs)"
