@@ -13,6 +13,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+source bench/runs.sh
 datasets="${DATASETS:-../shared/datasets}"
 targets="${TARGETS:-amazon-beauty amazon-office}"
 base="${BASE:-amazon-7-srt-64x4}"
@@ -52,7 +53,7 @@ mkdir -p "$out" bench/results
 preset=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['model']['architecture']['name'])" ".cache/pretrained/$base/config.json")
 run() {  # folder command...: runs unless folder holds a checkpoint; records seconds beside it
   local folder=$1; shift
-  if [[ -f "$folder/config.json" ]]; then echo "==> $folder: kept from an earlier run"; return; fi
+  if kept_run "$folder"; then echo "==> $folder: kept from an earlier run"; return; fi
   echo "==> $folder: $*"
   local t0=$(date +%s)
   "$@" > "$folder.log" 2>&1 || { echo "failed: see $folder.log" >&2; tail -5 "$folder.log" >&2; exit 1; }

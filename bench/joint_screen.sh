@@ -20,6 +20,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+source bench/runs.sh
 datasets="${DATASETS:-../shared/datasets}"
 target="${TARGET:-amazon-beauty}"
 preset="${PRESET:-srt-64x4}"
@@ -53,14 +54,14 @@ for name in ["amazon-games", "amazon-clothing", "amazon-health", "amazon-toys", 
     os.rename(f"{folder}/{name}.inter.tmp", f"{folder}/{name}.inter")
 PY
 run=.cache/joint/$target-$preset-1of$share$variant
-if [[ ! -f "$run/config.json" ]]; then
+if ! kept_run "$run"; then
   catalogs=(); for c in "$sample"/*; do catalogs+=(--data "$c"); done
   "$SRTHUB_BIN" train --data "$datasets/$target" "${catalogs[@]}" --preset "$preset" --loss ce "${table[@]}" \
     --epochs "$epochs" --patience 1000 --threads "$threads" --out "$run"
 fi
 alone=.cache/transfer/$target.scratch-$preset
 [[ -n "$variant" ]] && alone=.cache/joint/$target-$preset-alone$variant
-if [[ ! -f "$alone/config.json" ]]; then
+if ! kept_run "$alone"; then
   "$SRTHUB_BIN" train --data "$datasets/$target" --preset "$preset" --loss ce --epochs "$epochs" --patience 1000 \
     "${table[@]}" --threads "$threads" --out "$alone"
 fi

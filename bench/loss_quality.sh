@@ -26,6 +26,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+source bench/runs.sh
 datasets="${DATASETS:-ml-100k=.cache/ml-100k amazon-beauty=../shared/datasets/amazon-beauty amazon-books-sample=../shared/datasets/amazon-books-sample:temporal}"
 losses="${LOSSES:-ce ssm:1000 rece gbce:256 bce ce-:1024}"
 budget="${BUDGET:-time}"; minutes="${MINUTES:-10}"; threads="${THREADS:-2}"; patience="${PATIENCE:-10}"
@@ -55,7 +56,7 @@ for entry in $datasets; do
   for seed in ${SEEDS:-2020}; do
   for loss in $losses; do
     run="$out/$name.$loss"; [[ "$seed" == 2020 ]] || run="$run.seed$seed"
-    [[ -f "$run/config.json" ]] && { echo "==> $name $loss seed $seed: kept from an earlier run" >&2; continue; }
+    kept_run "$run" && { echo "==> $name $loss seed $seed: kept from an earlier run" >&2; continue; }
     echo "==> $name $loss seed $seed ($budget budget)" >&2
     case "$budget" in
       time) limits=(--epochs 10000 --patience 10000 --lr-schedule constant --max-minutes "$minutes") ;;

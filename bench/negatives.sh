@@ -9,6 +9,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+source bench/runs.sh
 name="${NAME:-amazon-7-srt-64x4}"
 epochs="${EPOCHS:-3}"
 source bench/recipe.sh
@@ -19,7 +20,7 @@ out=.cache/negatives
 mkdir -p "$out" bench/results
 for source in union catalog; do
   run="$out/$source-$epochs"
-  [[ -f "$run/config.json" ]] && { echo "==> $source: kept from an earlier run"; continue; }
+  kept_run "$run" && { echo "==> $source: kept from an earlier run"; continue; }
   echo "==> negatives from the $source, $epochs epochs"
   t0=$(date +%s)
   "$bin" train --corpus "$corpus" --preset "$(field preset)" --loss "$(field loss)" --epochs "$epochs" --batch "$(field batch)" \

@@ -15,11 +15,7 @@ swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || 
 bin="$(swift build -c release --show-bin-path)/srthub"
 out=".cache/pretrained/$name"
 mkdir -p .cache/pretrained bench/results
-t0=$(date +%s)
-if [[ -d "$out/resume" ]]; then
-  echo "==> $name: resuming $out"
-  "$bin" train --corpus "$corpus" --resume "$out" 2>&1 | tee -a "$out.log"
-elif [[ -f "$out/config.json" ]]; then
+if [[ -f "$out/config.json" && ! -d "$out/resume" ]]; then
   # A finished base is kept only if it was trained with today's recipe (a changed recipe needs a rebuild).
   python3 - "$out/config.json" "$recipe" <<'PY' || { echo "bench/pretrain: $out was trained with another recipe; move it aside to rebuild" >&2; exit 65; }
 import json, sys
@@ -31,12 +27,8 @@ if differ: print("differs in: " + ", ".join(differ), file=sys.stderr); sys.exit(
 PY
   echo "==> $name: kept from an earlier run ($out)"
 else
-  echo "==> $name: training on $corpus"
-  "$bin" train --corpus "$corpus" --preset "$(field preset)" --loss "$(field loss)" --epochs "$(field epochs)" \
-    --batch "$(field batch)" --lr "$(field lr)" --seed "$(field seed)" --threads "$(field threads)" \
-    --validation-cases "$(field validation_cases)" --negatives-from "$(field negatives_from catalog)" --token-dropout "$(field token_dropout 0)" --patience 1000 --out "$out" 2>&1 | tee "$out.log"
+  train_recipe "$out" "$corpus" "$(field epochs)"
 fi
-echo $(( $(date +%s) - t0 )) >> "$out.seconds"
 export SRTHUB_HOME="${SRTHUB_HOME:-$root/.cache/pretrained/home}"
 digest="$("$bin" add "$out" --tag "$name:latest" --json | python3 -c "import json,sys; print(json.load(sys.stdin)['digest'])")"
 # The published base's model card, as the registry renders it, beside its recipe.

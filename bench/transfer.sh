@@ -22,6 +22,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+source bench/runs.sh
 datasets="${DATASETS:-../shared/datasets}"
 targets="${TARGETS:-amazon-beauty amazon-office ml-100k}"
 data() {  # a target's folder: ../shared/datasets/NAME, else .cache/NAME (the demo data)
@@ -40,11 +41,9 @@ swift build -c release --product srthub 2>&1 | grep -E "error|warning: unre" || 
 bin="$(swift build -c release --show-bin-path)/srthub"
 out=.cache/transfer${fraction:+-f$fraction}
 mkdir -p "$out" bench/results
-timed() {  # name command...: runs unless $out/name exists finished; records seconds
+timed() {  # name command...: runs unless $out/name is a finished run (or ranks); records seconds
   local name=$1; shift
-  # A run stopped mid-way has its best epoch's config.json beside resume/: not finished, so redone.
-  if [[ -d "$out/$name/resume" ]]; then echo "==> $name: stopped in an earlier run; training it again"; rm -rf "${out:?}/$name"
-  elif [[ -f "$out/$name/config.json" || -f "$out/$name.ranks.json" ]]; then echo "==> $name: kept from an earlier run"; return; fi
+  if kept_run "$out/$name" || [[ -f "$out/$name.ranks.json" ]]; then echo "==> $name: kept from an earlier run"; return; fi
   echo "==> $name: $*"
   local t0=$(date +%s)
   "$@" > "$out/$name.log" 2>&1 || { echo "failed: see $out/$name.log" >&2; tail -5 "$out/$name.log" >&2; exit 1; }

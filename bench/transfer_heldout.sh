@@ -32,23 +32,10 @@ json.dump({"name": f"{c['name']}-no-{held}", "catalogs": kept}, open(out, "w"), 
 PY
   base="loco-no-$short-$(field preset)-e$epochs"
   out=".cache/pretrained/$base"
-  if [[ -d "$out/resume" ]]; then  # stopped mid-way (its best epoch's config.json is there too)
-    echo "==> $base: resuming $out"
-    t0=$(date +%s)
-    "$bin" train --corpus "$leftout" --resume "$out" >> "$out.log" 2>&1 \
-      || { echo "bench/transfer_heldout: pretraining failed: see $out.log" >&2; tail -5 "$out.log" >&2; exit 1; }
-    echo $(( $(date +%s) - t0 )) >> "$out.seconds"
-  elif [[ -f "$out/config.json" ]]; then
+  if [[ -f "$out/config.json" && ! -d "$out/resume" ]]; then
     echo "==> $base: kept from an earlier run"
   else
-    echo "==> $base: pretraining on the corpus without $held ($epochs epochs)"
-    t0=$(date +%s)
-    "$bin" train --corpus "$leftout" --preset "$(field preset)" --loss "$(field loss)" --epochs "$epochs" \
-      --batch "$(field batch)" --lr "$(field lr)" --seed "$(field seed)" --threads "$(field threads)" \
-      --validation-cases "$(field validation_cases)" --negatives-from "$(field negatives_from catalog)" \
-      --token-dropout "$(field token_dropout 0)" --patience 1000 --out "$out" > "$out.log" 2>&1 \
-      || { echo "bench/transfer_heldout: pretraining failed: see $out.log" >&2; tail -5 "$out.log" >&2; exit 1; }
-    echo $(( $(date +%s) - t0 )) > "$out.seconds"
+    train_recipe "$out" "$leftout" "$epochs"
   fi
   BASES="$base" TARGETS="$held" RESULTS_NAME="transfer-heldout-$short" THREADS="${THREADS:-2}" bash bench/transfer.sh
 done
